@@ -1,0 +1,166 @@
+//! Scheduling policies on two independent axes, queue order and backfill, plus the runtime
+//! estimate backfilling plans with. Each algorithm is one file; [`registry`] names them.
+//!
+//! A policy never changes engine state directly: in a [`Pass`] it sees the queue and the
+//! cluster read-only and calls [`Pass::start`], which checks the decision against the
+//! cluster's capacity and applies it.
+
+use std::collections::BTreeSet;
+
+use crate::cluster::{Allocation, Cluster, Occupancy};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::{Job, JobIdx};
+
+pub mod conservative;
+pub mod easy;
+pub mod fcfs;
+pub mod no_backfill;
+pub mod registry;
+pub mod sjf;
+
+pub use registry::{PolicyError, PolicySpec, Registry};
+
+/// Orders the waiting queue. The key is computed once, when a job arrives.
+pub trait QueueOrder: Send + Sync {
+    /// Lower keys run first; equal keys go in arrival order.
+    fn key(&self, job: &Job, estimate: SimDuration) -> i64;
+}
+
+/// Decides which waiting jobs start now.
+pub trait Backfill: Send {
+    /// Called once per instant at which something changed (a job ended or arrived, or a
+    /// wake-up the policy asked for fell due).
+    fn schedule(&mut self, pass: &mut Pass<'_>);
+}
+
+/// What backfilling takes as a job's runtime when it plans ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimate {
+    /// The walltime the user requested (what a real scheduler knows).
+    Requested,
+    /// The runtime the job will actually have (clairvoyant; an upper bound on backfill).
+    Actual,
+}
+
+impl Estimate {
+    pub fn of(self, job: &Job) -> SimDuration {
+        match self {
+            Estimate::Requested => job.requested_time,
+            Estimate::Actual => job.effective_runtime(),
+        }
+    }
+}
+
+/// A job that ended since the last pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub job: JobIdx,
+    /// When its estimate said it would end; later than now when it ended early.
+    pub estimated_end: SimTime,
+}
+
+/// Cluster state that the engine owns and a pass may change only through [`Pass::start`].
+#[derive(Debug)]
+pub struct RunState {
+    pub(crate) occupancy: Occupancy,
+    /// Running jobs by estimated end, then index: the order backfilling releases them in.
+    pub(crate) running: BTreeSet<(SimTime, JobIdx)>,
+    /// Each job's cores while it runs (and after, for reports); empty before it starts.
+    pub(crate) allocations: Vec<Allocation>,
+    /// Jobs started in the current pass, in decision order.
+    pub(crate) started: Vec<JobIdx>,
+    pub(crate) wakeup: Option<SimTime>,
+    /// The first start time a policy promised each job (a reservation), if any.
+    pub(crate) promised: Vec<Option<SimTime>>,
+}
+
+impl RunState {
+    pub fn new(occupancy: Occupancy, jobs: usize) -> RunState {
+        RunState {
+            occupancy,
+            running: BTreeSet::new(),
+            allocations: vec![Allocation::default(); jobs],
+            started: Vec::new(),
+            wakeup: None,
+            promised: vec![None; jobs],
+        }
+    }
+}
+
+/// One scheduling pass: the policy's view of the simulation at one instant.
+pub struct Pass<'a> {
+    pub now: SimTime,
+    pub cluster: &'a Cluster,
+    /// Waiting jobs, first to run first.
+    pub queue: &'a [JobIdx],
+    /// Every job of the workload, indexed by [`JobIdx`].
+    pub jobs: &'a [Job],
+    /// Each job's runtime estimate, indexed by [`JobIdx`].
+    pub estimates: &'a [SimDuration],
+    /// Jobs that ended since the last pass.
+    pub ended: &'a [Ended],
+    /// Jobs that arrived since the last pass, in arrival order.
+    pub arrived: &'a [JobIdx],
+    state: &'a mut RunState,
+}
+
+impl<'a> Pass<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        now: SimTime,
+        cluster: &'a Cluster,
+        queue: &'a [JobIdx],
+        jobs: &'a [Job],
+        estimates: &'a [SimDuration],
+        ended: &'a [Ended],
+        arrived: &'a [JobIdx],
+        state: &'a mut RunState,
+    ) -> Pass<'a> {
+        Pass { now, cluster, queue, jobs, estimates, ended, arrived, state }
+    }
+
+    pub fn occupancy(&self) -> &Occupancy {
+        &self.state.occupancy
+    }
+
+    /// Running jobs by estimated end (then index), including those started in this pass.
+    pub fn running(&self) -> &BTreeSet<(SimTime, JobIdx)> {
+        &self.state.running
+    }
+
+    /// The cores a running (or ended) job holds.
+    pub fn allocation(&self, job: JobIdx) -> &Allocation {
+        &self.state.allocations[job as usize]
+    }
+
+    /// Starts `job` now on `alloc`.
+    ///
+    /// # Panics
+    /// If the allocation is not the job's size or exceeds a node's free cores: the policy
+    /// made an impossible decision, which is a bug.
+    pub fn start(&mut self, job: JobIdx, alloc: Allocation) {
+        let j = &self.jobs[job as usize];
+        assert_eq!(alloc.cores(), u64::from(j.procs), "job {} placed on the wrong number of cores", j.id);
+        self.state.occupancy.take(&alloc);
+        let est_end = self.now.saturating_add(self.estimates[job as usize]);
+        self.state.running.insert((est_end, job));
+        self.state.allocations[job as usize] = alloc;
+        self.state.started.push(job);
+    }
+
+    /// Records that the policy reserved a start no later than `t` for `job`. The engine keeps
+    /// the first such promise so that tests can check no job starts after it.
+    pub fn promise(&mut self, job: JobIdx, t: SimTime) {
+        let p = &mut self.state.promised[job as usize];
+        if p.is_none() {
+            *p = Some(t);
+        }
+    }
+
+    /// Asks for a pass at `t` even if nothing else happens then.
+    pub fn wake_at(&mut self, t: SimTime) {
+        if t > self.now {
+            self.state.wakeup = Some(self.state.wakeup.map_or(t, |w| w.min(t)));
+        }
+    }
+}

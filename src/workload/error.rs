@@ -1,0 +1,29 @@
+//! Errors of workload sources. Each names the file, and where there is one the line and field,
+//! and says what was expected, so that the binary can print it as one line.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("{}: cannot read: {source}", file.display())]
+    Io { file: PathBuf, source: std::io::Error },
+
+    #[error("{}:{line}: expected {expected} whitespace-separated fields, found {found}", file.display())]
+    FieldCount { file: PathBuf, line: u64, expected: usize, found: usize },
+
+    #[error("{}:{line}: field {field_no} ({field}): expected {expected}, found {found:?}", file.display())]
+    Field {
+        file: PathBuf,
+        line: u64,
+        field_no: usize,
+        field: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+
+    #[error("{}:{line}: header {key}: expected {expected}, found {found:?}", file.display())]
+    Header { file: PathBuf, line: u64, key: String, expected: &'static str, found: String },
+
+    #[error("{}: holds no job that can be simulated ({reason})", file.display())]
+    NoJobs { file: PathBuf, reason: String },
+}

@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests.
+
+use std::path::PathBuf;
+
+use schedsim::cluster::Cluster;
+use schedsim::engine::{simulate, RunOutput, SimConfig};
+use schedsim::policy::Registry;
+use schedsim::time::{SimDuration, SimTime};
+use schedsim::workload::Job;
+
+/// `../shared` beside the checkout, if present. Tests that need it skip, saying so, without it.
+pub fn shared_dir() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} not found (the shared reference material is absent)", p.display());
+        None
+    }
+}
+
+/// A job in whole seconds: (submit, runtime, requested, procs); ids are 1-based positions.
+pub fn jobs_secs(spec: &[(i64, i64, i64, u32)]) -> Vec<Job> {
+    spec.iter()
+        .enumerate()
+        .map(|(i, &(submit, run, req, procs))| {
+            Job::new(
+                i as u64 + 1,
+                SimTime(submit * 1000),
+                SimDuration::from_secs(run),
+                SimDuration::from_secs(req),
+                procs,
+            )
+        })
+        .collect()
+}
+
+/// Runs `jobs` on `cluster` under `order`/`backfill`/`estimate` from the registry.
+pub fn run(jobs: &[Job], cluster: Cluster, order: &str, backfill: &str, estimate: &str) -> RunOutput {
+    let cfg = SimConfig {
+        cluster,
+        order: Registry::order(order).unwrap(),
+        backfill: Registry::backfill(backfill).unwrap(),
+        estimate: Registry::estimate(estimate).unwrap(),
+    };
+    simulate(jobs, cfg)
+}
+
+/// Start times in whole seconds, in job order (None for rejected jobs).
+pub fn starts_secs(out: &RunOutput) -> Vec<Option<i64>> {
+    out.records.iter().map(|r| r.start.map(|t| t.0 / 1000)).collect()
+}

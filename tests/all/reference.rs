@@ -1,0 +1,98 @@
+//! Agreement with independent simulators: the pyss hand-made cases (expected finish times) and
+//! the Batsim EASY/conservative schedule of an 801-job workload. Both read
+//! `../shared/reference/` and skip, saying so, when it is absent.
+
+use std::fs;
+use std::path::Path;
+
+use schedsim::cluster::Cluster;
+use schedsim::time::{SimDuration, SimTime};
+use schedsim::workload::Job;
+
+use crate::common::{run, shared_dir};
+
+/// One pyss case: the jobs, and each job's expected finish time in seconds.
+fn read_pyss(path: &Path) -> (Vec<Job>, Vec<i64>) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&str> = line.split_whitespace().collect();
+        assert!(f.len() >= 5, "{}:{}: short line", path.display(), n + 1);
+        let num = |i: usize| -> i64 { f[i].parse().unwrap_or_else(|_| panic!("{}:{}: field {}", path.display(), n + 1, i + 1)) };
+        let expected_finish: i64 = f[1].split('.').next().unwrap().parse().unwrap();
+        rows.push((num(0), expected_finish, num(2), num(3) as u32, num(4)));
+    }
+    // Arrival order: by submit time, file order among equals (a stable sort).
+    rows.sort_by_key(|r| r.0);
+    let jobs = rows
+        .iter()
+        .enumerate()
+        .map(|(i, &(submit, _, est, procs, run))| {
+            Job::new(i as u64, SimTime(submit * 1000), SimDuration::from_secs(run), SimDuration::from_secs(est), procs)
+        })
+        .collect();
+    (jobs, rows.iter().map(|r| r.1).collect())
+}
+
+fn cases_for(policy: &str) -> Vec<String> {
+    fn range(prefix: &'static str, n: usize) -> impl Iterator<Item = String> {
+        (0..n).map(move |i| format!("{prefix}.{i}"))
+    }
+    let mut v: Vec<String> = range("basic_input", 29).collect();
+    match policy {
+        "none" => {
+            v.extend(range("extreme_input", 2));
+            v.extend(range("fcfs_input", 8));
+        }
+        "easy" => {
+            v.extend(range("extreme_input", 3));
+            v.extend(range("bf_input", 9));
+            v.extend(range("easy_bf_input", 4));
+        }
+        "conservative" => {
+            v.extend(range("extreme_input", 2));
+            v.extend(range("bf_input", 9));
+            v.extend(range("cons_bf_input", 2));
+        }
+        _ => unreachable!(),
+    }
+    v
+}
+
+fn check_pyss(backfill: &str) {
+    let Some(shared) = shared_dir() else { return };
+    let dir = shared.join("reference/pyss-cases");
+    let mut failures = Vec::new();
+    let cases = cases_for(backfill);
+    for case in &cases {
+        let (jobs, expected) = read_pyss(&dir.join(case));
+        let out = run(&jobs, Cluster::flat(100), "fcfs", backfill, "requested");
+        for (r, exp) in out.records.iter().zip(&expected) {
+            let got = r.end.map(|t| t.0);
+            if got != Some(exp * 1000) {
+                failures.push(format!("{case}: job {} finished at {:?}, expected {exp}", r.job, got.map(|ms| ms as f64 / 1000.0)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{backfill}: {} mismatches in {} cases:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn pyss_cases_fcfs() {
+    check_pyss("none");
+}
+
+#[test]
+fn pyss_cases_easy() {
+    check_pyss("easy");
+}
+
+#[test]
+fn pyss_cases_conservative() {
+    check_pyss("conservative");
+}
+
