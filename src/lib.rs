@@ -20,9 +20,11 @@
 
 pub mod cluster;
 pub mod engine;
+pub mod experiment;
 pub mod metrics;
 pub mod policy;
 pub mod report;
 pub mod rng;
+pub mod scenario;
 pub mod time;
 pub mod workload;

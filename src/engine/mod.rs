@@ -6,7 +6,7 @@ pub mod event;
 
 use std::collections::BTreeSet;
 
-use crate::cluster::{Cluster, Occupancy};
+use crate::cluster::{Allocation, Cluster, Occupancy};
 use crate::metrics::{JobRecord, Outcome};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, RunState};
 use crate::time::{SimDuration, SimTime};
@@ -28,6 +28,8 @@ pub struct RunOutput {
     pub records: Vec<JobRecord>,
     /// The first start time a policy promised each job (its first reservation), if any.
     pub promised: Vec<Option<SimTime>>,
+    /// The cores each job ran on (empty for rejected jobs), in workload order.
+    pub allocations: Vec<Allocation>,
     /// Scheduling passes run.
     pub passes: u64,
     /// Events processed, submissions included.
@@ -112,7 +114,13 @@ impl<'w> Engine<'w> {
             }
         }
         debug_assert!(self.queue.is_empty(), "jobs left waiting with nothing running");
-        RunOutput { records: self.records, promised: self.state.promised, passes: self.passes, events: self.n_events }
+        RunOutput {
+            records: self.records,
+            promised: self.state.promised,
+            allocations: self.state.allocations,
+            passes: self.passes,
+            events: self.n_events,
+        }
     }
 
     fn next_instant(&self) -> Option<SimTime> {

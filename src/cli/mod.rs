@@ -1,0 +1,38 @@
+//! The command line: argument definitions (clap derive) and one file per subcommand, each
+//! turning its arguments into a validated configuration and calling the library.
+
+use clap::{Parser, Subcommand};
+
+pub mod inspect;
+pub mod policies;
+pub mod run;
+
+/// Deterministic simulator of an HPC cluster's batch scheduler.
+#[derive(Debug, Parser)]
+#[command(name = "schedsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a trace or the built-in default workload and write the results.
+    Run(run::RunArgs),
+    /// Describe what a trace holds: jobs, machine size, time span, offered load.
+    Inspect(inspect::InspectArgs),
+    /// List every queue order, backfill strategy and runtime estimate with its parameters.
+    Policies,
+}
+
+/// Runs one parsed command. Errors are for the binary to print.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Inspect(a) => inspect::inspect(a),
+        Command::Policies => {
+            print!("{}", policies::text());
+            Ok(())
+        }
+    }
+}
