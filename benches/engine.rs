@@ -1,1 +1,67 @@
-fn main() {}
+//! Benchmarks of the engine and policies: a synthetic Lublin workload (always available) on
+//! a flat machine and on a node-aware one, and, when `../shared/traces` exists, the real
+//! traces the README's speed table uses. Run with `cargo bench`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use schedsim::cluster::Cluster;
+use schedsim::experiment::{run_one, PolicyChoice};
+use schedsim::rng;
+use schedsim::workload::lublin::{self, Extent, LublinConfig, Population};
+use schedsim::workload::{swf, Workload};
+
+fn policy(order: &str, backfill: &str) -> PolicyChoice {
+    PolicyChoice { order: order.into(), backfill: backfill.into(), estimate: "requested".into() }
+}
+
+fn synthetic(nodes: u32, jobs: usize, load: f64) -> Workload {
+    let mut cfg = LublinConfig::new(nodes, Population::Batch);
+    cfg.target_load = Some(load);
+    lublin::generate_workload(&cfg, Extent::Jobs(jobs), &mut rng::stream(1, 0, "bench")).expect("valid config")
+}
+
+fn policies(c: &mut Criterion) {
+    let w = synthetic(256, 10_000, 0.9);
+    let mut g = c.benchmark_group("lublin10k_load0.9");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for bf in ["none", "easy", "conservative"] {
+        for order in ["fcfs", "sjf"] {
+            let p = policy(order, bf);
+            g.bench_with_input(BenchmarkId::new("flat256", p.label()), &p, |b, p| {
+                b.iter(|| run_one(&w, Cluster::flat(256), p).unwrap())
+            });
+        }
+        let p = policy("fcfs", bf);
+        g.bench_with_input(BenchmarkId::new("64x4_nodes", p.label()), &p, |b, p| {
+            b.iter(|| run_one(&w, Cluster::uniform(64, 4), p).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn traces(c: &mut Criterion) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/traces");
+    if !dir.is_dir() {
+        eprintln!("skipping trace benchmarks: {} not found", dir.display());
+        return;
+    }
+    let mut g = c.benchmark_group("traces");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    let hpc2n = dir.join("HPC2N-2002-2.2-cln.swf.gz");
+    g.bench_function("parse/HPC2N", |b| b.iter(|| swf::read_swf(&hpc2n).unwrap()));
+    for (file, bf) in
+        [("lublin_256.swf.gz", "easy"), ("lublin_256.swf.gz", "conservative"), ("HPC2N-2002-2.2-cln.swf.gz", "easy")]
+    {
+        let w = swf::read_swf(&dir.join(file)).unwrap();
+        let procs = w.max_procs.or(w.max_nodes).unwrap();
+        g.bench_function(format!("simulate/{file}/{bf}"), |b| {
+            b.iter(|| run_one(&w, Cluster::flat(procs), &policy("fcfs", bf)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, policies, traces);
+criterion_main!(benches);

@@ -108,18 +108,26 @@ impl Sub for SimDuration {
 /// Writes milliseconds as seconds with the fraction kept and no trailing zeros
 /// (`90`, `4.709`, `-0.5`), using integer arithmetic so that output is exact and portable.
 pub fn fmt_ms_as_secs(ms: i64, f: &mut impl fmt::Write) -> fmt::Result {
-    let sign = if ms < 0 { "-" } else { "" };
-    let abs = ms.unsigned_abs();
-    let (whole, frac) = (abs / 1000, abs % 1000);
+    fmt_fixed(ms, 3, f)
+}
+
+/// Writes `value / 10^decimals` exactly, dropping trailing zeros of the fraction (and the
+/// point when none is left). Integer arithmetic only: no float rounding, no allocation.
+pub fn fmt_fixed(value: i64, decimals: u32, f: &mut impl fmt::Write) -> fmt::Result {
+    let scale = 10u64.pow(decimals);
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    let (whole, mut frac) = (abs / scale, abs % scale);
+    write!(f, "{sign}{whole}")?;
     if frac == 0 {
-        write!(f, "{sign}{whole}")
-    } else {
-        let mut digits = format!("{frac:03}");
-        while digits.ends_with('0') {
-            digits.pop();
-        }
-        write!(f, "{sign}{whole}.{digits}")
+        return Ok(());
     }
+    let mut width = decimals as usize;
+    while frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
+    }
+    write!(f, ".{frac:0width$}")
 }
 
 impl fmt::Display for SimTime {
@@ -153,6 +161,20 @@ mod tests {
         assert_eq!(SimTime(4_700).to_string(), "4.7");
         assert_eq!(SimDuration(-500).to_string(), "-0.5");
         assert_eq!(SimDuration(5).to_string(), "0.005");
+        assert_eq!(SimDuration(1_050).to_string(), "1.05");
+    }
+
+    #[test]
+    fn fixed_point_keeps_exact_digits() {
+        let fixed = |v, d| {
+            let mut s = String::new();
+            fmt_fixed(v, d, &mut s).unwrap();
+            s
+        };
+        assert_eq!(fixed(28_000, 4), "2.8");
+        assert_eq!(fixed(10_000, 4), "1");
+        assert_eq!(fixed(12_345, 4), "1.2345");
+        assert_eq!(fixed(-5, 2), "-0.05");
     }
 
     #[test]

@@ -45,7 +45,8 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let policy = PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
+    let policy =
+        PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
     policy.validate()?;
 
     let (workload, cluster, run_name) = match &args.trace {
@@ -58,7 +59,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         None => {
             if args.procs.is_some() || args.nodes.is_some() {
-                bail!("--procs and --nodes size a trace's machine; the default scenario has its own (give --trace FILE)");
+                bail!(
+                    "--procs and --nodes size a trace's machine; the default scenario has its own (give --trace FILE)"
+                );
             }
             let (w, cluster) = scenario::default_workload(args.seed);
             (w, cluster, "default".to_string())
@@ -87,7 +90,10 @@ fn machine_for(args: &RunArgs, w: &Workload, path: &Path) -> anyhow::Result<Clus
         (None, Some(n), Some(c)) => Cluster::uniform(n, c),
         _ => match w.max_procs.or(w.max_nodes) {
             Some(p) if p > 0 => Cluster::flat(p),
-            _ => bail!("{}: the header gives no MaxProcs or MaxNodes: say the machine size with --procs N", path.display()),
+            _ => bail!(
+                "{}: the header gives no MaxProcs or MaxNodes: say the machine size with --procs N",
+                path.display()
+            ),
         },
     })
 }

@@ -127,12 +127,7 @@ impl Occupancy {
     /// at most `cap(node, free)` (a policy's limit, e.g. cores kept for a reservation).
     /// Writes the allocation into `out` and returns true, or returns false and leaves `out`
     /// in an unspecified state when the cores cannot be found.
-    pub fn first_fit_capped(
-        &self,
-        cores: u32,
-        mut cap: impl FnMut(NodeId, u32) -> u32,
-        out: &mut Allocation,
-    ) -> bool {
+    pub fn first_fit_capped(&self, cores: u32, mut cap: impl FnMut(NodeId, u32) -> u32, out: &mut Allocation) -> bool {
         out.0.clear();
         if u64::from(cores) > self.total_free {
             return false;

@@ -84,12 +84,7 @@ pub struct Summary {
 }
 
 /// Summarises a run of `jobs` on a machine of `total_cores`.
-pub fn summarise(
-    jobs: &[Job],
-    records: &[JobRecord],
-    total_cores: u64,
-    skipped: &BTreeMap<String, u64>,
-) -> Summary {
+pub fn summarise(jobs: &[Job], records: &[JobRecord], total_cores: u64, skipped: &BTreeMap<String, u64>) -> Summary {
     let mut waits = Vec::with_capacity(records.len());
     let (mut completed, mut walltime, mut rejected) = (0, 0, 0);
     let mut bsld_sum = 0.0;

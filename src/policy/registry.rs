@@ -46,7 +46,12 @@ pub type BackfillEntry = Entry<Box<dyn Backfill>>;
 pub type EstimateEntry = Entry<Estimate>;
 
 const ORDERS: &[OrderEntry] = &[
-    Entry { name: "fcfs", help: "first come, first served: arrival order", params: &[], build: |_| Box::new(fcfs::Fcfs) },
+    Entry {
+        name: "fcfs",
+        help: "first come, first served: arrival order",
+        params: &[],
+        build: |_| Box::new(fcfs::Fcfs),
+    },
     Entry { name: "sjf", help: "shortest job first, by runtime estimate", params: &[], build: |_| Box::new(sjf::Sjf) },
 ];
 
@@ -72,7 +77,12 @@ const BACKFILLS: &[BackfillEntry] = &[
 ];
 
 const ESTIMATES: &[EstimateEntry] = &[
-    Entry { name: "requested", help: "the walltime the user requested (default)", params: &[], build: |_| Estimate::Requested },
+    Entry {
+        name: "requested",
+        help: "the walltime the user requested (default)",
+        params: &[],
+        build: |_| Estimate::Requested,
+    },
     Entry { name: "actual", help: "the job's actual runtime (clairvoyant)", params: &[], build: |_| Estimate::Actual },
 ];
 
@@ -162,7 +172,13 @@ fn lookup<'r, T>(axis: Axis, table: &'r [Entry<T>], spec: &str) -> Result<(&'r E
         }
         seen.push(k);
         let x: f64 = v.parse().ok().filter(|x: &f64| x.is_finite() && *x >= p.min && *x <= p.max).ok_or_else(|| {
-            PolicyError::BadValue { policy: entry.name.to_string(), param: k.clone(), min: p.min, max: p.max, found: v.clone() }
+            PolicyError::BadValue {
+                policy: entry.name.to_string(),
+                param: k.clone(),
+                min: p.min,
+                max: p.max,
+                found: v.clone(),
+            }
         })?;
         values.insert(p.name, x);
     }
@@ -217,11 +233,7 @@ fn section<T>(out: &mut String, title: &str, table: &[Entry<T>]) {
             let _ = writeln!(out, "  {:<14}   parameters: none", "");
         }
         for p in e.params {
-            let _ = writeln!(
-                out,
-                "  {:<14}   {}={} ({} to {}): {}",
-                "", p.name, p.default, p.min, p.max, p.help
-            );
+            let _ = writeln!(out, "  {:<14}   {}={} ({} to {}): {}", "", p.name, p.default, p.min, p.max, p.help);
         }
     }
     out.push('\n');

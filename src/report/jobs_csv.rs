@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use crate::metrics::summary::bounded_slowdown;
 use crate::metrics::JobRecord;
+use crate::time::fmt_fixed;
 use crate::workload::Job;
 
 /// The header row, also what `schedsim report` checks a run directory against.
@@ -19,14 +20,13 @@ pub fn write_jobs_csv<W: Write>(mut out: W, jobs: &[Job], records: &[JobRecord])
             (Some(s), Some(e)) => {
                 let (wait, run) = (s - j.submit, e - s);
                 write!(out, "{s},{e},{wait},{run},")?;
-                writeln!(
-                    out,
-                    "{},{},{},{:.4}",
-                    j.requested_time,
-                    j.procs,
-                    r.outcome.as_str(),
-                    bounded_slowdown(wait, run)
-                )?;
+                write!(out, "{},{},{},", j.requested_time, j.procs, r.outcome.as_str())?;
+                // Four decimals, written from a rounded integer: exact and much faster than
+                // float formatting on runs of millions of jobs.
+                let bsld = (bounded_slowdown(wait, run) * 10_000.0).round() as i64;
+                let mut text = String::new();
+                fmt_fixed(bsld, 4, &mut text).map_err(io::Error::other)?;
+                writeln!(out, "{text}")?;
             }
             _ => writeln!(out, ",,,,{},{},{},", j.requested_time, j.procs, r.outcome.as_str())?,
         }

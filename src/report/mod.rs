@@ -40,7 +40,12 @@ pub fn write_atomic(
 pub const RUN_FILES: [&str; 3] = ["jobs.csv", "summary.json", "schedule.swf"];
 
 /// Writes `jobs.csv`, `summary.json` and `schedule.swf` into `dir` (created if needed).
-pub fn write_run(dir: &Path, workload: &Workload, records: &[JobRecord], summary: &impl serde::Serialize) -> Result<(), ReportError> {
+pub fn write_run(
+    dir: &Path,
+    workload: &Workload,
+    records: &[JobRecord],
+    summary: &impl serde::Serialize,
+) -> Result<(), ReportError> {
     fs::create_dir_all(dir).map_err(|source| ReportError { path: dir.to_path_buf(), source })?;
     write_atomic(&dir.join("jobs.csv"), |w| jobs_csv::write_jobs_csv(w, &workload.jobs, records))?;
     write_atomic(&dir.join("summary.json"), |w| {

@@ -12,14 +12,7 @@ pub enum WorkloadError {
     FieldCount { file: PathBuf, line: u64, expected: usize, found: usize },
 
     #[error("{}:{line}: field {field_no} ({field}): expected {expected}, found {found:?}", file.display())]
-    Field {
-        file: PathBuf,
-        line: u64,
-        field_no: usize,
-        field: &'static str,
-        expected: &'static str,
-        found: String,
-    },
+    Field { file: PathBuf, line: u64, field_no: usize, field: &'static str, expected: &'static str, found: String },
 
     #[error("{}:{line}: header {key}: expected {expected}, found {found:?}", file.display())]
     Header { file: PathBuf, line: u64, key: String, expected: &'static str, found: String },

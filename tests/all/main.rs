@@ -2,6 +2,8 @@
 //! hand-computed scenarios, property tests of the scheduling invariants, determinism, and the
 //! command line through the real binary.
 
+mod cli;
 mod common;
+mod properties;
 mod reference;
 mod scenarios;

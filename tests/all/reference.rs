@@ -22,7 +22,9 @@ fn read_pyss(path: &Path) -> (Vec<Job>, Vec<i64>) {
         }
         let f: Vec<&str> = line.split_whitespace().collect();
         assert!(f.len() >= 5, "{}:{}: short line", path.display(), n + 1);
-        let num = |i: usize| -> i64 { f[i].parse().unwrap_or_else(|_| panic!("{}:{}: field {}", path.display(), n + 1, i + 1)) };
+        let num = |i: usize| -> i64 {
+            f[i].parse().unwrap_or_else(|_| panic!("{}:{}: field {}", path.display(), n + 1, i + 1))
+        };
         let expected_finish: i64 = f[1].split('.').next().unwrap().parse().unwrap();
         rows.push((num(0), expected_finish, num(2), num(3) as u32, num(4)));
     }
@@ -74,11 +76,21 @@ fn check_pyss(backfill: &str) {
         for (r, exp) in out.records.iter().zip(&expected) {
             let got = r.end.map(|t| t.0);
             if got != Some(exp * 1000) {
-                failures.push(format!("{case}: job {} finished at {:?}, expected {exp}", r.job, got.map(|ms| ms as f64 / 1000.0)));
+                failures.push(format!(
+                    "{case}: job {} finished at {:?}, expected {exp}",
+                    r.job,
+                    got.map(|ms| ms as f64 / 1000.0)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{backfill}: {} mismatches in {} cases:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{backfill}: {} mismatches in {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -96,7 +108,6 @@ fn pyss_cases_conservative() {
     check_pyss("conservative");
 }
 
-
 /// Batsim's schedule per job id: (EASY start, conservative start), in seconds.
 fn read_batsim_expected(path: &Path) -> std::collections::BTreeMap<u64, (f64, f64)> {
     let text = fs::read_to_string(path).unwrap();
@@ -112,9 +123,12 @@ fn read_batsim_expected(path: &Path) -> std::collections::BTreeMap<u64, (f64, f6
         .collect()
 }
 
-/// How many of Batsim's start times a policy reproduces (to the millisecond), and the jobs
-/// that differ: (id, ours, Batsim's).
-fn batsim_agreement(backfill: &str, against: &str) -> Option<(usize, usize, Vec<(u64, f64, f64)>)> {
+/// A job whose start differs from Batsim's: (id, ours, Batsim's), in seconds.
+type Diff = (u64, f64, f64);
+
+/// How many of Batsim's start times a policy reproduces (to the millisecond), of how many,
+/// and the jobs that differ.
+fn batsim_agreement(backfill: &str, against: &str) -> Option<(usize, usize, Vec<Diff>)> {
     let shared = shared_dir()?;
     let dir = shared.join("reference/batsim-medium-late");
     let w = schedsim::workload::swf::read_swf(&dir.join("medium_late_input.swf")).unwrap();

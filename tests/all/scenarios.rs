@@ -6,7 +6,13 @@ use schedsim::metrics::Outcome;
 
 use crate::common::{jobs_secs, run, starts_secs};
 
-fn starts(jobs: &[(i64, i64, i64, u32)], cluster: Cluster, order: &str, backfill: &str, estimate: &str) -> Vec<Option<i64>> {
+fn starts(
+    jobs: &[(i64, i64, i64, u32)],
+    cluster: Cluster,
+    order: &str,
+    backfill: &str,
+    estimate: &str,
+) -> Vec<Option<i64>> {
     starts_secs(&run(&jobs_secs(jobs), cluster, order, backfill, estimate))
 }
 
@@ -103,7 +109,13 @@ fn node_aware_easy_keeps_the_reserved_nodes_free() {
 
 #[test]
 fn a_job_wider_than_the_machine_is_rejected_and_the_rest_run() {
-    let out = run(&jobs_secs(&[(0, 10, 10, 4), (0, 10, 10, 5), (1, 10, 10, 4)]), Cluster::flat(4), "fcfs", "easy", "requested");
+    let out = run(
+        &jobs_secs(&[(0, 10, 10, 4), (0, 10, 10, 5), (1, 10, 10, 4)]),
+        Cluster::flat(4),
+        "fcfs",
+        "easy",
+        "requested",
+    );
     let outcomes: Vec<Outcome> = out.records.iter().map(|r| r.outcome).collect();
     assert_eq!(outcomes, vec![Outcome::Completed, Outcome::Rejected, Outcome::Completed]);
     assert_eq!(starts_secs(&out), vec![Some(0), None, Some(10)]);

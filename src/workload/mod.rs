@@ -1,0 +1,44 @@
+//! Workload sources: the job model, trace readers and writers, synthetic generators. Every
+//! source yields a [`Workload`]: jobs in arrival order plus an account of what it skipped.
+
+use std::collections::BTreeMap;
+
+pub mod dist;
+pub mod error;
+pub mod inspect;
+pub mod job;
+pub mod lublin;
+pub mod swf;
+
+pub use error::WorkloadError;
+pub use job::{Job, JobIdx, JobMeta};
+
+/// A loaded workload, ready for the engine.
+#[derive(Clone, Debug, Default)]
+pub struct Workload {
+    /// Where it came from: a file name or a generator's description.
+    pub name: String,
+    /// Jobs in arrival order (see [`job::sort_by_arrival`]).
+    pub jobs: Vec<Job>,
+    /// Machine size the source declares (SWF `MaxProcs`), if any.
+    pub max_procs: Option<u32>,
+    /// Node count the source declares (SWF `MaxNodes`), if any.
+    pub max_nodes: Option<u32>,
+    /// Header comment lines, without the leading `;`, kept for writing the schedule back.
+    pub header: Vec<String>,
+    /// Records the source could not turn into jobs, by reason. Never silently dropped.
+    pub skipped: BTreeMap<String, u64>,
+    /// Things a user should know about how the source was read (e.g. defaults applied).
+    pub notes: Vec<String>,
+    /// Jobs whose requested time was unknown (−1 or 0) and was set to their run time.
+    pub lacking_requested_time: u64,
+    /// Jobs whose requested processor count was unknown and was set to the allocated count.
+    pub lacking_requested_procs: u64,
+}
+
+impl Workload {
+    /// Total count of records skipped for any reason.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}

@@ -1,0 +1,712 @@
+//! Reader for the Standard Workload Format (SWF) of the Parallel Workloads Archive: plain or
+//! gzipped files, all 18 fields, the header comments, and the rules for unknown (−1) values.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::time::{SimDuration, SimTime};
+use crate::workload::job::{sort_by_arrival, Job, JobMeta};
+use crate::workload::{Workload, WorkloadError};
+
+/// Number of whitespace-separated fields on an SWF job line.
+pub const SWF_FIELDS: usize = 18;
+
+/// The SWF name of each field, in order (field `n` is `SWF_FIELD_NAMES[n - 1]`).
+pub const SWF_FIELD_NAMES: [&str; SWF_FIELDS] = [
+    "job number",
+    "submit time",
+    "wait time",
+    "run time",
+    "allocated processors",
+    "average CPU time used",
+    "used memory",
+    "requested processors",
+    "requested time",
+    "requested memory",
+    "status",
+    "user id",
+    "group id",
+    "executable number",
+    "queue number",
+    "partition number",
+    "preceding job number",
+    "think time",
+];
+
+/// Reasons under which [`Workload::skipped`] counts records that cannot be simulated.
+pub const SKIP_UNKNOWN_RUNTIME: &str = "unknown run time";
+pub const SKIP_UNKNOWN_SUBMIT: &str = "unknown submit time";
+pub const SKIP_UNKNOWN_PROCS: &str = "unknown processor count";
+
+const EXPECT_NUMBER: &str = "a number";
+const EXPECT_FINITE: &str = "a finite number";
+const EXPECT_COUNT: &str = "a count ≥ 0 or -1 for unknown";
+const EXPECT_PROCS_RANGE: &str = "a processor count below 2^32";
+const EXPECT_TIME_RANGE: &str = "a time below 9e12 seconds";
+const EXPECT_JOB_NUMBER: &str = "a whole number ≥ 0 (such as 12 or 12.0)";
+const EXPECT_ID: &str = "a whole number ≥ 0 or -1 for unknown (such as 12 or 12.0)";
+
+/// Above this a float no longer holds every integer exactly, so an id could change silently.
+const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// Reads an SWF file, gzipped or not. Compression is detected from the content (the gzip magic
+/// bytes), not the file name, so a renamed file still loads.
+pub fn read_swf(path: &Path) -> Result<Workload, WorkloadError> {
+    let file = File::open(path).map_err(|source| WorkloadError::Io { file: path.to_path_buf(), source })?;
+    read_swf_from(file, path)
+}
+
+/// Reads from anything that implements `Read`, detecting gzip as [`read_swf`] does. For
+/// callers that already hold an open stream (stdin, an archive member).
+pub fn read_swf_from<R: Read>(source: R, file: &Path) -> Result<Workload, WorkloadError> {
+    // A large buffer matters: the archive's logs are tens of megabytes once inflated.
+    let mut reader = BufReader::with_capacity(1 << 18, source);
+    let is_gzip = {
+        let head = reader.fill_buf().map_err(|source| WorkloadError::Io { file: file.to_path_buf(), source })?;
+        head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+    };
+    if is_gzip {
+        // Multi-member: concatenated .gz files (e.g. `cat a.gz b.gz`) are valid gzip.
+        parse_swf(BufReader::with_capacity(1 << 18, MultiGzDecoder::new(reader)), file)
+    } else {
+        parse_swf(reader, file)
+    }
+}
+
+/// Counts of each unknown-value rule that fired while reading, turned into notes at the end.
+#[derive(Default)]
+struct RuleCounts {
+    requested_procs_from_allocated: u64,
+    requested_time_from_runtime: u64,
+}
+
+/// Parses SWF text. `file` only names the source in errors and in [`Workload::name`].
+pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, WorkloadError> {
+    let mut w = Workload { name: file.display().to_string(), ..Workload::default() };
+    let mut rules = RuleCounts::default();
+    let mut job_lines: u64 = 0;
+    // One buffer for the whole file: allocating per line is most of the cost on large logs.
+    let mut buf: Vec<u8> = Vec::with_capacity(256);
+    let mut line_no: u64 = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| WorkloadError::Io { file: file.to_path_buf(), source })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = buf.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        if line[0] == b';' {
+            read_comment(&line[1..], file, line_no, &mut w)?;
+            continue;
+        }
+        job_lines += 1;
+        let ctx = LineCtx { file, line: line_no };
+        let rec = parse_record(line, &ctx)?;
+        if let Some(job) = rec.into_job(&mut w, &mut rules) {
+            w.jobs.push(job);
+        }
+    }
+
+    w.lacking_requested_procs = rules.requested_procs_from_allocated;
+    w.lacking_requested_time = rules.requested_time_from_runtime;
+    if rules.requested_procs_from_allocated > 0 {
+        w.notes.push(format!(
+            "requested processors unknown (-1 or 0) for {} job{}: used their allocated processors",
+            rules.requested_procs_from_allocated,
+            plural(rules.requested_procs_from_allocated)
+        ));
+    }
+    if rules.requested_time_from_runtime > 0 {
+        w.notes.push(format!(
+            "requested time unknown (-1 or 0) for {} job{}: used their run time, a perfect \
+             estimate that flatters backfilling",
+            rules.requested_time_from_runtime,
+            plural(rules.requested_time_from_runtime)
+        ));
+    }
+
+    if w.jobs.is_empty() {
+        let reason = if job_lines == 0 {
+            "no job lines, only comments or blank lines".to_string()
+        } else {
+            let why: Vec<String> = w.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            format!("all {job_lines} job lines skipped: {}", why.join(", "))
+        };
+        return Err(WorkloadError::NoJobs { file: file.to_path_buf(), reason });
+    }
+    sort_by_arrival(&mut w.jobs);
+    Ok(w)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Keeps a comment line (text after `;`) in the header and reads the machine size from it.
+fn read_comment(body: &[u8], file: &Path, line: u64, w: &mut Workload) -> Result<(), WorkloadError> {
+    // The archive writes `; Key: value`; the space is layout, not content.
+    let body = body.strip_prefix(b" ").unwrap_or(body);
+    // Headers are free text (names of people, sites): never fail on their encoding.
+    let text = String::from_utf8_lossy(body).into_owned();
+    let trimmed = text.trim_start();
+    if let Some(value) = strip_key(trimmed, "MaxProcs:") {
+        let v = parse_header_count(value, file, line, "MaxProcs")?;
+        w.max_procs = w.max_procs.or(v);
+    } else if let Some(value) = strip_key(trimmed, "MaxNodes:") {
+        let v = parse_header_count(value, file, line, "MaxNodes")?;
+        w.max_nodes = w.max_nodes.or(v);
+    }
+    w.header.push(text);
+    Ok(())
+}
+
+fn strip_key<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let head = text.get(..key.len())?;
+    head.eq_ignore_ascii_case(key).then(|| &text[key.len()..])
+}
+
+/// A header count: a positive integer, optionally followed by a remark, as in the archive's
+/// `MaxNodes: 338 (batch partition; 512 total)`. −1 means the source does not know.
+fn parse_header_count(value: &str, file: &Path, line: u64, key: &str) -> Result<Option<u32>, WorkloadError> {
+    let value = value.trim();
+    let first = value.split_ascii_whitespace().next().unwrap_or("");
+    if first == "-1" {
+        return Ok(None);
+    }
+    match first.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(WorkloadError::Header {
+            file: file.to_path_buf(),
+            line,
+            key: key.to_string(),
+            expected: "a positive integer, optionally followed by a remark",
+            found: value.to_string(),
+        }),
+    }
+}
+
+/// Where a job line sits, for error messages.
+struct LineCtx<'a> {
+    file: &'a Path,
+    line: u64,
+}
+
+impl LineCtx<'_> {
+    fn err(&self, field_no: usize, tok: &[u8], expected: &'static str) -> WorkloadError {
+        WorkloadError::Field {
+            file: self.file.to_path_buf(),
+            line: self.line,
+            field_no,
+            field: SWF_FIELD_NAMES[field_no - 1],
+            expected,
+            found: String::from_utf8_lossy(tok).into_owned(),
+        }
+    }
+}
+
+/// One job line, every field checked, before the unknown-value rules.
+struct Record {
+    id: u64,
+    submit: Option<SimTime>,
+    runtime: Option<SimDuration>,
+    alloc_procs: Option<u32>,
+    req_procs: Option<u32>,
+    req_time: Option<SimDuration>,
+    meta: JobMeta,
+}
+
+fn parse_record(line: &[u8], ctx: &LineCtx<'_>) -> Result<Record, WorkloadError> {
+    let mut toks: [&[u8]; SWF_FIELDS] = [&[]; SWF_FIELDS];
+    let mut found = 0usize;
+    // A hand-rolled scan: this loop is most of the load time of a large log.
+    let mut i = 0;
+    while i < line.len() {
+        while i < line.len() && line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < line.len() && !line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if start < i {
+            if found < SWF_FIELDS {
+                toks[found] = &line[start..i];
+            }
+            found += 1;
+        }
+    }
+    if found != SWF_FIELDS {
+        return Err(WorkloadError::FieldCount {
+            file: ctx.file.to_path_buf(),
+            line: ctx.line,
+            expected: SWF_FIELDS,
+            found,
+        });
+    }
+    // Every field is parsed, even those the simulator ignores, so that a corrupt line is
+    // reported where it is rather than passed through to the schedule.
+    let f = |n: usize| -> Result<f64, WorkloadError> { number(toks[n - 1], n, ctx) };
+    let amount = |n: usize| -> Result<f64, WorkloadError> {
+        let v = f(n)?;
+        if v < 0.0 && v != -1.0 {
+            return Err(ctx.err(n, toks[n - 1], EXPECT_COUNT));
+        }
+        Ok(v)
+    };
+    let id = |n: usize| -> Result<i64, WorkloadError> {
+        let v = f(n)?;
+        if v.fract() != 0.0 || !(-1.0..=MAX_EXACT_INT).contains(&v) {
+            return Err(ctx.err(n, toks[n - 1], EXPECT_ID));
+        }
+        Ok(v as i64)
+    };
+    let procs = |n: usize| -> Result<Option<u32>, WorkloadError> {
+        let v = amount(n)?;
+        if v.fract() != 0.0 {
+            return Err(ctx.err(n, toks[n - 1], EXPECT_COUNT));
+        }
+        if v <= 0.0 {
+            return Ok(None);
+        }
+        if v > u32::MAX as f64 {
+            return Err(ctx.err(n, toks[n - 1], EXPECT_PROCS_RANGE));
+        }
+        Ok(Some(v as u32))
+    };
+    let duration = |n: usize, zero_is_unknown: bool| -> Result<Option<SimDuration>, WorkloadError> {
+        let v = amount(n)?;
+        if v == -1.0 || (zero_is_unknown && v == 0.0) {
+            return Ok(None);
+        }
+        SimDuration::from_secs_f64(v).map(Some).ok_or_else(|| ctx.err(n, toks[n - 1], EXPECT_TIME_RANGE))
+    };
+
+    let job_no = f(1)?;
+    if job_no.fract() != 0.0 || !(0.0..=MAX_EXACT_INT).contains(&job_no) {
+        return Err(ctx.err(1, toks[0], EXPECT_JOB_NUMBER));
+    }
+    let submit = match amount(2)? {
+        -1.0 => None,
+        v => Some(SimTime::from_secs_f64(v).ok_or_else(|| ctx.err(2, toks[1], EXPECT_TIME_RANGE))?),
+    };
+    amount(3)?; // wait time: replaced by the simulation, only checked
+    let runtime = duration(4, false)?;
+    let alloc_procs = procs(5)?;
+    let avg_cpu_time = amount(6)?;
+    let used_memory = amount(7)?;
+    let req_procs = procs(8)?;
+    let req_time = duration(9, true)?;
+    let requested_memory = amount(10)?;
+    let meta = JobMeta {
+        avg_cpu_time,
+        used_memory,
+        requested_memory,
+        status: id(11)?,
+        user: id(12)?,
+        group: id(13)?,
+        executable: id(14)?,
+        queue: id(15)?,
+        partition: id(16)?,
+        preceding_job: id(17)?,
+        think_time: amount(18)?,
+    };
+    Ok(Record { id: job_no as u64, submit, runtime, alloc_procs, req_procs, req_time, meta })
+}
+
+impl Record {
+    /// Applies the unknown-value rules (design §7); `None` when the record was skipped, in
+    /// which case it is counted in `w.skipped`.
+    fn into_job(self, w: &mut Workload, rules: &mut RuleCounts) -> Option<Job> {
+        let skip = |w: &mut Workload, reason: &str| {
+            *w.skipped.entry(reason.to_string()).or_insert(0) += 1;
+            None
+        };
+        // Without a run time there is nothing to simulate, whatever else is known.
+        let Some(runtime) = self.runtime else {
+            return skip(w, SKIP_UNKNOWN_RUNTIME);
+        };
+        let Some(submit) = self.submit else {
+            return skip(w, SKIP_UNKNOWN_SUBMIT);
+        };
+        let procs = match (self.req_procs, self.alloc_procs) {
+            (Some(p), _) => p,
+            (None, Some(p)) => {
+                rules.requested_procs_from_allocated += 1;
+                p
+            }
+            (None, None) => return skip(w, SKIP_UNKNOWN_PROCS),
+        };
+        let requested_time = match self.req_time {
+            Some(t) => t,
+            None => {
+                rules.requested_time_from_runtime += 1;
+                runtime
+            }
+        };
+        Some(Job { id: self.id, submit, runtime, requested_time, procs, meta: self.meta })
+    }
+}
+
+/// Parses one numeric token. Integers, by far the common case, skip the float parser.
+#[inline]
+fn number(tok: &[u8], field_no: usize, ctx: &LineCtx<'_>) -> Result<f64, WorkloadError> {
+    if let Some(v) = fast_int(tok) {
+        return Ok(v);
+    }
+    let s = std::str::from_utf8(tok).map_err(|_| ctx.err(field_no, tok, EXPECT_NUMBER))?;
+    let v: f64 = s.parse().map_err(|_| ctx.err(field_no, tok, EXPECT_NUMBER))?;
+    if !v.is_finite() {
+        return Err(ctx.err(field_no, tok, EXPECT_FINITE));
+    }
+    Ok(v)
+}
+
+/// `-?[0-9]{1,15}` as a float (15 digits always fit exactly), or `None` for anything else.
+#[inline]
+fn fast_int(tok: &[u8]) -> Option<f64> {
+    let (neg, digits) = match tok.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, tok),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(b - b'0');
+    }
+    Some(if neg { -(v as f64) } else { v as f64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    fn parse(text: &str) -> Result<Workload, WorkloadError> {
+        parse_swf(text.as_bytes(), Path::new("t.swf"))
+    }
+
+    fn line(fields: &str) -> String {
+        format!("{fields}\n")
+    }
+
+    const HEADER: &str = "; Version: 2.2\n; Computer: IBM SP2\n;\tcontinued remark\n;\n\
+                          ; MaxNodes: 338 (batch partition; 512 total)\n; MaxProcs: 100\n";
+
+    #[test]
+    fn header_lines_are_kept_and_machine_size_parsed() {
+        let text = format!("{HEADER}{}", line("1 0 5 100 4 -1 -1 4 200 -1 1 3 4 -1 -1 -1 -1 -1"));
+        let w = parse(&text).expect("valid trace");
+        assert_eq!(w.max_procs, Some(100));
+        assert_eq!(w.max_nodes, Some(338));
+        assert_eq!(
+            w.header,
+            vec![
+                "Version: 2.2",
+                "Computer: IBM SP2",
+                "\tcontinued remark",
+                "",
+                "MaxNodes: 338 (batch partition; 512 total)",
+                "MaxProcs: 100"
+            ]
+        );
+        assert!(w.notes.is_empty());
+        assert!(w.skipped.is_empty());
+        assert_eq!(w.name, "t.swf");
+    }
+
+    #[test]
+    fn malformed_header_count_is_an_error_naming_the_line() {
+        let text = "; Version: 2\n; MaxProcs: lots\n1 0 5 100 4 -1 -1 4 200 -1 1 3 4 -1 -1 -1 -1 -1\n";
+        let err = parse(text).expect_err("bad MaxProcs");
+        assert!(matches!(err, WorkloadError::Header { line: 2, ref key, .. } if key == "MaxProcs"));
+        assert_eq!(
+            err.to_string(),
+            "t.swf:2: header MaxProcs: expected a positive integer, optionally followed by a \
+             remark, found \"lots\""
+        );
+        let err = parse("; MaxNodes: 12x\n").expect_err("bad MaxNodes");
+        assert!(matches!(err, WorkloadError::Header { line: 1, .. }));
+    }
+
+    #[test]
+    fn unknown_header_count_is_none() {
+        let w = parse("; MaxProcs: -1\n1 0 5 100 4 -1 -1 4 200 -1 1 3 4 -1 -1 -1 -1 -1\n").expect("valid");
+        assert_eq!(w.max_procs, None);
+    }
+
+    #[test]
+    fn all_fields_are_mapped() {
+        let w = parse("7 10 5 100 4 12.5 2048 6 200 4096 0 3 4 9 2 1 5 30\n").expect("valid");
+        let j = &w.jobs[0];
+        assert_eq!(j.id, 7);
+        assert_eq!(j.submit, SimTime(10_000));
+        assert_eq!(j.runtime, SimDuration(100_000));
+        assert_eq!(j.requested_time, SimDuration(200_000));
+        assert_eq!(j.procs, 6, "requested procs win over allocated");
+        let m = &j.meta;
+        assert_eq!(m.avg_cpu_time, 12.5);
+        assert_eq!(m.used_memory, 2048.0);
+        assert_eq!(m.requested_memory, 4096.0);
+        assert_eq!(
+            (m.status, m.user, m.group, m.executable, m.queue, m.partition, m.preceding_job),
+            (0, 3, 4, 9, 2, 1, 5)
+        );
+        assert_eq!(m.think_time, 30.0);
+        assert_eq!((w.lacking_requested_procs, w.lacking_requested_time), (0, 0));
+    }
+
+    #[test]
+    fn fractional_times_and_integral_floats_are_accepted() {
+        let w = parse("12.0 4.709164021244639 0.5 90.25 4.0 -1 -1 4 100.5 -1 1.0 3.0 -1 -1 -1 -1 -1 -1.0\n")
+            .expect("valid");
+        let j = &w.jobs[0];
+        assert_eq!(j.id, 12);
+        assert_eq!(j.submit, SimTime(4_709));
+        assert_eq!(j.runtime, SimDuration(90_250));
+        assert_eq!(j.requested_time, SimDuration(100_500));
+        assert_eq!(j.procs, 4);
+        assert_eq!((j.meta.status, j.meta.user), (1, 3));
+        assert_eq!(j.meta.think_time, -1.0);
+    }
+
+    #[test]
+    fn unknown_requested_procs_uses_allocated_with_one_note() {
+        let text = "1 0 0 10 8 -1 -1 -1 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    2 1 0 10 6 -1 -1 0 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    3 2 0 10 -1 -1 -1 5 100 -1 1 1 1 -1 -1 -1 -1 -1\n";
+        let w = parse(text).expect("valid");
+        let procs: Vec<u32> = w.jobs.iter().map(|j| j.procs).collect();
+        assert_eq!(procs, vec![8, 6, 5], "known request with unknown allocation is fine");
+        assert_eq!(w.lacking_requested_procs, 2);
+        assert_eq!(w.notes, vec!["requested processors unknown (-1 or 0) for 2 jobs: used their allocated processors"]);
+    }
+
+    #[test]
+    fn unknown_requested_time_uses_runtime_with_one_note() {
+        let text = "1 0 0 10 8 -1 -1 8 -1 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    2 1 0 20 8 -1 -1 8 0 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    3 2 0 30 8 -1 -1 8 25 -1 1 1 1 -1 -1 -1 -1 -1\n";
+        let w = parse(text).expect("valid");
+        let req: Vec<i64> = w.jobs.iter().map(|j| j.requested_time.whole_secs()).collect();
+        assert_eq!(req, vec![10, 20, 25]);
+        assert_eq!(w.lacking_requested_time, 2);
+        assert_eq!(w.notes.len(), 1);
+        assert!(w.notes[0].starts_with("requested time unknown (-1 or 0) for 2 jobs: used their run time"));
+    }
+
+    #[test]
+    fn unknown_runtime_submit_or_procs_are_skipped_and_counted() {
+        let text = "1 0 0 -1 8 -1 -1 8 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    2 0 0 -1.0 8 -1 -1 8 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    3 -1 0 10 8 -1 -1 8 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    4 0 0 10 -1 -1 -1 -1 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    5 0 0 10 0 -1 -1 0 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    6 0 0 0 8 -1 -1 8 100 -1 1 1 1 -1 -1 -1 -1 -1\n";
+        let w = parse(text).expect("one job left");
+        assert_eq!(w.jobs.len(), 1);
+        assert_eq!(w.jobs[0].id, 6, "a zero run time is known, not unknown");
+        assert_eq!(w.skipped.get(SKIP_UNKNOWN_RUNTIME), Some(&2));
+        assert_eq!(w.skipped.get(SKIP_UNKNOWN_SUBMIT), Some(&1));
+        assert_eq!(w.skipped.get(SKIP_UNKNOWN_PROCS), Some(&2));
+        assert_eq!(w.skipped_total(), 5);
+        assert_eq!(w.lacking_requested_procs, 0, "skipped jobs do not count in the rules");
+    }
+
+    #[test]
+    fn nothing_left_is_no_jobs() {
+        let err = parse("; MaxProcs: 4\n\n").expect_err("empty");
+        assert!(matches!(err, WorkloadError::NoJobs { .. }));
+        let err = parse("1 0 0 -1 8 -1 -1 8 100 -1 1 1 1 -1 -1 -1 -1 -1\n").expect_err("all skipped");
+        assert_eq!(
+            err.to_string(),
+            "t.swf: holds no job that can be simulated (all 1 job lines skipped: 1 unknown run time)"
+        );
+    }
+
+    #[test]
+    fn jobs_are_sorted_by_submit_keeping_file_order_on_ties() {
+        let text = "1 50 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    2 20 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    3 50 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n\
+                    4 20 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n";
+        let ids: Vec<u64> = parse(text).expect("valid").jobs.iter().map(|j| j.id).collect();
+        assert_eq!(ids, vec![2, 4, 1, 3]);
+    }
+
+    #[test]
+    fn blank_lines_comments_and_crlf_are_tolerated() {
+        let text = "; h\r\n\r\n   \n1 0 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\r\n\
+                    ; a remark between jobs\n\t2 5 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1";
+        let w = parse(text).expect("valid");
+        assert_eq!(w.jobs.len(), 2);
+        assert_eq!(w.header, vec!["h", "a remark between jobs"]);
+    }
+
+    #[test]
+    fn wrong_field_count_names_file_and_line() {
+        let err = parse("; h\n1 0 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1\n").expect_err("17 fields");
+        assert!(matches!(err, WorkloadError::FieldCount { line: 2, expected: 18, found: 17, .. }));
+        assert_eq!(err.to_string(), "t.swf:2: expected 18 whitespace-separated fields, found 17");
+        let err = parse("1 0 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1 9\n").expect_err("19 fields");
+        assert!(matches!(err, WorkloadError::FieldCount { line: 1, found: 19, .. }));
+    }
+
+    fn field_err(text: &str) -> (u64, usize, &'static str, &'static str, String, String) {
+        let err = parse(text).expect_err("bad field");
+        let msg = err.to_string();
+        match err {
+            WorkloadError::Field { line, field_no, field, expected, found, .. } => {
+                (line, field_no, field, expected, found, msg)
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_numeric_field_names_line_field_and_value() {
+        let (line, no, name, expected, found, msg) = field_err("\n1 0 0 10 1 -1 -1 1 ten -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((line, no, name, expected, found.as_str()), (2, 9, "requested time", "a number", "ten"));
+        assert_eq!(msg, "t.swf:2: field 9 (requested time): expected a number, found \"ten\"");
+    }
+
+    #[test]
+    fn nan_and_infinity_are_rejected() {
+        let (_, no, _, expected, ..) = field_err("1 NaN 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (2, "a finite number"));
+        let (_, no, _, expected, ..) = field_err("1 0 0 inf 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (4, "a finite number"));
+    }
+
+    #[test]
+    fn negative_sizes_and_times_are_rejected() {
+        let (line, no, name, expected, found, msg) = field_err("1 0 0 10 -5 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((line, no, name, found.as_str()), (1, 5, "allocated processors", "-5"));
+        assert_eq!(expected, EXPECT_COUNT);
+        assert_eq!(
+            msg,
+            "t.swf:1: field 5 (allocated processors): expected a count ≥ 0 or -1 for unknown, found \"-5\""
+        );
+        let (_, no, name, ..) = field_err("1 0 0 -3 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, name), (4, "run time"));
+        let (_, no, ..) = field_err("1 -0.5 0 3 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!(no, 2);
+        let (_, no, ..) = field_err("1 0 0 3 1 -1 -1 2.5 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        assert_eq!(no, 8, "a fractional processor count is not a count");
+    }
+
+    #[test]
+    fn ids_must_be_integral() {
+        let (_, no, name, expected, ..) = field_err("1 0 0 3 1 -1 -1 1 10 -1 1 3.5 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, name, expected), (12, "user id", EXPECT_ID));
+        let (_, no, _, expected, ..) = field_err("-1 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (1, EXPECT_JOB_NUMBER));
+        let (_, no, ..) = field_err("1 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -7 -1\n");
+        assert_eq!(no, 17);
+    }
+
+    #[test]
+    fn oversized_values_are_field_errors_not_panics() {
+        let (_, no, _, expected, ..) = field_err("1 0 0 3 1 -1 -1 5000000000 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (8, EXPECT_PROCS_RANGE));
+        let (_, no, _, expected, ..) = field_err("1 1e300 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (2, EXPECT_TIME_RANGE));
+        let (_, no, ..) = field_err("1 0 0 3 1 -1 -1 1 10 -1 1 3 1 99999999999999999999 -1 -1 -1 -1\n");
+        assert_eq!(no, 14);
+    }
+
+    #[test]
+    fn non_utf8_input_is_an_error_or_lossy_header_never_a_panic() {
+        let mut bytes = b"; Acknowledge: J\xf6rg\n".to_vec();
+        bytes.extend_from_slice(b"1 0 0 \xff 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        let err = parse_swf(&bytes[..], Path::new("t.swf")).expect_err("bad byte");
+        assert!(matches!(err, WorkloadError::Field { line: 2, field_no: 4, .. }));
+        let ok =
+            parse_swf(&b"; Acknowledge: J\xf6rg\n1 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n"[..], Path::new("t"))
+                .expect("header bytes are free text");
+        assert_eq!(ok.header, vec!["Acknowledge: J\u{fffd}rg"]);
+    }
+
+    #[test]
+    fn gzip_round_trip_is_detected_by_content() {
+        let text = format!("{HEADER}{}", line("1 0 5 100 4 -1 -1 4 200 -1 1 3 4 -1 -1 -1 -1 -1"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        // No .gz extension on purpose: detection is by magic bytes.
+        let path = dir.path().join("trace.swf");
+        {
+            let file = File::create(&path).expect("create");
+            let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+            enc.write_all(text.as_bytes()).expect("write");
+            enc.finish().expect("finish");
+        }
+        let gz = read_swf(&path).expect("gz trace");
+        let plain = parse(&text).expect("plain trace");
+        assert_eq!(gz.jobs, plain.jobs);
+        assert_eq!(gz.header, plain.header);
+        assert_eq!(gz.max_procs, Some(100));
+
+        let plain_path = dir.path().join("plain.swf.gz");
+        std::fs::write(&plain_path, text.as_bytes()).expect("write plain");
+        assert_eq!(read_swf(&plain_path).expect("plain despite .gz name").jobs, plain.jobs);
+    }
+
+    #[test]
+    fn missing_file_is_an_io_error_naming_it() {
+        let err = read_swf(Path::new("/nonexistent/x.swf")).expect_err("missing");
+        assert!(matches!(err, WorkloadError::Io { .. }));
+        assert!(err.to_string().starts_with("/nonexistent/x.swf: cannot read:"));
+    }
+
+    #[test]
+    fn corrupt_gzip_is_an_io_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.swf.gz");
+        std::fs::write(&path, [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]).expect("write");
+        assert!(matches!(read_swf(&path), Err(WorkloadError::Io { .. })));
+    }
+
+    fn shared_traces() -> Option<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces");
+        if dir.is_dir() {
+            Some(dir)
+        } else {
+            println!("skipping: ../shared/traces not found");
+            None
+        }
+    }
+
+    #[test]
+    fn reads_the_kth_excerpt() {
+        let Some(dir) = shared_traces() else { return };
+        let w = read_swf(&dir.join("KTH-SP2-excerpt-9jobs.swf")).expect("excerpt loads");
+        assert_eq!(w.jobs.len(), 9);
+        assert_eq!((w.max_procs, w.max_nodes), (Some(100), Some(100)));
+        assert_eq!(w.header.first().map(String::as_str), Some("Version: 2.2"));
+        assert!(w.header.iter().any(|h| h == "Note: uses the EASY scheduler"));
+        assert!(w.skipped.is_empty() && w.notes.is_empty());
+        let j = &w.jobs[6];
+        assert_eq!((j.id, j.submit, j.procs), (7, SimTime(6_000_000), 50));
+        assert_eq!((j.runtime, j.requested_time), (SimDuration::from_secs(2000), SimDuration::from_secs(3000)));
+        assert_eq!((j.meta.status, j.meta.user, j.meta.group), (1, 17, 17));
+        let ids: Vec<u64> = w.jobs.iter().map(|j| j.id).collect();
+        assert_eq!(ids, (1..=9).collect::<Vec<u64>>());
+    }
+}

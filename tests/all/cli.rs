@@ -1,0 +1,176 @@
+//! The command line, through the real binary: outputs, determinism, and bad input turned
+//! into one-line errors with a non-zero exit, never a panic.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::shared_dir;
+
+fn schedsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A small SWF trace: 4 jobs on 8 processors, the last wider than the machine.
+const SMALL: &str = "; MaxProcs: 8\n\
+1 0 -1 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+2 10 -1 50 8 -1 -1 8 60 -1 1 2 1 -1 1 -1 -1 -1\n\
+3 20 -1 30 2 -1 -1 2 40 -1 1 1 1 -1 1 -1 -1 -1\n\
+4 30 -1 10 16 -1 -1 16 20 -1 1 3 1 -1 1 -1 -1 -1\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs `args` and expects a failure whose one-line message contains every `needle`.
+fn expect_error(args: &[&str], needles: &[&str]) {
+    let o = schedsim(args);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{args:?} succeeded");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: {n:?} missing from {err:?}");
+    }
+}
+
+#[test]
+fn run_writes_the_three_files_and_reports_rejections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "small.swf", SMALL);
+    let out = tmp.path().join("run");
+    let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rejected (wider than the machine) 1"), "{}", stdout(&o));
+
+    let csv = fs::read_to_string(out.join("jobs.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "job_id,submit,start,end,wait,runtime,requested_time,procs,outcome,bsld");
+    assert_eq!(lines.len(), 5);
+    // EASY: job 2 (the whole machine) waits for job 1 until 100; job 3 (2 cores, asks 40 s)
+    // would end by 60, before job 2's shadow time, so it is backfilled at 20. Job 4 asks for
+    // 16 of 8 cores and is rejected.
+    assert_eq!(lines[1], "1,0,0,100,0,100,100,4,completed,1");
+    assert_eq!(lines[2], "2,10,100,150,90,50,60,8,completed,2.8");
+    assert_eq!(lines[3], "3,20,20,50,0,30,40,2,completed,1");
+    assert_eq!(lines[4], "4,30,,,,,20,16,rejected,");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["jobs"], 4);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(summary["max_wait"], 90.0);
+    assert_eq!(summary["makespan"], 150.0);
+
+    let swf = fs::read_to_string(out.join("schedule.swf")).unwrap();
+    let job2 = swf.lines().map(str::trim_start).find(|l| l.starts_with("2 ")).expect("job 2 in schedule.swf");
+    let f: Vec<&str> = job2.split_whitespace().collect();
+    assert_eq!((f.len(), f[2], f[3]), (18, "90", "50"), "{job2}");
+}
+
+#[test]
+fn the_same_run_twice_gives_identical_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = match shared_dir() {
+        Some(s) => s.join("traces/KTH-SP2-1996-2.1-cln.swf.gz"),
+        None => write(tmp.path(), "small.swf", SMALL),
+    };
+    for bf in ["easy", "conservative"] {
+        let dirs: Vec<PathBuf> = (0..2).map(|i| tmp.path().join(format!("{bf}{i}"))).collect();
+        for d in &dirs {
+            let o =
+                schedsim(&["run", "--trace", trace.to_str().unwrap(), "--backfill", bf, "--out", d.to_str().unwrap()]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        for f in ["jobs.csv", "summary.json", "schedule.swf"] {
+            let (a, b) = (fs::read(dirs[0].join(f)).unwrap(), fs::read(dirs[1].join(f)).unwrap());
+            assert!(a.len() > 100, "{f} is nearly empty");
+            assert!(a == b, "{bf}: {f} differs between two identical runs");
+        }
+    }
+}
+
+#[test]
+fn the_default_run_is_deterministic_and_its_seed_matters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |seed: &str, name: &str| {
+        let d = tmp.path().join(name);
+        let o = schedsim(&["run", "--seed", seed, "--out", d.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        fs::read(d.join("jobs.csv")).unwrap()
+    };
+    let (a, b, c) = (run("7", "a"), run("7", "b"), run("8", "c"));
+    assert!(a == b, "seed 7 twice gave different jobs.csv");
+    assert!(a != c, "seeds 7 and 8 gave the same jobs.csv");
+}
+
+#[test]
+fn bad_trace_lines_name_the_file_line_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = |name: &str, body: &str| write(tmp.path(), name, &format!("; MaxProcs: 8\n{body}"));
+    let short = t("short.swf", "1 0 -1 100 4\n");
+    let text = t("text.swf", "1 0 -1 abc 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n");
+    let negative = t("neg.swf", "1 0 -1 100 -4 -1 -1 -4 100 -1 1 1 1 -1 1 -1 -1 -1\n");
+    expect_error(&["run", "--trace", short.to_str().unwrap()], &["short.swf:2", "18"]);
+    expect_error(&["run", "--trace", text.to_str().unwrap()], &["text.swf:2", "field 4", "abc"]);
+    expect_error(&["inspect", text.to_str().unwrap()], &["text.swf:2", "field 4"]);
+    expect_error(&["run", "--trace", negative.to_str().unwrap()], &["neg.swf:2", "field 5", "-4"]);
+    expect_error(&["run", "--trace", "/nonexistent/trace.swf"], &["/nonexistent/trace.swf", "cannot read"]);
+}
+
+#[test]
+fn unknown_policies_and_parameters_are_refused() {
+    expect_error(&["run", "--backfill", "eazy"], &["unknown backfill \"eazy\"", "easy"]);
+    expect_error(&["run", "--order", "fcfs[age=3]"], &["fcfs", "unknown parameter \"age\""]);
+    expect_error(&["run", "--estimate", "oracle"], &["unknown runtime estimate"]);
+    // clap's own errors (several lines of usage) still exit non-zero without a panic.
+    let o = schedsim(&["run", "--procs", "0", "--trace", "x.swf"]);
+    assert!(!o.status.success() && !stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn a_trace_without_a_machine_size_asks_for_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = write(tmp.path(), "nohdr.swf", "1 0 -1 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n");
+    expect_error(&["run", "--trace", t.to_str().unwrap()], &["nohdr.swf", "--procs"]);
+    let o = schedsim(&[
+        "run",
+        "--trace",
+        t.to_str().unwrap(),
+        "--procs",
+        "4",
+        "--out",
+        tmp.path().join("r").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn policies_lists_every_policy() {
+    let o = schedsim(&["policies"]);
+    assert!(o.status.success());
+    for name in ["fcfs", "sjf", "none", "easy", "conservative", "requested", "actual"] {
+        assert!(stdout(&o).contains(name), "{name} missing");
+    }
+}
+
+#[test]
+fn inspect_describes_a_trace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "small.swf", SMALL);
+    let o = schedsim(&["inspect", trace.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["jobs"], 4);
+    assert_eq!(v["wider_than_machine"], 1);
+}
