@@ -2,17 +2,113 @@
 //! deterministic placement (first fit over node ids).
 
 pub mod profile;
+pub mod resources;
 
 pub use profile::Profile;
+pub use resources::Res;
+
+use crate::time::SimDuration;
+use crate::workload::job::PartitionIdx;
 
 /// Index of a node, 0-based. Placement prefers lower ids.
 pub type NodeId = u32;
 
+/// What a partition allows and how it ranks against others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest walltime a job may request; longer requests are rejected.
+    pub max_walltime: Option<SimDuration>,
+    /// Most nodes a job may span; a job that needs more is rejected.
+    pub max_nodes: Option<u32>,
+    /// Most jobs (queued and running) a user may have here; one more is refused at submission.
+    pub max_jobs_per_user: Option<u32>,
+    /// Most memory (MiB) one job may ask for in all.
+    pub max_mem_per_job: Option<u64>,
+    /// Jobs of a higher tier are queued ahead, and may preempt lower tiers (see `preempt`).
+    pub priority_tier: u32,
+    /// What happens to this partition's jobs when a higher tier needs their nodes.
+    pub preempt: PreemptMode,
+    /// An interactive session left idle this long is ended.
+    pub idle_timeout: Option<SimDuration>,
+}
+
+/// How a running job gives way to a higher-tier job that needs its nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreemptMode {
+    /// Never preempted.
+    #[default]
+    Off,
+    /// Killed; its outcome is `preempted`.
+    Cancel,
+    /// Stopped and queued again; it restarts from the beginning.
+    Requeue,
+    /// Stopped and queued again; it resumes where it stopped (on any nodes: a checkpoint).
+    Suspend,
+}
+
+impl PreemptMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreemptMode::Off => "off",
+            PreemptMode::Cancel => "cancel",
+            PreemptMode::Requeue => "requeue",
+            PreemptMode::Suspend => "suspend",
+        }
+    }
+}
+
+/// A named set of nodes with limits. Nodes may belong to several partitions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partition {
+    pub name: String,
+    nodes: Vec<NodeId>,
+    /// Bit `n` set when node `n` belongs here.
+    mask: Vec<u64>,
+    total: Res,
+    pub limits: Limits,
+}
+
+impl Partition {
+    pub fn nodes(&self) -> &[NodeId] {
+        &self.nodes
+    }
+
+    pub fn contains(&self, node: NodeId) -> bool {
+        self.mask.get(node as usize / 64).is_some_and(|w| w & (1 << (node % 64)) != 0)
+    }
+
+    /// Everything the partition's nodes hold together.
+    pub fn total(&self) -> Res {
+        self.total
+    }
+
+    /// Most tasks shaped like `task` that fit on the partition when it is empty.
+    pub fn capacity_for(&self, task: Res, cluster: &Cluster) -> u64 {
+        self.nodes.iter().map(|&n| u64::from(task.count_in(cluster.capacity(n)))).sum()
+    }
+}
+
+/// A partition that cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClusterError {
+    #[error("the cluster has no nodes")]
+    NoNodes,
+    #[error("partition {partition:?} names node {node}, but the cluster has nodes 0 to {last}")]
+    NoSuchNode { partition: String, node: NodeId, last: NodeId },
+    #[error("partition {0:?} has no nodes")]
+    EmptyPartition(String),
+    #[error("partition {0:?} is defined twice")]
+    DuplicatePartition(String),
+    #[error("no partitions: a cluster needs at least one")]
+    NoPartitions,
+}
+
 /// The machine a run simulates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
-    cores: Vec<u32>,
-    total_cores: u64,
+    nodes: Vec<Res>,
+    total: Res,
+    partitions: Vec<Partition>,
 }
 
 impl Cluster {
@@ -24,46 +120,107 @@ impl Cluster {
 
     /// `nodes` identical nodes of `cores_per_node` cores each.
     pub fn uniform(nodes: u32, cores_per_node: u32) -> Cluster {
-        Cluster::from_cores(vec![cores_per_node; nodes as usize])
+        Cluster::whole(vec![Res::cores(cores_per_node); nodes as usize])
     }
 
-    /// Nodes with the given core counts, in id order.
-    pub fn from_cores(cores: Vec<u32>) -> Cluster {
-        let total_cores = cores.iter().map(|&c| u64::from(c)).sum();
-        Cluster { cores, total_cores }
+    /// Nodes with the given capacities, in id order, as one partition `all` with no limits.
+    pub fn whole(nodes: Vec<Res>) -> Cluster {
+        let all = (0..nodes.len() as NodeId).collect();
+        Cluster::new(nodes, vec![("all".to_string(), all, Limits::default())]).expect("one partition of every node")
+    }
+
+    /// Nodes and named partitions `(name, node ids, limits)`.
+    pub fn new(nodes: Vec<Res>, partitions: Vec<(String, Vec<NodeId>, Limits)>) -> Result<Cluster, ClusterError> {
+        if nodes.is_empty() {
+            return Err(ClusterError::NoNodes);
+        }
+        if partitions.is_empty() {
+            return Err(ClusterError::NoPartitions);
+        }
+        let total = nodes.iter().fold(Res::ZERO, |a, &n| a.plus(n));
+        let last = nodes.len() as NodeId - 1;
+        let mut built: Vec<Partition> = Vec::with_capacity(partitions.len());
+        for (name, mut ids, limits) in partitions {
+            if built.iter().any(|p| p.name == name) {
+                return Err(ClusterError::DuplicatePartition(name));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                return Err(ClusterError::EmptyPartition(name));
+            }
+            if let Some(&bad) = ids.iter().find(|&&n| n > last) {
+                return Err(ClusterError::NoSuchNode { partition: name, node: bad, last });
+            }
+            let mut mask = vec![0u64; nodes.len().div_ceil(64)];
+            for &n in &ids {
+                mask[n as usize / 64] |= 1 << (n % 64);
+            }
+            let ptotal = ids.iter().fold(Res::ZERO, |a, &n| a.plus(nodes[n as usize]));
+            built.push(Partition { name, nodes: ids, mask, total: ptotal, limits });
+        }
+        Ok(Cluster { nodes, total, partitions: built })
     }
 
     pub fn node_count(&self) -> usize {
-        self.cores.len()
+        self.nodes.len()
+    }
+
+    pub fn capacity(&self, node: NodeId) -> Res {
+        self.nodes[node as usize]
     }
 
     pub fn cores_of(&self, node: NodeId) -> u32 {
-        self.cores[node as usize]
+        self.nodes[node as usize].cores
+    }
+
+    pub fn total(&self) -> Res {
+        self.total
     }
 
     pub fn total_cores(&self) -> u64 {
-        self.total_cores
+        u64::from(self.total.cores)
+    }
+
+    pub fn partitions(&self) -> &[Partition] {
+        &self.partitions
+    }
+
+    pub fn partition(&self, p: PartitionIdx) -> &Partition {
+        &self.partitions[p as usize]
+    }
+
+    /// The index of the partition called `name`.
+    pub fn partition_named(&self, name: &str) -> Option<PartitionIdx> {
+        self.partitions.iter().position(|p| p.name == name).map(|i| i as PartitionIdx)
     }
 
     /// A description for reports: `240 cores` or `200 nodes × 32 cores`.
     pub fn describe(&self) -> String {
-        match self.cores.as_slice() {
+        let cores: Vec<u32> = self.nodes.iter().map(|n| n.cores).collect();
+        let text = match cores.as_slice() {
             [one] => format!("{one} cores (one flat node)"),
             [first, rest @ ..] if rest.iter().all(|c| c == first) => {
-                format!("{} nodes × {} cores", self.cores.len(), first)
+                format!("{} nodes × {} cores", cores.len(), first)
             }
-            _ => format!("{} nodes, {} cores", self.cores.len(), self.total_cores),
+            _ => format!("{} nodes, {} cores", cores.len(), self.total.cores),
+        };
+        if self.partitions.len() > 1 {
+            let names: Vec<&str> = self.partitions.iter().map(|p| p.name.as_str()).collect();
+            format!("{text}, partitions {}", names.join(", "))
+        } else {
+            text
         }
     }
 }
 
-/// Cores a job holds, as (node, cores) pairs in ascending node order.
+/// What a job holds, as (node, resources) pairs in ascending node order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Allocation(pub Vec<(NodeId, u32)>);
+pub struct Allocation(pub Vec<(NodeId, Res)>);
 
 impl Allocation {
     pub fn cores(&self) -> u64 {
-        self.0.iter().map(|&(_, c)| u64::from(c)).sum()
+        self.0.iter().map(|&(_, r)| u64::from(r.cores)).sum()
     }
 
     pub fn nodes(&self) -> usize {
@@ -71,23 +228,23 @@ impl Allocation {
     }
 }
 
-/// Which cores are free now, per node, with an index of the nodes that have any, so that
+/// What is free now, per node, with an index of the nodes that have a free core, so that
 /// first fit skips full nodes without scanning them.
 #[derive(Clone, Debug)]
 pub struct Occupancy {
-    free: Vec<u32>,
-    total_free: u64,
+    free: Vec<Res>,
+    total_free_cores: u64,
     /// Bit `n` is set when node `n` has a free core.
     nonfull: Vec<u64>,
 }
 
 impl Occupancy {
-    /// Every core of `cluster` free.
+    /// Everything in `cluster` free.
     pub fn new(cluster: &Cluster) -> Occupancy {
         let n = cluster.node_count();
         let mut occ = Occupancy {
-            free: cluster.cores.clone(),
-            total_free: cluster.total_cores,
+            free: cluster.nodes.clone(),
+            total_free_cores: cluster.total_cores(),
             nonfull: vec![0; n.div_ceil(64)],
         };
         for node in 0..n {
@@ -96,22 +253,22 @@ impl Occupancy {
         occ
     }
 
-    pub fn total_free(&self) -> u64 {
-        self.total_free
+    pub fn total_free_cores(&self) -> u64 {
+        self.total_free_cores
     }
 
     pub fn node_count(&self) -> usize {
         self.free.len()
     }
 
-    pub fn free_on(&self, node: NodeId) -> u32 {
+    pub fn free_on(&self, node: NodeId) -> Res {
         self.free[node as usize]
     }
 
-    /// Nodes with at least one free core, in ascending id order.
-    pub fn nonfull_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.nonfull.iter().enumerate().flat_map(|(w, &word)| {
-            let mut bits = word;
+    /// Nodes of `part` with at least one free core, in ascending id order.
+    pub fn nonfull_in<'a>(&'a self, part: &'a Partition) -> impl Iterator<Item = NodeId> + 'a {
+        self.nonfull.iter().zip(&part.mask).enumerate().flat_map(|(w, (&word, &m))| {
+            let mut bits = word & m;
             std::iter::from_fn(move || {
                 if bits == 0 {
                     return None;
@@ -123,28 +280,35 @@ impl Occupancy {
         })
     }
 
-    /// First fit: `cores` cores from the lowest-numbered nodes that have them, each node giving
-    /// at most `cap(node, free)` (a policy's limit, e.g. cores kept for a reservation).
-    /// Writes the allocation into `out` and returns true, or returns false and leaves `out`
-    /// in an unspecified state when the cores cannot be found.
-    pub fn first_fit_capped(&self, cores: u32, mut cap: impl FnMut(NodeId, u32) -> u32, out: &mut Allocation) -> bool {
+    /// First fit: `tasks` tasks shaped `task` on the lowest-numbered nodes of `part` that
+    /// hold them, each node offering at most `cap(node, free)` (a policy's limit, e.g. what a
+    /// reservation leaves). Writes the allocation into `out` and returns true, or returns
+    /// false (with `out` unspecified) when they do not fit.
+    pub fn first_fit_capped(
+        &self,
+        task: Res,
+        tasks: u32,
+        part: &Partition,
+        mut cap: impl FnMut(NodeId, Res) -> Res,
+        out: &mut Allocation,
+    ) -> bool {
         out.0.clear();
-        if u64::from(cores) > self.total_free {
+        if u64::from(task.cores) * u64::from(tasks) > self.total_free_cores {
             return false;
         }
-        let mut need = cores;
-        if need == 0 {
+        let mut left = tasks;
+        if left == 0 {
             return true;
         }
-        for node in self.nonfull_nodes() {
-            let usable = cap(node, self.free[node as usize]).min(self.free[node as usize]);
-            if usable == 0 {
+        for node in self.nonfull_in(part) {
+            let free = self.free[node as usize];
+            let k = task.count_in(cap(node, free).min(free)).min(left);
+            if k == 0 {
                 continue;
             }
-            let take = usable.min(need);
-            out.0.push((node, take));
-            need -= take;
-            if need == 0 {
+            out.0.push((node, task.times(k)));
+            left -= k;
+            if left == 0 {
                 return true;
             }
         }
@@ -152,37 +316,37 @@ impl Occupancy {
     }
 
     /// First fit with no limit other than what is free.
-    pub fn first_fit(&self, cores: u32, out: &mut Allocation) -> bool {
-        self.first_fit_capped(cores, |_, free| free, out)
+    pub fn first_fit(&self, task: Res, tasks: u32, part: &Partition, out: &mut Allocation) -> bool {
+        self.first_fit_capped(task, tasks, part, |_, free| free, out)
     }
 
-    /// Marks the allocation's cores busy.
+    /// Marks the allocation's resources busy.
     ///
     /// # Panics
-    /// If a node would go below zero free cores: a policy decided an impossible start, which
-    /// is a bug in the policy, not bad input.
+    /// If a node would hold more than its capacity: a policy decided an impossible start,
+    /// which is a bug in the policy, not bad input.
     pub fn take(&mut self, alloc: &Allocation) {
-        for &(node, c) in &alloc.0 {
-            let f = &mut self.free[node as usize];
-            assert!(*f >= c, "capacity exceeded on node {node}: {c} cores asked, {f} free");
-            *f -= c;
+        for &(node, r) in &alloc.0 {
+            let f = self.free[node as usize];
+            assert!(r.fits_in(f), "capacity exceeded on node {node}: {r} asked, {f} free");
+            self.free[node as usize] = f.minus(r);
             self.update_index(node as usize);
         }
-        self.total_free -= alloc.cores();
+        self.total_free_cores -= alloc.cores();
     }
 
-    /// Returns the allocation's cores.
+    /// Returns the allocation's resources.
     pub fn give(&mut self, alloc: &Allocation) {
-        for &(node, c) in &alloc.0 {
-            self.free[node as usize] += c;
+        for &(node, r) in &alloc.0 {
+            self.free[node as usize] = self.free[node as usize].plus(r);
             self.update_index(node as usize);
         }
-        self.total_free += alloc.cores();
+        self.total_free_cores += alloc.cores();
     }
 
     fn update_index(&mut self, node: usize) {
         let (w, b) = (node / 64, node % 64);
-        if self.free[node] > 0 {
+        if self.free[node].cores > 0 {
             self.nonfull[w] |= 1 << b;
         } else {
             self.nonfull[w] &= !(1 << b);
@@ -194,40 +358,94 @@ impl Occupancy {
 mod tests {
     use super::*;
 
+    fn one_core(n: u32) -> (Res, u32) {
+        (Res::cores(1), n)
+    }
+
     #[test]
     fn first_fit_takes_lowest_nodes_first() {
         let c = Cluster::uniform(4, 2);
+        let all = &c.partitions()[0];
         let mut occ = Occupancy::new(&c);
         let mut a = Allocation::default();
-        assert!(occ.first_fit(3, &mut a));
-        assert_eq!(a.0, vec![(0, 2), (1, 1)]);
+        let (t, n) = one_core(3);
+        assert!(occ.first_fit(t, n, all, &mut a));
+        assert_eq!(a.0, vec![(0, Res::cores(2)), (1, Res::cores(1))]);
         occ.take(&a);
-        assert_eq!(occ.total_free(), 5);
-        assert!(occ.first_fit(2, &mut a));
-        assert_eq!(a.0, vec![(1, 1), (2, 1)]);
-        assert!(!occ.first_fit(6, &mut a));
+        assert_eq!(occ.total_free_cores(), 5);
+        assert!(occ.first_fit(Res::cores(1), 2, all, &mut a));
+        assert_eq!(a.0, vec![(1, Res::cores(1)), (2, Res::cores(1))]);
+        assert!(!occ.first_fit(Res::cores(1), 6, all, &mut a));
+    }
+
+    #[test]
+    fn tasks_do_not_split_across_nodes() {
+        // Two nodes of 4 cores and 8 GiB: a 3-core task fits once per node.
+        let c = Cluster::whole(vec![Res::new(4, 8192, 0); 2]);
+        let all = &c.partitions()[0];
+        let occ = Occupancy::new(&c);
+        let mut a = Allocation::default();
+        assert!(occ.first_fit(Res::cores(3), 2, all, &mut a));
+        assert_eq!(a.0, vec![(0, Res::cores(3)), (1, Res::cores(3))]);
+        assert!(!occ.first_fit(Res::cores(3), 3, all, &mut a));
+        // Memory is the limit here: 3 tasks of 1 core and 4 GiB need two nodes.
+        assert!(occ.first_fit(Res::new(1, 4096, 0), 3, all, &mut a));
+        assert_eq!(a.0, vec![(0, Res::new(2, 8192, 0)), (1, Res::new(1, 4096, 0))]);
+    }
+
+    #[test]
+    fn partitions_restrict_placement() {
+        let c = Cluster::new(
+            vec![Res::cores(2); 4],
+            vec![("low".into(), vec![0, 1], Limits::default()), ("high".into(), vec![2, 3], Limits::default())],
+        )
+        .unwrap();
+        let occ = Occupancy::new(&c);
+        let mut a = Allocation::default();
+        assert!(occ.first_fit(Res::cores(1), 3, c.partition(1), &mut a));
+        assert_eq!(a.0, vec![(2, Res::cores(2)), (3, Res::cores(1))]);
+        assert!(!occ.first_fit(Res::cores(1), 5, c.partition(0), &mut a));
+        assert_eq!(c.partition_named("high"), Some(1));
+    }
+
+    #[test]
+    fn bad_partitions_are_refused() {
+        let nodes = || vec![Res::cores(1); 3];
+        let p = |name: &str, ids: Vec<NodeId>| (name.to_string(), ids, Limits::default());
+        assert_eq!(
+            Cluster::new(nodes(), vec![p("a", vec![0, 5])]),
+            Err(ClusterError::NoSuchNode { partition: "a".into(), node: 5, last: 2 })
+        );
+        assert_eq!(Cluster::new(nodes(), vec![p("a", vec![])]), Err(ClusterError::EmptyPartition("a".into())));
+        assert!(matches!(
+            Cluster::new(nodes(), vec![p("a", vec![0]), p("a", vec![1])]),
+            Err(ClusterError::DuplicatePartition(_))
+        ));
     }
 
     #[test]
     fn caps_skip_held_cores() {
         let c = Cluster::uniform(3, 4);
+        let all = &c.partitions()[0];
         let occ = Occupancy::new(&c);
         let mut a = Allocation::default();
-        assert!(occ.first_fit_capped(5, |n, f| if n == 0 { 0 } else { f }, &mut a));
-        assert_eq!(a.0, vec![(1, 4), (2, 1)]);
-        assert!(!occ.first_fit_capped(9, |n, f| if n == 0 { 0 } else { f }, &mut a));
+        let cap = |n: NodeId, f: Res| if n == 0 { Res::ZERO } else { f };
+        assert!(occ.first_fit_capped(Res::cores(1), 5, all, cap, &mut a));
+        assert_eq!(a.0, vec![(1, Res::cores(4)), (2, Res::cores(1))]);
+        assert!(!occ.first_fit_capped(Res::cores(1), 9, all, cap, &mut a));
     }
 
     #[test]
     fn index_tracks_full_nodes_beyond_one_word() {
         let c = Cluster::uniform(130, 1);
+        let all = &c.partitions()[0];
         let mut occ = Occupancy::new(&c);
         let mut a = Allocation::default();
-        assert!(occ.first_fit(129, &mut a));
+        assert!(occ.first_fit(Res::cores(1), 129, all, &mut a));
         occ.take(&a);
-        assert_eq!(occ.nonfull_nodes().collect::<Vec<_>>(), vec![129]);
-        occ.give(&Allocation(vec![(64, 1)]));
-        assert_eq!(occ.nonfull_nodes().collect::<Vec<_>>(), vec![64, 129]);
+        assert_eq!(occ.nonfull_in(all).collect::<Vec<_>>(), vec![129]);
+        occ.give(&Allocation(vec![(64, Res::cores(1))]));
+        assert_eq!(occ.nonfull_in(all).collect::<Vec<_>>(), vec![64, 129]);
     }
 
     #[test]
@@ -235,6 +453,6 @@ mod tests {
     fn taking_more_than_free_is_a_broken_invariant() {
         let c = Cluster::flat(4);
         let mut occ = Occupancy::new(&c);
-        occ.take(&Allocation(vec![(0, 5)]));
+        occ.take(&Allocation(vec![(0, Res::cores(5))]));
     }
 }

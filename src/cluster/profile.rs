@@ -4,23 +4,21 @@
 
 use std::collections::VecDeque;
 
-use super::{Allocation, Cluster, NodeId};
+use super::{Allocation, Cluster, NodeId, Partition, Res};
 use crate::time::{SimDuration, SimTime};
 
-/// From `start` until the next slice's start (the last slice lasts for ever), `free[n]` cores
-/// of node `n` are unclaimed.
+/// From `start` until the next slice's start (the last slice lasts for ever), `free[n]` of
+/// node `n` is unclaimed; `cores` is the unclaimed cores of all nodes together.
 #[derive(Clone, Debug)]
 struct Slice {
     start: SimTime,
-    total: u64,
-    free: Vec<u32>,
+    cores: u64,
+    free: Vec<Res>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Profile {
     slices: VecDeque<Slice>,
-    /// Scratch for the per-node minimum over a window, kept to avoid allocating per query.
-    min: Vec<u32>,
 }
 
 /// Reservations last at least this long, so that a zero-length job still claims its cores
@@ -30,9 +28,9 @@ const MIN_SPAN: SimDuration = SimDuration(1);
 impl Profile {
     /// Every core free from `start` on.
     pub fn new(cluster: &Cluster, start: SimTime) -> Profile {
-        let free: Vec<u32> = (0..cluster.node_count() as NodeId).map(|n| cluster.cores_of(n)).collect();
-        let slice = Slice { start, total: cluster.total_cores(), free };
-        Profile { slices: VecDeque::from([slice]), min: Vec::new() }
+        let free: Vec<Res> = (0..cluster.node_count() as NodeId).map(|n| cluster.capacity(n)).collect();
+        let slice = Slice { start, cores: cluster.total_cores(), free };
+        Profile { slices: VecDeque::from([slice]) }
     }
 
     /// Forgets the past: slices that end at or before `now` go, and the first starts at `now`.
@@ -54,60 +52,85 @@ impl Profile {
         self.slices.is_empty()
     }
 
-    /// Free cores of `node` at instant `t` (which must not be before the first slice).
-    pub fn free_at(&self, t: SimTime, node: NodeId) -> u32 {
+    /// What is free on `node` at instant `t` (which must not be before the first slice).
+    pub fn free_at(&self, t: SimTime, node: NodeId) -> Res {
         let i = self.slices.partition_point(|s| s.start <= t) - 1;
         self.slices[i].free[node as usize]
     }
 
-    /// The earliest instant, not before the first slice, at which `cores` cores stay free for
-    /// `dur` on a fixed set of nodes; the nodes chosen are the first fit (lowest ids) among
-    /// those free throughout. Fills `out` and returns the start. The caller guarantees that
-    /// `cores` does not exceed the cluster, so the last (unbounded) slice always fits.
-    pub fn earliest(&mut self, cores: u32, dur: SimDuration, out: &mut Allocation) -> SimTime {
-        let need = u64::from(cores);
+    /// The earliest instant, not before the first slice, at which `tasks` tasks shaped `task`
+    /// fit on nodes of `part` and stay there for `dur`; the nodes chosen are the first fit
+    /// (lowest ids) among what is free throughout. Fills `out` and returns the start. The
+    /// caller guarantees the job fits the empty partition, so the last (unbounded) slice
+    /// always holds it.
+    pub fn earliest(
+        &mut self,
+        task: Res,
+        tasks: u32,
+        dur: SimDuration,
+        part: &Partition,
+        out: &mut Allocation,
+    ) -> SimTime {
+        let need = u64::from(task.cores) * u64::from(tasks);
         let dur = dur.max(MIN_SPAN);
         let n_slices = self.slices.len();
         let mut i = 0;
         'candidates: while i < n_slices {
-            if self.slices[i].total < need {
+            if self.slices[i].cores < need {
                 i += 1;
                 continue;
             }
             let start = self.slices[i].start;
             let end = start.saturating_add(dur);
-            // A window that contains a slice too small in total can never fit; every
+            // A window that contains a slice with too few cores in all can never fit; every
             // candidate up to that slice contains it too, so jump past it.
             let mut k = i + 1;
             while k < n_slices && self.slices[k].start < end {
-                if self.slices[k].total < need {
+                if self.slices[k].cores < need {
                     i = k + 1;
                     continue 'candidates;
                 }
                 k += 1;
             }
-            if self.window_fit(i, k, cores, out) {
+            if self.window_fit(i, k, task, tasks, part, out) {
                 return start;
             }
             i += 1;
         }
-        unreachable!("a job no larger than the cluster always fits in the last slice")
+        unreachable!("a job that fits the empty partition always fits in the last slice")
     }
 
-    /// First fit on the per-node minimum over slices `i..k`.
-    fn window_fit(&mut self, i: usize, k: usize, cores: u32, out: &mut Allocation) -> bool {
+    /// First fit on the per-node minimum over slices `i..k`, over the partition's nodes.
+    fn window_fit(
+        &mut self,
+        i: usize,
+        k: usize,
+        task: Res,
+        tasks: u32,
+        part: &Partition,
+        out: &mut Allocation,
+    ) -> bool {
         out.0.clear();
-        if k == i + 1 {
-            return first_fit_in(&self.slices[i].free, cores, out);
+        let mut left = tasks;
+        if left == 0 {
+            return true;
         }
-        self.min.clear();
-        self.min.extend_from_slice(&self.slices[i].free);
-        for s in self.slices.range(i + 1..k) {
-            for (m, &f) in self.min.iter_mut().zip(&s.free) {
-                *m = (*m).min(f);
+        for &node in part.nodes() {
+            let n = node as usize;
+            let mut m = self.slices[i].free[n];
+            for s in self.slices.range(i + 1..k) {
+                m = m.min(s.free[n]);
+            }
+            let take = task.count_in(m).min(left);
+            if take > 0 {
+                out.0.push((node, task.times(take)));
+                left -= take;
+                if left == 0 {
+                    return true;
+                }
             }
         }
-        first_fit_in(&self.min, cores, out)
+        false
     }
 
     /// Claims `alloc` from `start` for `dur`.
@@ -119,12 +142,12 @@ impl Profile {
         let (i, j) = self.span(start, start.saturating_add(dur.max(MIN_SPAN)));
         let cores = alloc.cores();
         for s in self.slices.range_mut(i..j) {
-            for &(node, c) in &alloc.0 {
-                let f = &mut s.free[node as usize];
-                assert!(*f >= c, "profile overbooked on node {node} at {}", s.start);
-                *f -= c;
+            for &(node, r) in &alloc.0 {
+                let f = s.free[node as usize];
+                assert!(r.fits_in(f), "profile overbooked on node {node} at {}", s.start);
+                s.free[node as usize] = f.minus(r);
             }
-            s.total -= cores;
+            s.cores -= cores;
         }
     }
 
@@ -137,10 +160,10 @@ impl Profile {
         let (i, j) = self.span(from, until);
         let cores = alloc.cores();
         for s in self.slices.range_mut(i..j) {
-            for &(node, c) in &alloc.0 {
-                s.free[node as usize] += c;
+            for &(node, r) in &alloc.0 {
+                s.free[node as usize] = s.free[node as usize].plus(r);
             }
-            s.total += cores;
+            s.cores += cores;
         }
         self.merge_around(i, j);
     }
@@ -160,7 +183,7 @@ impl Profile {
         if prev.start == t {
             return i - 1;
         }
-        let copy = Slice { start: t, total: prev.total, free: prev.free.clone() };
+        let copy = Slice { start: t, cores: prev.cores, free: prev.free.clone() };
         self.slices.insert(i, copy);
         i
     }
@@ -177,27 +200,6 @@ impl Profile {
     }
 }
 
-/// First fit over a per-node free vector.
-fn first_fit_in(free: &[u32], cores: u32, out: &mut Allocation) -> bool {
-    out.0.clear();
-    let mut need = cores;
-    if need == 0 {
-        return true;
-    }
-    for (node, &f) in free.iter().enumerate() {
-        if f == 0 {
-            continue;
-        }
-        let take = f.min(need);
-        out.0.push((node as NodeId, take));
-        need -= take;
-        if need == 0 {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,54 +210,63 @@ mod tests {
     fn d(x: i64) -> SimDuration {
         SimDuration(x)
     }
+    fn c(n: u32) -> Res {
+        Res::cores(n)
+    }
 
     #[test]
     fn flat_profile_finds_the_classic_earliest_slot() {
-        let mut p = Profile::new(&Cluster::flat(10), s(0));
+        let cl = Cluster::flat(10);
+        let all = &cl.partitions()[0];
+        let mut p = Profile::new(&cl, s(0));
         let mut a = Allocation::default();
         // 6 cores busy until 100.
-        p.reserve(s(0), d(100), &Allocation(vec![(0, 6)]));
-        assert_eq!(p.earliest(4, d(50), &mut a), s(0));
-        assert_eq!(p.earliest(5, d(50), &mut a), s(100));
+        p.reserve(s(0), d(100), &Allocation(vec![(0, c(6))]));
+        assert_eq!(p.earliest(c(1), 4, d(50), all, &mut a), s(0));
+        assert_eq!(p.earliest(c(1), 5, d(50), all, &mut a), s(100));
         // A hole of 4 cores in [0,100), then 10 from 100: a 4-core job of 200 fits now.
-        assert_eq!(p.earliest(4, d(200), &mut a), s(0));
+        assert_eq!(p.earliest(c(1), 4, d(200), all, &mut a), s(0));
         p.reserve(s(0), d(200), &a);
         // Now 0 free until 100, 6 free until 200, 10 after.
-        assert_eq!(p.earliest(7, d(10), &mut a), s(200));
-        assert_eq!(p.earliest(6, d(10), &mut a), s(100));
+        assert_eq!(p.earliest(c(1), 7, d(10), all, &mut a), s(200));
+        assert_eq!(p.earliest(c(1), 6, d(10), all, &mut a), s(100));
     }
 
     #[test]
     fn node_aware_slot_needs_the_same_nodes_throughout() {
         // Two nodes of 2 cores: node 0 busy in [0,10), node 1 busy in [10,20).
-        let mut p = Profile::new(&Cluster::uniform(2, 2), s(0));
-        p.reserve(s(0), d(10), &Allocation(vec![(0, 2)]));
-        p.reserve(s(10), d(10), &Allocation(vec![(1, 2)]));
+        let cl = Cluster::uniform(2, 2);
+        let all = &cl.partitions()[0];
+        let mut p = Profile::new(&cl, s(0));
+        p.reserve(s(0), d(10), &Allocation(vec![(0, c(2))]));
+        p.reserve(s(10), d(10), &Allocation(vec![(1, c(2))]));
         let mut a = Allocation::default();
         // Two cores for 20: count-wise 2 are free at every instant, but no single set is.
-        assert_eq!(p.earliest(2, d(20), &mut a), s(10));
-        assert_eq!(a.0, vec![(0, 2)]);
+        assert_eq!(p.earliest(c(1), 2, d(20), all, &mut a), s(10));
+        assert_eq!(a.0, vec![(0, c(2))]);
     }
 
     #[test]
     fn release_restores_and_merges() {
-        let mut p = Profile::new(&Cluster::flat(8), s(0));
-        let a = Allocation(vec![(0, 3)]);
+        let cl = Cluster::flat(8);
+        let mut p = Profile::new(&cl, s(0));
+        let a = Allocation(vec![(0, c(3))]);
         p.reserve(s(10), d(10), &a);
         assert_eq!(p.len(), 3);
-        assert_eq!(p.free_at(s(15), 0), 5);
+        assert_eq!(p.free_at(s(15), 0), c(5));
         p.release(s(10), s(20), &a);
         assert_eq!(p.len(), 1);
-        assert_eq!(p.free_at(s(15), 0), 8);
+        assert_eq!(p.free_at(s(15), 0), c(8));
     }
 
     #[test]
     fn advance_drops_the_past() {
-        let mut p = Profile::new(&Cluster::flat(8), s(0));
-        p.reserve(s(0), d(10), &Allocation(vec![(0, 8)]));
+        let cl = Cluster::flat(8);
+        let mut p = Profile::new(&cl, s(0));
+        p.reserve(s(0), d(10), &Allocation(vec![(0, c(8))]));
         p.advance(s(10));
         assert_eq!(p.len(), 1);
         let mut a = Allocation::default();
-        assert_eq!(p.earliest(8, d(5), &mut a), s(10));
+        assert_eq!(p.earliest(c(1), 8, d(5), &cl.partitions()[0], &mut a), s(10));
     }
 }

@@ -1,11 +1,16 @@
 //! The event queue and its total order.
 //!
 //! Events are ordered by **(time, phase, insertion sequence)**. At one instant, phases run in
-//! this order: resource releases (job ends), then submissions, then one scheduling pass (wake-
-//! ups asked for by a policy), then samplers. So a job ending at `t` frees its cores for a job
-//! submitted at `t`, and both are seen by the pass at `t`. Within a phase, events run in the
-//! order they were pushed. Trace submissions are already sorted and bypass this queue; they
-//! keep their phase in the engine loop.
+//! this order: resource releases (job ends, walltime and idle kills, abandonments; then
+//! preemptions, which the engine makes just before the pass), then submissions, then one
+//! scheduling pass (wake-ups asked for by a policy), then samplers. So a job ending at `t`
+//! frees its cores for a job submitted at `t`, and both are seen by the pass at `t`. Within a
+//! phase, events run in the order they were pushed. Submissions are already sorted and bypass
+//! this queue, as do samples (taken at interval boundaries between instants); both keep their
+//! place in this order in the engine loop.
+//!
+//! Cancellation is lazy: a job's end event carries the job's generation, which preemption
+//! bumps, so a stale end is recognised and dropped when popped.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -24,8 +29,11 @@ pub enum Phase {
 /// Every kind of event, one closed enum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// A running job ends (completes or reaches its walltime).
-    JobEnd(JobIdx),
+    /// A running job ends (completes, or is killed at its walltime or idle timeout), unless
+    /// the job's generation has moved on since.
+    JobEnd(JobIdx, u32),
+    /// A waiting job's user gives up, unless it has started.
+    Abandon(JobIdx),
     /// A policy asked for a pass at this instant.
     Wakeup,
 }
@@ -33,7 +41,7 @@ pub enum Event {
 impl Event {
     pub fn phase(self) -> Phase {
         match self {
-            Event::JobEnd(_) => Phase::Release,
+            Event::JobEnd(..) | Event::Abandon(_) => Phase::Release,
             Event::Wakeup => Phase::Schedule,
         }
     }
@@ -108,14 +116,14 @@ mod tests {
     fn orders_by_time_then_phase_then_insertion() {
         let mut q = EventQueue::default();
         q.push(SimTime(5), Event::Wakeup);
-        q.push(SimTime(5), Event::JobEnd(2));
-        q.push(SimTime(5), Event::JobEnd(1));
+        q.push(SimTime(5), Event::JobEnd(2, 0));
+        q.push(SimTime(5), Event::JobEnd(1, 0));
         q.push(SimTime(3), Event::Wakeup);
         assert_eq!(q.peek_time(), Some(SimTime(3)));
         assert_eq!(q.pop_if(SimTime(3), Phase::Release), None);
         assert_eq!(q.pop_if(SimTime(3), Phase::Schedule), Some(Event::Wakeup));
-        assert_eq!(q.pop_if(SimTime(5), Phase::Release), Some(Event::JobEnd(2)));
-        assert_eq!(q.pop_if(SimTime(5), Phase::Release), Some(Event::JobEnd(1)));
+        assert_eq!(q.pop_if(SimTime(5), Phase::Release), Some(Event::JobEnd(2, 0)));
+        assert_eq!(q.pop_if(SimTime(5), Phase::Release), Some(Event::JobEnd(1, 0)));
         assert_eq!(q.pop_if(SimTime(5), Phase::Release), None);
         assert_eq!(q.pop_if(SimTime(5), Phase::Schedule), Some(Event::Wakeup));
         assert!(q.is_empty());

@@ -1,24 +1,41 @@
 //! The simulation loop: owns all run state (queue, running jobs, cluster occupancy), advances
 //! time from event to event in the order [`event`] documents, calls the policy once per
 //! instant at which something changed, and records what happened to every job.
+//!
+//! Beyond what the policy decides, the engine enforces what a real batch system does on its
+//! own: partition limits at submission, walltime and idle-timeout kills, users abandoning
+//! jobs that have not started within their patience, and preemption of lower-tier work for
+//! higher-tier jobs that cannot start otherwise.
 
 pub mod event;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::cluster::{Allocation, Cluster, Occupancy};
-use crate::metrics::{JobRecord, Outcome};
+use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
+use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, RunState};
 use crate::time::{SimDuration, SimTime};
+use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
 
-/// How to run: the machine and the policy.
+/// How to run: the machine, the policy, and the engine's own knobs.
 pub struct SimConfig {
     pub cluster: Cluster,
     pub order: Box<dyn QueueOrder>,
     pub backfill: Box<dyn Backfill>,
     pub estimate: Estimate,
+    /// Queue interactive jobs ahead of others of the same partition tier.
+    pub interactive_boost: bool,
+    /// Take a [`Sample`] at every multiple of this interval while the run lasts.
+    pub sample_every: Option<SimDuration>,
+}
+
+impl SimConfig {
+    /// A machine and a policy, with no boost and no sampling.
+    pub fn new(cluster: Cluster, order: Box<dyn QueueOrder>, backfill: Box<dyn Backfill>, estimate: Estimate) -> Self {
+        SimConfig { cluster, order, backfill, estimate, interactive_boost: false, sample_every: None }
+    }
 }
 
 /// What a run produced.
@@ -28,8 +45,10 @@ pub struct RunOutput {
     pub records: Vec<JobRecord>,
     /// The first start time a policy promised each job (its first reservation), if any.
     pub promised: Vec<Option<SimTime>>,
-    /// The cores each job ran on (empty for rejected jobs), in workload order.
+    /// The resources each job last ran on (empty for jobs that never ran), in workload order.
     pub allocations: Vec<Allocation>,
+    /// Samples of the machine's state, if sampling was asked for.
+    pub samples: Vec<Sample>,
     /// Scheduling passes run.
     pub passes: u64,
     /// Events processed, submissions included.
@@ -41,16 +60,36 @@ pub fn simulate(jobs: &[Job], cfg: SimConfig) -> RunOutput {
     Engine::new(jobs, cfg).run()
 }
 
+/// Per-job state the engine tracks while a job is in the system.
+#[derive(Clone, Debug, Default)]
+struct Live {
+    /// How long the job holds its resources in all: runtime cut by walltime and idle limits.
+    run_len: SimDuration,
+    /// What is left of `run_len` (less than it only after a suspension).
+    run_left: SimDuration,
+    /// How its run would end, decided at submission from the limits.
+    end_outcome: Option<Outcome>,
+    /// Queue rank: partition tier and interactive boost, lower first.
+    rank: i64,
+    key: i64,
+    /// Start of the current run and the estimated end it was started with.
+    started: Option<SimTime>,
+    est_end: SimTime,
+    /// Bumped whenever a pending end event is invalidated (preemption).
+    generation: u32,
+    queued: bool,
+}
+
 struct Engine<'w> {
     jobs: &'w [Job],
     cluster: Cluster,
     order: Box<dyn QueueOrder>,
     backfill: Box<dyn Backfill>,
     estimate: Estimate,
+    boost: bool,
     estimates: Vec<SimDuration>,
-    /// Sort key of each queued job (valid once it has arrived).
-    keys: Vec<i64>,
-    /// Waiting jobs by (key, index).
+    live: Vec<Live>,
+    /// Waiting jobs by (rank, key, index).
     queue: Vec<JobIdx>,
     state: RunState,
     events: EventQueue,
@@ -59,10 +98,28 @@ struct Engine<'w> {
     next_arrival: usize,
     ended: Vec<Ended>,
     arrived: Vec<JobIdx>,
-    starts: Vec<Option<SimTime>>,
+    withdrawn: Vec<JobIdx>,
     records: Vec<JobRecord>,
+    /// Jobs per (partition, user), queued or running, for partitions with a per-user limit.
+    per_user: HashMap<(PartitionIdx, i64), u32>,
+    /// For each partition, whether its jobs may preempt some other partition's.
+    may_preempt: Vec<bool>,
+    running_by_class: [u32; 3],
+    queued_by_class: [u32; 3],
+    sample_every: Option<SimDuration>,
+    next_sample: Option<SimTime>,
+    samples: Vec<Sample>,
+    scratch: Allocation,
     passes: u64,
     n_events: u64,
+}
+
+fn class_slot(c: JobClass) -> usize {
+    match c {
+        JobClass::Batch => 0,
+        JobClass::Interactive => 1,
+        JobClass::Debug => 2,
+    }
 }
 
 impl<'w> Engine<'w> {
@@ -70,14 +127,29 @@ impl<'w> Engine<'w> {
         debug_assert!(jobs.windows(2).all(|w| w[0].submit <= w[1].submit), "jobs not in arrival order");
         let n = jobs.len();
         let occupancy = Occupancy::new(&cfg.cluster);
+        let parts = cfg.cluster.partitions();
+        let may_preempt = parts
+            .iter()
+            .map(|p| {
+                parts.iter().any(|q| {
+                    q.limits.priority_tier < p.limits.priority_tier
+                        && q.limits.preempt != PreemptMode::Off
+                        && q.nodes().iter().any(|&node| p.contains(node))
+                })
+            })
+            .collect();
+        let first_sample = match (cfg.sample_every, jobs.first()) {
+            (Some(every), Some(first)) if every.0 > 0 => Some(SimTime(first.submit.0.div_euclid(every.0) * every.0)),
+            _ => None,
+        };
         Engine {
             jobs,
-            cluster: cfg.cluster,
             order: cfg.order,
             backfill: cfg.backfill,
             estimate: cfg.estimate,
+            boost: cfg.interactive_boost,
             estimates: vec![SimDuration::ZERO; n],
-            keys: vec![0; n],
+            live: vec![Live::default(); n],
             queue: Vec::new(),
             state: RunState::new(occupancy, n),
             events: EventQueue::default(),
@@ -85,22 +157,34 @@ impl<'w> Engine<'w> {
             next_arrival: 0,
             ended: Vec::new(),
             arrived: Vec::new(),
-            starts: vec![None; n],
-            records: (0..n as JobIdx)
-                .map(|job| JobRecord { job, start: None, end: None, outcome: Outcome::Rejected })
-                .collect(),
+            withdrawn: Vec::new(),
+            records: (0..n as JobIdx).map(JobRecord::pending).collect(),
+            per_user: HashMap::new(),
+            may_preempt,
+            running_by_class: [0; 3],
+            queued_by_class: [0; 3],
+            sample_every: cfg.sample_every.filter(|e| e.0 > 0),
+            next_sample: first_sample,
+            samples: Vec::new(),
+            scratch: Allocation::default(),
             passes: 0,
             n_events: 0,
+            cluster: cfg.cluster,
         }
     }
 
     fn run(mut self) -> RunOutput {
         while let Some(now) = self.next_instant() {
-            while let Some(Event::JobEnd(j)) = self.events.pop_if(now, Phase::Release) {
-                self.end_job(j, now);
+            self.sample_before(now);
+            loop {
+                match self.events.pop_if(now, Phase::Release) {
+                    Some(Event::JobEnd(j, generation)) => self.end_job(j, generation, now),
+                    Some(Event::Abandon(j)) => self.abandon(j, now),
+                    Some(Event::Wakeup) | None => break,
+                }
             }
             while self.next_arrival < self.jobs.len() && self.jobs[self.next_arrival].submit == now {
-                self.arrive(self.next_arrival as JobIdx);
+                self.submit(self.next_arrival as JobIdx, now);
                 self.next_arrival += 1;
             }
             let mut woken = false;
@@ -109,15 +193,20 @@ impl<'w> Engine<'w> {
                 woken = true;
             }
             self.wakeups.remove(&now);
-            if woken || !self.ended.is_empty() || !self.arrived.is_empty() {
+            if woken || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
+                self.preempt_for_waiting(now);
                 self.pass(now);
             }
+        }
+        if let Some(last) = self.records.iter().filter_map(|r| r.end).max() {
+            self.sample_before(SimTime(last.0 + 1));
         }
         debug_assert!(self.queue.is_empty(), "jobs left waiting with nothing running");
         RunOutput {
             records: self.records,
             promised: self.state.promised,
             allocations: self.state.allocations,
+            samples: self.samples,
             passes: self.passes,
             events: self.n_events,
         }
@@ -131,34 +220,247 @@ impl<'w> Engine<'w> {
         }
     }
 
-    fn arrive(&mut self, j: JobIdx) {
+    /// Samples every interval boundary before `now`: nothing changes between instants, so
+    /// the state now is the state after the last instant (samplers run last at an instant).
+    fn sample_before(&mut self, now: SimTime) {
+        let (Some(every), Some(mut t)) = (self.sample_every, self.next_sample) else { return };
+        while t < now {
+            let occ = &self.state.occupancy;
+            let parts = self.cluster.partitions();
+            let mut busy_cores = Vec::with_capacity(parts.len());
+            let mut busy_nodes = Vec::with_capacity(parts.len());
+            for p in parts {
+                let (mut cores, mut nodes) = (0u64, 0u32);
+                for &n in p.nodes() {
+                    let used = self.cluster.cores_of(n) - occ.free_on(n).cores;
+                    cores += u64::from(used);
+                    nodes += u32::from(used > 0);
+                }
+                busy_cores.push(cores);
+                busy_nodes.push(nodes);
+            }
+            self.samples.push(Sample {
+                time: t,
+                running: self.running_by_class,
+                queued: self.queued_by_class,
+                busy_cores,
+                busy_nodes,
+            });
+            t += every;
+        }
+        self.next_sample = Some(t);
+    }
+
+    fn submit(&mut self, j: JobIdx, now: SimTime) {
         self.n_events += 1;
         let job = &self.jobs[j as usize];
-        if u64::from(job.procs) > self.cluster.total_cores() {
-            // The record already says Rejected; it never queues.
+        let part = self.cluster.partition(job.partition);
+        let limits = &part.limits;
+        let user_key = (job.partition, job.meta.user);
+        let reason = if u64::from(job.tasks) > part.capacity_for(job.task, &self.cluster) {
+            Some(RejectReason::TooLarge)
+        } else if limits.max_walltime.is_some_and(|m| job.requested_time > m) {
+            Some(RejectReason::OverWalltime)
+        } else if limits.max_mem_per_job.is_some_and(|m| u64::from(job.task.mem) * u64::from(job.tasks) > m) {
+            Some(RejectReason::OverMemory)
+        } else if limits.max_nodes.is_some_and(|m| min_nodes(job, part, &self.cluster) > u64::from(m)) {
+            Some(RejectReason::OverNodes)
+        } else if limits.max_jobs_per_user.is_some_and(|m| self.per_user.get(&user_key).copied().unwrap_or(0) >= m) {
+            Some(RejectReason::UserLimit)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let r = &mut self.records[j as usize];
+            r.outcome = Outcome::Rejected;
+            r.reason = Some(reason);
             return;
         }
-        let est = self.estimate.of(job);
-        self.estimates[j as usize] = est;
+        if limits.max_jobs_per_user.is_some() {
+            *self.per_user.entry(user_key).or_insert(0) += 1;
+        }
+
+        // How the run will end, from the limits: the user is done, the walltime is reached, or
+        // the session sits idle past the partition's timeout, whichever comes first.
+        let idle_end = match (job.idle_after, limits.idle_timeout) {
+            (Some(after), Some(timeout)) => Some(after + timeout),
+            _ => None,
+        };
+        let mut run_len = job.runtime;
+        let mut outcome = Outcome::Completed;
+        if job.requested_time < run_len {
+            run_len = job.requested_time;
+            outcome = Outcome::Walltime;
+        }
+        if let Some(idle) = idle_end.filter(|&e| e < run_len) {
+            run_len = idle;
+            outcome = Outcome::Idle;
+        }
+        let est = self.estimate.of(job, run_len);
+        let tier_rank = -2 * i64::from(limits.priority_tier);
+        let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
         let key = self.order.key(job, est);
-        self.keys[j as usize] = key;
-        let keys = &self.keys;
-        let at = self.queue.partition_point(|&q| (keys[q as usize], q) < (key, j));
+        self.live[j as usize] = Live {
+            run_len,
+            run_left: run_len,
+            end_outcome: Some(outcome),
+            rank: tier_rank + boost,
+            key,
+            ..Live::default()
+        };
+        self.estimates[j as usize] = est;
+        if let Some(p) = job.patience {
+            self.events.push(now.saturating_add(p), Event::Abandon(j));
+        }
+        self.enqueue(j);
+    }
+
+    fn enqueue(&mut self, j: JobIdx) {
+        let live = &self.live;
+        let me = (live[j as usize].rank, live[j as usize].key, j);
+        let at = self.queue.partition_point(|&q| (live[q as usize].rank, live[q as usize].key, q) < me);
         self.queue.insert(at, j);
+        self.live[j as usize].queued = true;
+        self.queued_by_class[class_slot(self.jobs[j as usize].class)] += 1;
         self.arrived.push(j);
     }
 
-    fn end_job(&mut self, j: JobIdx, now: SimTime) {
-        self.n_events += 1;
-        let start = self.starts[j as usize].expect("a job that ends has started");
-        let estimated_end = start.saturating_add(self.estimates[j as usize]);
-        let removed = self.state.running.remove(&(estimated_end, j));
-        debug_assert!(removed, "ending job {j} was not running");
-        self.state.occupancy.give(&self.state.allocations[j as usize]);
+    fn dequeue(&mut self, j: JobIdx) {
+        let pos = self.queue.iter().position(|&q| q == j).expect("dequeued job is queued");
+        self.queue.remove(pos);
+        self.live[j as usize].queued = false;
+        self.queued_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
+    }
+
+    /// The job leaves the system: per-user counts drop.
+    fn leave(&mut self, j: JobIdx) {
         let job = &self.jobs[j as usize];
-        let outcome = if job.hits_walltime() { Outcome::Walltime } else { Outcome::Completed };
-        self.records[j as usize] = JobRecord { job: j, start: Some(start), end: Some(now), outcome };
-        self.ended.push(Ended { job: j, estimated_end });
+        if self.cluster.partition(job.partition).limits.max_jobs_per_user.is_some() {
+            let c = self.per_user.get_mut(&(job.partition, job.meta.user)).expect("counted at submission");
+            *c -= 1;
+        }
+    }
+
+    fn abandon(&mut self, j: JobIdx, now: SimTime) {
+        self.n_events += 1;
+        if !self.live[j as usize].queued || self.records[j as usize].start.is_some() {
+            // Started (its first prompt came in time) or already gone.
+            return;
+        }
+        self.dequeue(j);
+        self.withdrawn.push(j);
+        let r = &mut self.records[j as usize];
+        r.end = Some(now);
+        r.outcome = Outcome::Abandoned;
+        self.leave(j);
+    }
+
+    /// Stops a running job: its resources are freed and its pending end is invalidated.
+    fn stop(&mut self, j: JobIdx, now: SimTime) -> SimDuration {
+        let live = &mut self.live[j as usize];
+        let started = live.started.take().expect("a stopped job was running");
+        let removed = self.state.running.remove(&(live.est_end, j));
+        debug_assert!(removed, "stopped job {j} was not running");
+        live.generation += 1;
+        self.state.occupancy.give(&self.state.allocations[j as usize]);
+        self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
+        self.ended.push(Ended { job: j, estimated_end: live.est_end });
+        let ran = now - started;
+        self.records[j as usize].run = self.records[j as usize].run + ran;
+        ran
+    }
+
+    fn end_job(&mut self, j: JobIdx, generation: u32, now: SimTime) {
+        if self.live[j as usize].generation != generation {
+            return; // preempted since this end was scheduled
+        }
+        self.n_events += 1;
+        self.stop(j, now);
+        let r = &mut self.records[j as usize];
+        r.end = Some(now);
+        r.outcome = self.live[j as usize].end_outcome.expect("set at submission");
+        self.leave(j);
+    }
+
+    /// Lets queued jobs of partitions that may preempt take what lower tiers hold, when they
+    /// cannot start otherwise. Victims are the most recently started first.
+    fn preempt_for_waiting(&mut self, now: SimTime) {
+        if !self.may_preempt.iter().any(|&m| m) {
+            return;
+        }
+        let candidates: Vec<JobIdx> = self
+            .queue
+            .iter()
+            .copied()
+            .filter(|&j| self.may_preempt[self.jobs[j as usize].partition as usize])
+            .collect();
+        for j in candidates {
+            let job = &self.jobs[j as usize];
+            let part = self.cluster.partition(job.partition);
+            let occ = &self.state.occupancy;
+            if occ.first_fit(job.task, job.tasks, part, &mut self.scratch) {
+                continue;
+            }
+            let tier = part.limits.priority_tier;
+            let mut victims: Vec<(SimTime, JobIdx)> = self
+                .state
+                .running
+                .iter()
+                .filter_map(|&(_, r)| {
+                    let vp = self.cluster.partition(self.jobs[r as usize].partition);
+                    let touches = self.state.allocations[r as usize].0.iter().any(|&(n, _)| part.contains(n));
+                    (vp.limits.priority_tier < tier && vp.limits.preempt != PreemptMode::Off && touches)
+                        .then(|| (self.live[r as usize].started.expect("running"), r))
+                })
+                .collect();
+            victims.sort_unstable_by(|a, b| b.cmp(a));
+            let mut chosen = 0;
+            let mut fits = false;
+            for &(_, v) in &victims {
+                self.state.occupancy.give(&self.state.allocations[v as usize]);
+                chosen += 1;
+                if self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
+                    fits = true;
+                    break;
+                }
+            }
+            // Tentatively freed; take back before stopping for real (or for good, if useless).
+            for &(_, v) in &victims[..chosen] {
+                self.state.occupancy.take(&self.state.allocations[v as usize]);
+            }
+            if fits {
+                for &(_, v) in &victims[..chosen] {
+                    self.preempt(v, now);
+                }
+            }
+        }
+    }
+
+    fn preempt(&mut self, v: JobIdx, now: SimTime) {
+        let ran = self.stop(v, now);
+        self.records[v as usize].preemptions += 1;
+        let mode = self.cluster.partition(self.jobs[v as usize].partition).limits.preempt;
+        let live = &mut self.live[v as usize];
+        match mode {
+            PreemptMode::Off => unreachable!("only preemptable jobs are chosen"),
+            PreemptMode::Cancel => {
+                let r = &mut self.records[v as usize];
+                r.end = Some(now);
+                r.outcome = Outcome::Preempted;
+                self.leave(v);
+            }
+            PreemptMode::Requeue => {
+                live.run_left = live.run_len;
+                self.estimates[v as usize] = self.estimate.of(&self.jobs[v as usize], live.run_len);
+                self.enqueue(v);
+            }
+            PreemptMode::Suspend => {
+                live.run_left = live.run_left - ran;
+                let est = self.estimates[v as usize];
+                self.estimates[v as usize] = SimDuration((est - ran).0.max(0));
+                self.enqueue(v);
+            }
+        }
     }
 
     fn pass(&mut self, now: SimTime) {
@@ -171,11 +473,13 @@ impl<'w> Engine<'w> {
             &self.estimates,
             &self.ended,
             &self.arrived,
+            &self.withdrawn,
             &mut self.state,
         );
         self.backfill.schedule(&mut pass);
         self.ended.clear();
         self.arrived.clear();
+        self.withdrawn.clear();
         if let Some(t) = self.state.wakeup.take() {
             if self.wakeups.insert(t) {
                 self.events.push(t, Event::Wakeup);
@@ -184,13 +488,38 @@ impl<'w> Engine<'w> {
         if self.state.started.is_empty() {
             return;
         }
-        for &j in &self.state.started {
-            self.starts[j as usize] = Some(now);
-            let end = now.saturating_add(self.jobs[j as usize].effective_runtime());
-            self.events.push(end, Event::JobEnd(j));
+        let started = std::mem::take(&mut self.state.started);
+        for &j in &started {
+            let live = &mut self.live[j as usize];
+            live.started = Some(now);
+            live.est_end = now.saturating_add(self.estimates[j as usize]);
+            live.queued = false;
+            let class = class_slot(self.jobs[j as usize].class);
+            self.queued_by_class[class] -= 1;
+            self.running_by_class[class] += 1;
+            let r = &mut self.records[j as usize];
+            r.start.get_or_insert(now);
+            self.events.push(now.saturating_add(live.run_left), Event::JobEnd(j, live.generation));
         }
-        let starts = &self.starts;
-        self.queue.retain(|&q| starts[q as usize].is_none());
+        let live = &self.live;
+        self.queue.retain(|&q| live[q as usize].queued);
+        self.state.started = started;
         self.state.started.clear();
     }
+}
+
+/// The fewest nodes `job` can run on in `part`: filling the largest nodes first.
+fn min_nodes(job: &Job, part: &crate::cluster::Partition, cluster: &Cluster) -> u64 {
+    let mut per_node: Vec<u32> = part.nodes().iter().map(|&n| job.task.count_in(cluster.capacity(n))).collect();
+    per_node.sort_unstable_by(|a, b| b.cmp(a));
+    let mut left = u64::from(job.tasks);
+    let mut nodes = 0;
+    for k in per_node {
+        if left == 0 || k == 0 {
+            break;
+        }
+        left = left.saturating_sub(u64::from(k));
+        nodes += 1;
+    }
+    nodes
 }

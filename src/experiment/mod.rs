@@ -3,7 +3,7 @@
 
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, SimConfig};
-use crate::metrics::{summarise, Summary};
+use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
 use crate::workload::Workload;
@@ -49,14 +49,20 @@ pub struct RunResult {
 
 /// Simulates `workload` on `cluster` under `policy`.
 pub fn run_one(workload: &Workload, cluster: Cluster, policy: &PolicyChoice) -> Result<RunResult, PolicyError> {
-    let total = cluster.total_cores();
-    let cfg = SimConfig {
-        cluster,
-        order: Registry::order(&policy.order)?,
-        backfill: Registry::backfill(&policy.backfill)?,
-        estimate: Registry::estimate(&policy.estimate)?,
-    };
+    let cfg = SimConfig::new(
+        cluster.clone(),
+        Registry::order(&policy.order)?,
+        Registry::backfill(&policy.backfill)?,
+        Registry::estimate(&policy.estimate)?,
+    );
     let output = simulate(&workload.jobs, cfg);
-    let summary = summarise(&workload.jobs, &output.records, total, &workload.skipped);
+    let summary = summarise(
+        &workload.jobs,
+        &output.records,
+        &output.allocations,
+        &cluster,
+        &workload.skipped,
+        &Measure::default(),
+    );
     Ok(RunResult { output, summary })
 }

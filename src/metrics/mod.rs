@@ -3,5 +3,5 @@
 pub mod record;
 pub mod summary;
 
-pub use record::{JobRecord, Outcome};
-pub use summary::{summarise, Summary, WaitStats};
+pub use record::{JobRecord, Outcome, RejectReason, Sample};
+pub use summary::{summarise, ClassSummary, Measure, PartitionSummary, Summary, WaitStats};

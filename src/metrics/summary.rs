@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::record::{JobRecord, Outcome};
-use crate::time::SimDuration;
+use crate::cluster::{Allocation, Cluster};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::job::JobClass;
 use crate::workload::Job;
 
 /// The floor on runtime in bounded slowdown, so that very short jobs do not dominate it.
@@ -60,69 +62,219 @@ pub fn nearest_rank(v: &[i64], p: u32) -> i64 {
     v[(rank - 1) as usize]
 }
 
-/// What `summary.json` holds.
+/// What to measure: the window and the classes' wait targets.
+#[derive(Clone, Debug, Default)]
+pub struct Measure {
+    /// Jobs submitted before this instant are warm-up: left out of every figure, and
+    /// utilisation is measured from here.
+    pub warmup_end: Option<SimTime>,
+    /// Per class, the wait within which a job counts as started in time.
+    pub targets: BTreeMap<JobClass, SimDuration>,
+}
+
+/// Figures for one class of jobs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassSummary {
+    /// Jobs measured (submitted after warm-up), rejected ones included.
+    pub jobs: u64,
+    pub started: u64,
+    pub abandoned: u64,
+    pub rejected: u64,
+    /// Waits of the jobs that started.
+    #[serde(flatten)]
+    pub waits: WaitStats,
+    pub mean_bsld: f64,
+    /// Abandoned jobs over accepted (not rejected) jobs.
+    pub abandonment_rate: f64,
+    /// The class's wait target in seconds, if the scenario names one.
+    pub target: Option<f64>,
+    /// Share of accepted jobs that started within the target.
+    pub within_target: Option<f64>,
+}
+
+/// Figures for one partition.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionSummary {
+    pub nodes: u64,
+    pub cores: u64,
+    /// Jobs measured that were submitted to it.
+    pub jobs: u64,
+    /// Busy core-seconds on its nodes (any job's) over its core-seconds in the window.
+    pub utilisation: f64,
+}
+
+/// What `summary.json` holds, besides what was run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
-    /// Jobs the engine was given (started or rejected).
+    /// Jobs measured (after warm-up): started, abandoned or rejected.
     pub jobs: u64,
     pub completed: u64,
     /// Killed at their walltime.
     pub walltime: u64,
-    /// Asked for more cores than the machine has; never queued.
+    /// Refused at submission (larger than their partition, over a limit).
     pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<String, u64>,
     /// Records of the source that could not be turned into jobs, in total and by reason.
     pub skipped: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Jobs by outcome.
+    pub outcomes: BTreeMap<String, u64>,
     #[serde(flatten)]
     pub waits: WaitStats,
     pub mean_bsld: f64,
-    /// Busy core-seconds over available core-seconds from the first submission to the last
-    /// end.
+    /// Busy core-seconds over available core-seconds in the window: from the end of warm-up
+    /// (or the first submission) to the last end.
     pub utilisation: f64,
     /// Seconds from the first submission to the last end.
     pub makespan: f64,
+    pub classes: BTreeMap<String, ClassSummary>,
+    pub partitions: BTreeMap<String, PartitionSummary>,
 }
 
-/// Summarises a run of `jobs` on a machine of `total_cores`.
-pub fn summarise(jobs: &[Job], records: &[JobRecord], total_cores: u64, skipped: &BTreeMap<String, u64>) -> Summary {
-    let mut waits = Vec::with_capacity(records.len());
-    let (mut completed, mut walltime, mut rejected) = (0, 0, 0);
-    let mut bsld_sum = 0.0;
+/// Running totals for one group of jobs.
+#[derive(Default)]
+struct Acc {
+    jobs: u64,
+    abandoned: u64,
+    rejected: u64,
+    within: u64,
+    waits: Vec<i64>,
+    bsld: f64,
+}
+
+impl Acc {
+    fn add(&mut self, r: &JobRecord, job: &Job, target: Option<SimDuration>) {
+        self.jobs += 1;
+        match r.outcome {
+            Outcome::Rejected => self.rejected += 1,
+            Outcome::Abandoned => self.abandoned += 1,
+            _ => {}
+        }
+        if let Some(start) = r.start {
+            let wait = start - job.submit;
+            self.waits.push(wait.0);
+            self.bsld += bounded_slowdown(wait, r.run);
+            if target.is_some_and(|t| wait <= t) {
+                self.within += 1;
+            }
+        }
+    }
+
+    fn class(mut self, target: Option<SimDuration>) -> ClassSummary {
+        let started = self.waits.len() as u64;
+        let accepted = self.jobs - self.rejected;
+        let share = |n: u64| if accepted == 0 { 0.0 } else { n as f64 / accepted as f64 };
+        ClassSummary {
+            jobs: self.jobs,
+            started,
+            abandoned: self.abandoned,
+            rejected: self.rejected,
+            waits: WaitStats::of(&mut self.waits),
+            mean_bsld: if started == 0 { 0.0 } else { self.bsld / started as f64 },
+            abandonment_rate: share(self.abandoned),
+            target: target.map(|t| t.as_secs_f64()),
+            within_target: target.map(|_| share(self.within)),
+        }
+    }
+}
+
+/// Summarises a run of `jobs` on `cluster` from its records and allocations.
+pub fn summarise(
+    jobs: &[Job],
+    records: &[JobRecord],
+    allocations: &[Allocation],
+    cluster: &Cluster,
+    skipped: &BTreeMap<String, u64>,
+    measure: &Measure,
+) -> Summary {
+    let measured = |job: &Job| measure.warmup_end.is_none_or(|w| job.submit >= w);
+    let mut all = Acc::default();
+    let mut by_class: BTreeMap<JobClass, Acc> = BTreeMap::new();
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rejected_by_reason: BTreeMap<String, u64> = BTreeMap::new();
+    let parts = cluster.partitions();
+    let mut part_jobs = vec![0u64; parts.len()];
+    let mut part_busy = vec![0i128; parts.len()];
     let mut busy: i128 = 0;
     let first_submit = jobs.iter().map(|j| j.submit).min();
-    let mut last_end = first_submit;
+    let window_start = measure.warmup_end.or(first_submit).unwrap_or(SimTime::ZERO);
+    let mut last_end = window_start;
     for r in records {
         let job = &jobs[r.job as usize];
-        match r.outcome {
-            Outcome::Completed => completed += 1,
-            Outcome::Walltime => walltime += 1,
-            Outcome::Rejected => rejected += 1,
+        // Busy time counts inside the window whoever submitted the job.
+        if let (Some(_), Some(end)) = (r.start, r.end) {
+            last_end = last_end.max(end);
+            // The part of the job's run after the window opened (the run ends at `end`).
+            let inside = SimDuration(r.run.0.min((end - window_start).0.max(0)));
+            busy += i128::from(inside.0) * i128::from(job.procs() as i64);
+            for (p, part) in parts.iter().enumerate() {
+                let cores: u64 = allocations[r.job as usize]
+                    .0
+                    .iter()
+                    .filter(|(n, _)| part.contains(*n))
+                    .map(|(_, res)| u64::from(res.cores))
+                    .sum();
+                part_busy[p] += i128::from(inside.0) * i128::from(cores as i64);
+            }
         }
-        let (Some(start), Some(end)) = (r.start, r.end) else { continue };
-        let wait = start - job.submit;
-        let run = end - start;
-        waits.push(wait.0);
-        bsld_sum += bounded_slowdown(wait, run);
-        busy += i128::from(run.0) * i128::from(job.procs);
-        last_end = last_end.max(Some(end));
+        if !measured(job) {
+            continue;
+        }
+        let target = measure.targets.get(&job.class).copied();
+        all.add(r, job, None);
+        by_class.entry(job.class).or_default().add(r, job, target);
+        *outcomes.entry(r.outcome.as_str().to_string()).or_default() += 1;
+        if let Some(reason) = r.reason {
+            *rejected_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+        }
+        part_jobs[job.partition as usize] += 1;
     }
-    let started = waits.len();
-    let span = match (first_submit, last_end) {
-        (Some(a), Some(b)) => b - a,
-        _ => SimDuration::ZERO,
+    let window = (last_end - window_start).0.max(0);
+    let ratio = |busy: i128, cores: u64| {
+        let avail = i128::from(window) * i128::from(cores as i64);
+        if avail == 0 {
+            0.0
+        } else {
+            busy as f64 / avail as f64
+        }
     };
-    let available = i128::from(span.0) * i128::from(total_cores);
+    let count = |o: Outcome| outcomes.get(o.as_str()).copied().unwrap_or(0);
+    let partitions = parts
+        .iter()
+        .enumerate()
+        .map(|(p, part)| {
+            let cores = u64::from(part.total().cores);
+            let s = PartitionSummary {
+                nodes: part.nodes().len() as u64,
+                cores,
+                jobs: part_jobs[p],
+                utilisation: ratio(part_busy[p], cores),
+            };
+            (part.name.clone(), s)
+        })
+        .collect();
+    let overall = all.class(None);
     Summary {
-        jobs: records.len() as u64,
-        completed,
-        walltime,
-        rejected,
+        jobs: overall.jobs,
+        completed: count(Outcome::Completed),
+        walltime: count(Outcome::Walltime),
+        rejected: count(Outcome::Rejected),
+        rejected_by_reason,
         skipped: skipped.values().sum(),
         skipped_by_reason: skipped.clone(),
-        waits: WaitStats::of(&mut waits),
-        mean_bsld: if started == 0 { 0.0 } else { bsld_sum / started as f64 },
-        utilisation: if available == 0 { 0.0 } else { busy as f64 / available as f64 },
-        makespan: span.as_secs_f64(),
+        waits: overall.waits,
+        mean_bsld: overall.mean_bsld,
+        utilisation: ratio(busy, cluster.total_cores()),
+        makespan: match first_submit {
+            Some(f) => (last_end.max(f) - f).as_secs_f64(),
+            None => 0.0,
+        },
+        classes: by_class
+            .into_iter()
+            .map(|(c, acc)| (c.as_str().to_string(), acc.class(measure.targets.get(&c).copied())))
+            .collect(),
+        outcomes,
+        partitions,
     }
 }
 
@@ -152,30 +304,69 @@ mod tests {
 
     #[test]
     fn summary_of_a_hand_computed_run() {
-        // Two 1-core jobs on a 2-core machine: one waits 10 s and runs 10 s, one runs 20 s.
+        // Two jobs on a 2-core machine: one runs 20 s at once, one waits 20 s and runs 10 s
+        // on both cores; a third is rejected.
         let jobs = vec![
             Job::new(1, SimTime(0), SimDuration::from_secs(20), SimDuration::from_secs(30), 1),
             Job::new(2, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(10), 2),
             Job::new(3, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(10), 5),
         ];
-        let rec = |job, s: i64, e: i64, outcome| JobRecord {
+        let rec = |job, s: i64, e: i64| JobRecord {
             job,
             start: Some(SimTime(s * 1000)),
             end: Some(SimTime(e * 1000)),
-            outcome,
+            run: SimDuration::from_secs(e - s),
+            outcome: Outcome::Completed,
+            preemptions: 0,
+            reason: None,
         };
-        let records = vec![
-            rec(0, 0, 20, Outcome::Completed),
-            rec(1, 20, 30, Outcome::Completed),
-            JobRecord { job: 2, start: None, end: None, outcome: Outcome::Rejected },
+        let mut rejected = JobRecord::pending(2);
+        rejected.reason = Some(crate::metrics::RejectReason::TooLarge);
+        let records = vec![rec(0, 0, 20), rec(1, 20, 30), rejected];
+        let allocs = vec![
+            Allocation(vec![(0, crate::cluster::Res::cores(1))]),
+            Allocation(vec![(0, crate::cluster::Res::cores(2))]),
+            Allocation::default(),
         ];
-        let s = summarise(&jobs, &records, 2, &BTreeMap::new());
+        let mut m = Measure::default();
+        m.targets.insert(JobClass::Batch, SimDuration::from_secs(10));
+        let s = summarise(&jobs, &records, &allocs, &Cluster::flat(2), &BTreeMap::new(), &m);
         assert_eq!((s.jobs, s.completed, s.rejected), (3, 2, 1));
+        assert_eq!(s.rejected_by_reason["larger than its partition"], 1);
         assert_eq!(s.waits.mean_wait, 10.0);
         assert_eq!(s.waits.max_wait, 20.0);
         assert_eq!(s.makespan, 30.0);
         // Busy: 20 core-s + 20 core-s = 40 of 60 available.
         assert!((s.utilisation - 40.0 / 60.0).abs() < 1e-12);
+        assert!((s.partitions["all"].utilisation - 40.0 / 60.0).abs() < 1e-12);
         assert_eq!(s.mean_bsld, (1.0 + 3.0) / 2.0);
+        let batch = &s.classes["batch"];
+        // One of the two accepted jobs started within 10 s.
+        assert_eq!((batch.started, batch.within_target), (2, Some(0.5)));
+    }
+
+    #[test]
+    fn warm_up_jobs_are_left_out() {
+        let jobs = vec![
+            Job::new(1, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(10), 1),
+            Job::new(2, SimTime(100_000), SimDuration::from_secs(10), SimDuration::from_secs(10), 1),
+        ];
+        let records: Vec<JobRecord> = (0..2)
+            .map(|j| JobRecord {
+                job: j,
+                start: Some(jobs[j as usize].submit),
+                end: Some(jobs[j as usize].submit + SimDuration::from_secs(10)),
+                run: SimDuration::from_secs(10),
+                outcome: Outcome::Completed,
+                preemptions: 0,
+                reason: None,
+            })
+            .collect();
+        let allocs = vec![Allocation(vec![(0, crate::cluster::Res::cores(1))]); 2];
+        let m = Measure { warmup_end: Some(SimTime(50_000)), ..Measure::default() };
+        let s = summarise(&jobs, &records, &allocs, &Cluster::flat(1), &BTreeMap::new(), &m);
+        assert_eq!(s.jobs, 1);
+        // Window 50..110 s, busy 10 s.
+        assert!((s.utilisation - 10.0 / 60.0).abs() < 1e-12);
     }
 }

@@ -31,6 +31,13 @@ impl Backfill for Conservative {
         profile.advance(now);
 
         let mut freed_early = false;
+        for &j in pass.withdrawn {
+            if let Some((start, alloc)) = self.reservations[j as usize].take() {
+                let est = estimates[j as usize];
+                profile.release(start, start.saturating_add(est.max(MIN_SPAN)), &alloc);
+                freed_early = true;
+            }
+        }
         for e in pass.ended {
             // A zero-estimate job claimed [start, start + MIN_SPAN) and started and ended now.
             let claimed_until = if estimates[e.job as usize] == SimDuration::ZERO {
@@ -49,8 +56,9 @@ impl Backfill for Conservative {
                 if let Some((start, alloc)) = self.reservations[j as usize].take() {
                     let est = estimates[j as usize];
                     profile.release(start, start.saturating_add(est.max(MIN_SPAN)), &alloc);
-                    let procs = pass.jobs[j as usize].procs;
-                    let new_start = profile.earliest(procs, est, &mut self.alloc);
+                    let job = &pass.jobs[j as usize];
+                    let part = pass.cluster.partition(job.partition);
+                    let new_start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
                     debug_assert!(new_start <= start, "compression delayed a reservation");
                     pass.promise(j, new_start);
                     profile.reserve(new_start, est, &self.alloc);
@@ -61,7 +69,9 @@ impl Backfill for Conservative {
 
         for &j in pass.arrived {
             let est = estimates[j as usize];
-            let start = profile.earliest(pass.jobs[j as usize].procs, est, &mut self.alloc);
+            let job = &pass.jobs[j as usize];
+            let part = pass.cluster.partition(job.partition);
+            let start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
             profile.reserve(start, est, &self.alloc);
             pass.promise(j, start);
             self.reservations[j as usize] = Some((start, std::mem::take(&mut self.alloc)));

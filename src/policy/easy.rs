@@ -1,179 +1,180 @@
 //! EASY backfilling (Lifka 1995; Mu'alem & Feitelson 2001), node-aware: jobs start in queue
 //! order while they fit; the first that does not fit gets a reservation on specific nodes at
-//! the earliest instant the running jobs' estimates free enough cores (its shadow time);
-//! later jobs may start now if they fit without touching those cores before they are needed.
-//! On one flat node this is the classic count-based algorithm.
+//! the earliest instant the running jobs' estimates free enough (its shadow time); later jobs
+//! may start now if they fit without touching those resources before they are needed. On one
+//! flat node this is the classic count-based algorithm.
+//!
+//! With several partitions, each partition's first blocked job gets a reservation. A later
+//! reservation treats resources an earlier one claimed as taken, so it never delays it;
+//! where reservations of overlapping partitions share a node, a backfilled job must respect
+//! the earliest shadow time and the smallest spare amount on that node.
 
 use super::{Backfill, Pass};
-use crate::cluster::{Allocation, NodeId};
+use crate::cluster::{Allocation, NodeId, Res};
 use crate::time::SimTime;
 use crate::workload::JobIdx;
 
-/// Scratch space is kept between passes so that a pass allocates nothing.
+/// Scratch space is kept between passes so that a pass allocates nothing in steady state.
 #[derive(Default)]
 pub struct Easy {
     alloc: Allocation,
-    /// Cores each node gets back from running jobs by the shadow time (nodes in `touched`).
-    released: Vec<u32>,
-    /// For nodes in `touched`: cores still free at the shadow time once the reservation is
-    /// taken. A job running past the shadow time may use no more than this on the node.
-    extra: Vec<u32>,
+    /// For limited nodes: what a job running past `shadow_at` may use there.
+    extra: Vec<Res>,
+    /// For limited nodes: the earliest shadow time of a reservation that involves the node.
+    shadow_at: Vec<SimTime>,
+    /// Resources reserved on each node by this pass's reservations.
+    claimed: Vec<Res>,
     limited: Vec<bool>,
+    /// Nodes whose `limited`, `extra`, `shadow_at` or `claimed` were set in this pass.
     touched: Vec<NodeId>,
+    /// What running jobs release on each node by the shadow time being computed.
+    released: Vec<Res>,
+    released_nodes: Vec<NodeId>,
+    /// Partitions that already have their reservation in this pass.
+    reserved: Vec<bool>,
 }
 
 impl Backfill for Easy {
     fn schedule(&mut self, pass: &mut Pass<'_>) {
-        let (queue, jobs, estimates) = (pass.queue, pass.jobs, pass.estimates);
-        let mut rest = queue.iter();
-        // Start jobs in order while they fit; the first that does not is the head.
-        let head = loop {
-            let Some(&j) = rest.next() else { return };
-            if !pass.occupancy().first_fit(jobs[j as usize].procs, &mut self.alloc) {
-                break j;
-            }
-            pass.start(j, std::mem::take(&mut self.alloc));
-        };
-        if pass.occupancy().total_free() == 0 {
-            return;
-        }
-        let shadow = self.reserve_for(pass, head);
-        pass.promise(head, shadow);
-        let mut long_avail = self.long_avail(pass);
-
-        for &j in rest {
-            let free_total = pass.occupancy().total_free();
-            if free_total == 0 {
+        let (queue, jobs) = (pass.queue, pass.jobs);
+        self.size_scratch(pass);
+        for &j in queue {
+            if pass.occupancy().total_free_cores() == 0 {
                 break;
             }
-            let procs = jobs[j as usize].procs;
-            if u64::from(procs) > free_total {
+            let job = &jobs[j as usize];
+            if job.procs() > pass.occupancy().total_free_cores() {
+                if !self.reserved[job.partition as usize] {
+                    self.reserve(pass, j);
+                }
                 continue;
             }
-            let ends_in_time = pass.now.saturating_add(estimates[j as usize]) <= shadow;
-            if ends_in_time {
-                if !pass.occupancy().first_fit(procs, &mut self.alloc) {
-                    continue;
-                }
-                // Taking cores the reservation needs later is fine for this job, but it
-                // shrinks what a long job could use now on those nodes.
-                let before = self.cap_sum(pass, &self.alloc);
-                pass.start(j, std::mem::take(&mut self.alloc));
-                let after = self.cap_sum(pass, pass.allocation(j));
-                long_avail -= before - after;
-            } else {
-                if u64::from(procs) > long_avail {
-                    continue;
-                }
-                let (limited, extra) = (&self.limited, &self.extra);
-                let cap = |n: NodeId, free: u32| {
-                    if limited[n as usize] {
-                        free.min(extra[n as usize])
-                    } else {
-                        free
-                    }
-                };
-                if !pass.occupancy().first_fit_capped(procs, cap, &mut self.alloc) {
-                    continue;
-                }
-                for &(n, c) in &self.alloc.0 {
-                    if self.limited[n as usize] {
-                        self.extra[n as usize] -= c;
-                    }
-                }
-                long_avail -= u64::from(procs);
-                pass.start(j, std::mem::take(&mut self.alloc));
+            if self.try_start(pass, j) {
+                continue;
+            }
+            if !self.reserved[job.partition as usize] {
+                self.reserve(pass, j);
             }
         }
         for &n in &self.touched {
             self.limited[n as usize] = false;
-            self.released[n as usize] = 0;
+            self.claimed[n as usize] = Res::ZERO;
         }
         self.touched.clear();
+        self.reserved.iter_mut().for_each(|r| *r = false);
     }
 }
 
 impl Easy {
-    /// Finds the head's shadow time and reserves its cores: fills `extra` for every node the
-    /// running jobs release by then or the reservation uses.
-    fn reserve_for(&mut self, pass: &Pass<'_>, head: JobIdx) -> SimTime {
-        let n_nodes = pass.occupancy().node_count();
-        if self.released.len() != n_nodes {
-            self.released = vec![0; n_nodes];
-            self.extra = vec![0; n_nodes];
-            self.limited = vec![false; n_nodes];
+    fn size_scratch(&mut self, pass: &Pass<'_>) {
+        let n = pass.occupancy().node_count();
+        if self.limited.len() != n {
+            self.extra = vec![Res::ZERO; n];
+            self.shadow_at = vec![SimTime::ZERO; n];
+            self.claimed = vec![Res::ZERO; n];
+            self.limited = vec![false; n];
+            self.released = vec![Res::ZERO; n];
         }
-        let need = u64::from(pass.jobs[head as usize].procs);
-        let mut avail = pass.occupancy().total_free();
+        self.reserved.resize(pass.cluster.partitions().len(), false);
+    }
+
+    /// Starts `j` now if it fits without taking, past a shadow time, what a reservation needs.
+    fn try_start(&mut self, pass: &mut Pass<'_>, j: JobIdx) -> bool {
+        let job = &pass.jobs[j as usize];
+        let part = pass.cluster.partition(job.partition);
+        let end = pass.now.saturating_add(pass.estimates[j as usize]);
+        let (limited, extra, shadow_at) = (&self.limited, &self.extra, &self.shadow_at);
+        let cap = |n: NodeId, free: Res| {
+            let i = n as usize;
+            if limited[i] && end > shadow_at[i] {
+                free.min(extra[i])
+            } else {
+                free
+            }
+        };
+        if !pass.occupancy().first_fit_capped(job.task, job.tasks, part, cap, &mut self.alloc) {
+            return false;
+        }
+        for &(n, r) in &self.alloc.0 {
+            let i = n as usize;
+            if self.limited[i] && end > self.shadow_at[i] {
+                self.extra[i] = self.extra[i].minus(r);
+            }
+        }
+        pass.start(j, std::mem::take(&mut self.alloc));
+        true
+    }
+
+    /// Gives `j` (its partition's first blocked job) a reservation at the earliest instant
+    /// the running jobs' estimates free enough on its partition, on first-fit nodes.
+    fn reserve(&mut self, pass: &mut Pass<'_>, j: JobIdx) {
+        let job = &pass.jobs[j as usize];
+        self.reserved[job.partition as usize] = true;
+        let part = pass.cluster.partition(job.partition);
+        let (task, tasks) = (job.task, job.tasks);
+        let occ = pass.occupancy();
+        let avail = |s: &Self, n: NodeId| {
+            let i = n as usize;
+            occ.free_on(n).plus(s.released[i]).saturating_minus(s.claimed[i])
+        };
+
+        let mut fit: u64 = occ.nonfull_in(part).map(|n| u64::from(task.count_in(avail(self, n)))).sum();
         let mut shadow = None;
         for &(end, r) in pass.running() {
-            // Every job ending at the shadow time frees its cores by then, not only the one
-            // that made the head fit.
+            if u64::from(tasks) <= fit && shadow.is_none() {
+                // Enough was already free or released by the previous end time.
+                break;
+            }
+            // Every job ending at the shadow time frees its resources by then.
             if shadow.is_some_and(|s| end > s) {
                 break;
             }
-            for &(n, c) in &pass.allocation(r).0 {
-                if !self.limited[n as usize] {
-                    self.limited[n as usize] = true;
-                    self.touched.push(n);
+            for &(n, res) in &pass.allocation(r).0 {
+                if !part.contains(n) {
+                    continue;
                 }
-                self.released[n as usize] += c;
+                let before = task.count_in(avail(self, n));
+                if self.released[n as usize] == Res::ZERO {
+                    self.released_nodes.push(n);
+                }
+                self.released[n as usize] = self.released[n as usize].plus(res);
+                fit += u64::from(task.count_in(avail(self, n)) - before);
             }
-            avail += pass.allocation(r).cores();
-            if shadow.is_none() && avail >= need {
+            if shadow.is_none() && fit >= u64::from(tasks) {
                 shadow = Some(end);
             }
         }
-        let shadow = shadow.expect("the engine rejects jobs larger than the cluster");
-
-        // Everything a node has free at the shadow time is extra until the reservation
-        // claims it: first fit over nodes free now or released by then, in id order.
-        let occ = pass.occupancy();
-        for &n in &self.touched {
-            self.extra[n as usize] = occ.free_on(n) + self.released[n as usize];
-        }
-        let mut candidates: Vec<NodeId> = occ.nonfull_nodes().collect();
-        candidates.extend_from_slice(&self.touched);
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut left = need as u32;
-        for n in candidates {
-            let free_then = occ.free_on(n) + self.released[n as usize];
-            let take = free_then.min(left);
-            left -= take;
-            if !self.limited[n as usize] {
-                self.limited[n as usize] = true;
-                self.touched.push(n);
+        // No shadow time means enough is free but held back for other partitions'
+        // reservations (overlapping partitions): this job gets no reservation this pass.
+        if let Some(shadow) = shadow {
+            let mut nodes: Vec<NodeId> = occ.nonfull_in(part).collect();
+            nodes.extend_from_slice(&self.released_nodes);
+            nodes.sort_unstable();
+            nodes.dedup();
+            let mut left = tasks;
+            for n in nodes {
+                let i = n as usize;
+                let free_then = avail(self, n);
+                let k = task.count_in(free_then).min(left);
+                left -= k;
+                let taken = task.times(k);
+                let spare = free_then.minus(taken);
+                if self.limited[i] {
+                    self.extra[i] = self.extra[i].min(spare);
+                    self.shadow_at[i] = self.shadow_at[i].min(shadow);
+                } else {
+                    self.limited[i] = true;
+                    self.touched.push(n);
+                    self.extra[i] = spare;
+                    self.shadow_at[i] = shadow;
+                }
+                self.claimed[i] = self.claimed[i].plus(taken);
             }
-            self.extra[n as usize] = free_then - take;
-            if left == 0 {
-                break;
-            }
+            pass.promise(j, shadow);
         }
-        shadow
-    }
-
-    /// Cores a job running past the shadow time could use now, over all nodes.
-    fn long_avail(&self, pass: &Pass<'_>) -> u64 {
-        let occ = pass.occupancy();
-        let mut held_back = 0u64;
-        for &n in &self.touched {
-            let free = occ.free_on(n);
-            held_back += u64::from(free - free.min(self.extra[n as usize]));
+        for &n in &self.released_nodes {
+            self.released[n as usize] = Res::ZERO;
         }
-        occ.total_free() - held_back
-    }
-
-    /// What a long job could use on the allocation's nodes.
-    fn cap_sum(&self, pass: &Pass<'_>, alloc: &Allocation) -> u64 {
-        let occ = pass.occupancy();
-        alloc
-            .0
-            .iter()
-            .map(|&(n, _)| {
-                let free = occ.free_on(n);
-                u64::from(if self.limited[n as usize] { free.min(self.extra[n as usize]) } else { free })
-            })
-            .sum()
+        self.released_nodes.clear();
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cluster::{Allocation, Cluster, Occupancy};
+use crate::cluster::{Allocation, Cluster, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::{Job, JobIdx};
 
@@ -43,10 +43,12 @@ pub enum Estimate {
 }
 
 impl Estimate {
-    pub fn of(self, job: &Job) -> SimDuration {
+    /// The estimate for `job`, which will actually hold its resources for `run` (its runtime
+    /// cut by walltime and idle limits).
+    pub fn of(self, job: &Job, run: SimDuration) -> SimDuration {
         match self {
             Estimate::Requested => job.requested_time,
-            Estimate::Actual => job.effective_runtime(),
+            Estimate::Actual => run,
         }
     }
 }
@@ -95,12 +97,16 @@ pub struct Pass<'a> {
     pub queue: &'a [JobIdx],
     /// Every job of the workload, indexed by [`JobIdx`].
     pub jobs: &'a [Job],
-    /// Each job's runtime estimate, indexed by [`JobIdx`].
+    /// Each job's runtime estimate (what remains of it, for a job resumed after
+    /// suspension), indexed by [`JobIdx`].
     pub estimates: &'a [SimDuration],
     /// Jobs that ended since the last pass.
     pub ended: &'a [Ended],
-    /// Jobs that arrived since the last pass, in arrival order.
+    /// Jobs that joined the queue since the last pass (new, or requeued after preemption),
+    /// in the order they joined.
     pub arrived: &'a [JobIdx],
+    /// Jobs that left the queue without starting since the last pass (users who gave up).
+    pub withdrawn: &'a [JobIdx],
     state: &'a mut RunState,
 }
 
@@ -114,9 +120,10 @@ impl<'a> Pass<'a> {
         estimates: &'a [SimDuration],
         ended: &'a [Ended],
         arrived: &'a [JobIdx],
+        withdrawn: &'a [JobIdx],
         state: &'a mut RunState,
     ) -> Pass<'a> {
-        Pass { now, cluster, queue, jobs, estimates, ended, arrived, state }
+        Pass { now, cluster, queue, jobs, estimates, ended, arrived, withdrawn, state }
     }
 
     pub fn occupancy(&self) -> &Occupancy {
@@ -136,11 +143,14 @@ impl<'a> Pass<'a> {
     /// Starts `job` now on `alloc`.
     ///
     /// # Panics
-    /// If the allocation is not the job's size or exceeds a node's free cores: the policy
-    /// made an impossible decision, which is a bug.
+    /// If the allocation is not what the job asked for, is outside its partition, or exceeds
+    /// a node's free resources: the policy made an impossible decision, which is a bug.
     pub fn start(&mut self, job: JobIdx, alloc: Allocation) {
         let j = &self.jobs[job as usize];
-        assert_eq!(alloc.cores(), u64::from(j.procs), "job {} placed on the wrong number of cores", j.id);
+        let got = alloc.0.iter().fold(Res::ZERO, |a, &(_, r)| a.plus(r));
+        assert_eq!(got, j.total(), "job {} placed on the wrong resources", j.id);
+        let part = self.cluster.partition(j.partition);
+        assert!(alloc.0.iter().all(|&(n, _)| part.contains(n)), "job {} placed outside partition {}", j.id, part.name);
         self.state.occupancy.take(&alloc);
         let est_end = self.now.saturating_add(self.estimates[job as usize]);
         self.state.running.insert((est_end, job));

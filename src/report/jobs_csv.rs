@@ -20,7 +20,7 @@ pub fn write_jobs_csv<W: Write>(mut out: W, jobs: &[Job], records: &[JobRecord])
             (Some(s), Some(e)) => {
                 let (wait, run) = (s - j.submit, e - s);
                 write!(out, "{s},{e},{wait},{run},")?;
-                write!(out, "{},{},{},", j.requested_time, j.procs, r.outcome.as_str())?;
+                write!(out, "{},{},{},", j.requested_time, j.procs(), r.outcome.as_str())?;
                 // Four decimals, written from a rounded integer: exact and much faster than
                 // float formatting on runs of millions of jobs.
                 let bsld = (bounded_slowdown(wait, run) * 10_000.0).round() as i64;
@@ -28,7 +28,7 @@ pub fn write_jobs_csv<W: Write>(mut out: W, jobs: &[Job], records: &[JobRecord])
                 fmt_fixed(bsld, 4, &mut text).map_err(io::Error::other)?;
                 writeln!(out, "{text}")?;
             }
-            _ => writeln!(out, ",,,,{},{},{},", j.requested_time, j.procs, r.outcome.as_str())?,
+            _ => writeln!(out, ",,,,{},{},{},", j.requested_time, j.procs(), r.outcome.as_str())?,
         }
     }
     out.flush()

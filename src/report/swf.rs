@@ -36,15 +36,18 @@ pub fn write_schedule_swf<W: Write>(out: W, workload: &Workload, records: &[JobR
     let mut line = String::with_capacity(160);
     let mut cell = String::with_capacity(24);
     for rec in records {
+        // SWF status: 1 completed, 0 failed (here: killed at a limit), 5 cancelled.
         let status: i64 = match rec.outcome {
             Outcome::Rejected => continue,
             Outcome::Completed => 1,
-            Outcome::Walltime => 0,
+            Outcome::Walltime | Outcome::Idle => 0,
+            Outcome::Abandoned | Outcome::Preempted => 5,
         };
         let job = workload.jobs.get(rec.job as usize).ok_or_else(|| {
             invalid(format!("record for job index {} but the workload has {} jobs", rec.job, workload.jobs.len()))
         })?;
-        let (Some(start), Some(end)) = (rec.start, rec.end) else {
+        // A job that never started (abandoned) waited until it left.
+        let Some(waited_until) = rec.start.or(rec.end) else {
             return Err(invalid(format!("job {} ended {} without a start or end time", job.id, rec.outcome.as_str())));
         };
         let m = &job.meta;
@@ -52,12 +55,12 @@ pub fn write_schedule_swf<W: Write>(out: W, workload: &Workload, records: &[JobR
         let cells: [&dyn fmt::Display; 18] = [
             &job.id,
             &job.submit,
-            &(start - job.submit),
-            &(end - start),
-            &job.procs,
+            &(waited_until - job.submit),
+            &rec.run,
+            &job.procs(),
             &Swf(m.avg_cpu_time),
             &Swf(m.used_memory),
-            &job.procs,
+            &job.procs(),
             &job.requested_time,
             &Swf(m.requested_memory),
             &status,
@@ -127,13 +130,16 @@ mod tests {
             job,
             start: Some(SimTime(start)),
             end: Some(SimTime(end)),
+            run: SimDuration(end - start),
             outcome,
+            preemptions: 0,
+            reason: None,
         };
         vec![
             rec(1, 10_000, 60_000, Outcome::Completed),
             rec(0, 4_709, 104_709, Outcome::Completed),
             rec(2, 25_500, 325_500, Outcome::Walltime),
-            JobRecord { job: 3, start: None, end: None, outcome: Outcome::Rejected },
+            JobRecord::pending(3),
         ]
     }
 
@@ -177,7 +183,7 @@ mod tests {
             let orig = &w.jobs[idx];
             let rec = recs.iter().find(|r| r.job as usize == idx).expect("has a record");
             let (Some(start), Some(end)) = (rec.start, rec.end) else { panic!("ran") };
-            assert_eq!((got.submit, got.procs, got.requested_time), (orig.submit, orig.procs, orig.requested_time));
+            assert_eq!((got.submit, got.procs(), got.requested_time), (orig.submit, orig.procs(), orig.requested_time));
             assert_eq!(got.runtime, end - start);
             assert_eq!(got.meta.user, orig.meta.user);
         }
@@ -196,10 +202,14 @@ mod tests {
     #[test]
     fn bad_records_are_errors_not_panics() {
         let w = workload();
-        let out_of_range =
-            [JobRecord { job: 99, start: Some(SimTime(0)), end: Some(SimTime(1)), outcome: Outcome::Completed }];
+        let out_of_range = [JobRecord {
+            start: Some(SimTime(0)),
+            end: Some(SimTime(1)),
+            outcome: Outcome::Completed,
+            ..JobRecord::pending(99)
+        }];
         assert_eq!(write(&w, &out_of_range).expect_err("index").kind(), io::ErrorKind::InvalidInput);
-        let no_start = [JobRecord { job: 0, start: None, end: Some(SimTime(1)), outcome: Outcome::Walltime }];
+        let no_start = [JobRecord { start: None, end: None, outcome: Outcome::Walltime, ..JobRecord::pending(0) }];
         assert_eq!(write(&w, &no_start).expect_err("start").kind(), io::ErrorKind::InvalidInput);
     }
 

@@ -62,7 +62,7 @@ pub struct TraceStats {
     /// Jobs asking for more processors than the machine has; the engine rejects them.
     pub wider_than_machine: Option<u64>,
     /// Widest job, in processors.
-    pub max_job_procs: u32,
+    pub max_job_procs: u64,
     pub mean_procs: f64,
     #[serde(rename = "mean_runtime_s")]
     pub mean_runtime: f64,
@@ -115,19 +115,19 @@ pub fn inspect(w: &Workload, machine_procs: Option<u32>) -> TraceStats {
     let mut procs_sum: u128 = 0;
     let mut runtime_ms_sum: i128 = 0;
     let mut requested_ms_sum: i128 = 0;
-    let mut max_job_procs = 0u32;
+    let mut max_job_procs = 0u64;
     let mut wider = 0u64;
     let mut zero_runtime = 0u64;
     let mut past_request = 0u64;
     let mut users = BTreeSet::new();
     for j in &w.jobs {
         let eff = j.effective_runtime().0.max(0) as u128;
-        work_core_ms += u128::from(j.procs) * eff;
-        procs_sum += u128::from(j.procs);
+        work_core_ms += u128::from(j.procs()) * eff;
+        procs_sum += u128::from(j.procs());
         runtime_ms_sum += i128::from(j.runtime.0);
         requested_ms_sum += i128::from(j.requested_time.0);
-        max_job_procs = max_job_procs.max(j.procs);
-        if machine.is_some_and(|m| j.procs > m) {
+        max_job_procs = max_job_procs.max(j.procs());
+        if machine.is_some_and(|m| j.procs() > u64::from(m)) {
             wider += 1;
         }
         if j.runtime == SimDuration::ZERO {
@@ -294,11 +294,7 @@ impl fmt::Display for TraceStats {
             Some(load) => row(f, "offered load", format!("{load:.3} (work / (machine × span))"))?,
             None => row(f, "offered load", "unknown (needs a machine size and a span > 0)".to_string())?,
         }
-        row(
-            f,
-            "job size",
-            format!("max {}, mean {:.1} processors", grouped(u64::from(self.max_job_procs)), self.mean_procs),
-        )?;
+        row(f, "job size", format!("max {}, mean {:.1} processors", grouped(self.max_job_procs), self.mean_procs))?;
         if let Some(wider) = self.wider_than_machine {
             let tail = if wider > 0 { ", rejected by the simulation" } else { "" };
             row(f, "wider than machine", format!("{}{}{tail}", grouped(wider), percent(wider, self.jobs)))?;

@@ -1,11 +1,58 @@
 //! The job model: what a workload source hands to the engine. Static attributes only; what
 //! happens to a job in a run lives in the engine's records.
 
+use std::fmt;
+use std::str::FromStr;
+
+use crate::cluster::Res;
 use crate::time::{SimDuration, SimTime};
 
 /// Index of a job in its workload, in arrival order (submit time, then source order). The
 /// engine uses it as the tie-breaker wherever two jobs are otherwise equal.
 pub type JobIdx = u32;
+
+/// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
+pub type PartitionIdx = u16;
+
+/// What kind of work a job is: reported separately, and the scenario may treat classes
+/// differently (a dedicated pool, a priority boost, preemption).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobClass {
+    #[default]
+    Batch,
+    /// `salloc`, `srun --pty`, Open OnDemand: a person waits for the prompt.
+    Interactive,
+    /// Short test jobs on a debug or development partition.
+    Debug,
+}
+
+impl JobClass {
+    pub const ALL: [JobClass; 3] = [JobClass::Batch, JobClass::Interactive, JobClass::Debug];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobClass::Batch => "batch",
+            JobClass::Interactive => "interactive",
+            JobClass::Debug => "debug",
+        }
+    }
+}
+
+impl fmt::Display for JobClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for JobClass {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        JobClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("expected one of batch, interactive, debug, found {s:?}"))
+    }
+}
 
 /// A job as submitted.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,8 +65,17 @@ pub struct Job {
     pub runtime: SimDuration,
     /// The walltime limit the user asked for.
     pub requested_time: SimDuration,
-    /// Cores requested (one core per task; tasks may share nodes).
-    pub procs: u32,
+    /// Number of tasks; each task runs on one node, several may share a node.
+    pub tasks: u32,
+    /// What one task needs. An SWF job is `procs` tasks of one core each.
+    pub task: Res,
+    pub class: JobClass,
+    pub partition: PartitionIdx,
+    /// How long the user waits for the job to start before giving up (interactive work).
+    pub patience: Option<SimDuration>,
+    /// When, after its start, the user stops using an interactive session and leaves it idle
+    /// until it ends; the partition's idle timeout may end it sooner.
+    pub idle_after: Option<SimDuration>,
     /// Fields that schedsim carries through to its outputs but does not interpret.
     pub meta: JobMeta,
 }
@@ -59,9 +115,32 @@ impl Default for JobMeta {
 }
 
 impl Job {
-    /// A job with no metadata: the shape tests and generators build.
+    /// A batch job of `procs` one-core tasks with no metadata: the shape traces, tests and
+    /// generators build.
     pub fn new(id: u64, submit: SimTime, runtime: SimDuration, requested: SimDuration, procs: u32) -> Job {
-        Job { id, submit, runtime, requested_time: requested, procs, meta: JobMeta::default() }
+        Job {
+            id,
+            submit,
+            runtime,
+            requested_time: requested,
+            tasks: procs,
+            task: Res::cores(1),
+            class: JobClass::Batch,
+            partition: 0,
+            patience: None,
+            idle_after: None,
+            meta: JobMeta::default(),
+        }
+    }
+
+    /// Cores requested in all.
+    pub fn procs(&self) -> u64 {
+        u64::from(self.tasks) * u64::from(self.task.cores)
+    }
+
+    /// Everything requested, all tasks together.
+    pub fn total(&self) -> Res {
+        self.task.times(self.tasks)
     }
 
     /// How long the job actually holds its cores: its runtime, cut at the walltime limit.

@@ -63,6 +63,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::Res;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::dist::regularized_gamma_p;
 use crate::workload::{Job, Workload};
@@ -646,8 +647,9 @@ pub fn generate<R: Rng + ?Sized>(cfg: &LublinConfig, extent: Extent, rng: &mut R
             found: format!("{:?}", cfg.target_load),
         })?;
         let runtime = SimDuration::from_secs(r.runtime);
-        let procs = r.nodes * cfg.cores_per_node; // ≤ nodes × cores_per_node, checked above
-        let mut job = Job::new(i as u64 + 1, submit, runtime, runtime, procs);
+        // A job of k nodes is k tasks of a whole node each: it holds its nodes alone.
+        let mut job = Job::new(i as u64 + 1, submit, runtime, runtime, r.nodes);
+        job.task = Res::cores(cfg.cores_per_node);
         job.meta.queue = r.queue;
         jobs.push(job);
     }
@@ -661,7 +663,7 @@ pub fn offered_load(jobs: &[Job], cores: u32) -> Option<f64> {
     if span <= 0.0 || cores == 0 {
         return None;
     }
-    let work: f64 = jobs.iter().map(|j| f64::from(j.procs) * j.runtime.as_secs_f64()).sum();
+    let work: f64 = jobs.iter().map(|j| j.procs() as f64 * j.runtime.as_secs_f64()).sum();
     Some(work / (f64::from(cores) * span))
 }
 
@@ -768,8 +770,8 @@ mod tests {
         SizeFigures { serial: pmf[1], pow2, mean, sd: (m2 - mean * mean).sqrt() }
     }
 
-    fn sample_figures(jobs: &[Job], cores_per_node: u32) -> SizeFigures {
-        let sizes: Vec<f64> = jobs.iter().map(|j| f64::from(j.procs / cores_per_node)).collect();
+    fn sample_figures(jobs: &[Job]) -> SizeFigures {
+        let sizes: Vec<f64> = jobs.iter().map(|j| f64::from(j.tasks)).collect();
         let n = sizes.len() as f64;
         let mean = sizes.iter().sum::<f64>() / n;
         let var = sizes.iter().map(|s| (s - mean) * (s - mean)).sum::<f64>() / (n - 1.0);
@@ -829,13 +831,13 @@ mod tests {
             assert!((model.pow2 - pow2).abs() < 0.005, "{pop}: {}", model.pow2);
             assert!((model.mean - mean).abs() < 0.05, "{pop}: {}", model.mean);
             let js = jobs(&cfg, N, 11);
-            let sample = sample_figures(&js, 1);
+            let sample = sample_figures(&js);
             assert_sample_matches_model(&format!("{pop} on 256 nodes, unscaled"), &sample, &model);
             // And the sample lands near the published figures directly.
             assert!((sample.serial - serial).abs() < 0.01, "{pop}: serial {}", sample.serial);
             assert!((sample.pow2 - pow2).abs() < 0.01, "{pop}: pow2 {}", sample.pow2);
             assert!((sample.mean - mean).abs() < 0.5, "{pop}: mean {}", sample.mean);
-            assert!(js.iter().all(|j| j.procs <= 128), "{pop}: unscaled sizes stay within 2^7");
+            assert!(js.iter().all(|j| j.procs() <= 128), "{pop}: unscaled sizes stay within 2^7");
         }
     }
 
@@ -849,8 +851,8 @@ mod tests {
             assert_eq!((med, high), (p.log2_med + 1.0, p.log2_high + 1.0), "{pop}: shifted by log2(256/128)");
             let model = pmf_figures(&size_pmf(p.serial_prob, p.pow2_prob, (low, med, high), p.log2_prob));
             let js = jobs(&cfg, N, 12);
-            assert_sample_matches_model(&format!("{pop} on 256 nodes, scaled"), &sample_figures(&js, 1), &model);
-            let largest = js.iter().map(|j| j.procs).max().unwrap();
+            assert_sample_matches_model(&format!("{pop} on 256 nodes, scaled"), &sample_figures(&js), &model);
+            let largest = js.iter().map(|j| j.procs()).max().unwrap();
             // Batch reaches the whole machine (exponents ≥ 7.5 round to 8); interactive stops
             // at round(2^6.5) = 91 and goes well past the unscaled ceiling of 45.
             match pop {
@@ -872,7 +874,7 @@ mod tests {
                 let cfg = LublinConfig::new(nodes, pop);
                 let (low, med, high) = cfg.size_range(pop);
                 assert!(low <= med && med <= high && high <= f64::from(nodes).log2(), "{nodes} {pop}");
-                assert!(jobs(&cfg, 2_000, 1).iter().all(|j| (1..=nodes).contains(&j.procs)));
+                assert!(jobs(&cfg, 2_000, 1).iter().all(|j| (1..=u64::from(nodes)).contains(&j.procs())));
             }
         }
     }
@@ -918,7 +920,7 @@ mod tests {
             let expected: f64 = js
                 .iter()
                 .map(|j| {
-                    let w = p.first_gamma_weight(j.procs);
+                    let w = p.first_gamma_weight(j.tasks);
                     (w * m1 + (1.0 - w) * m2) / (w * f1 + (1.0 - w) * f2)
                 })
                 .sum::<f64>()
@@ -939,7 +941,7 @@ mod tests {
             let naive: f64 = js
                 .iter()
                 .map(|j| {
-                    let w = p.first_gamma_weight(j.procs);
+                    let w = p.first_gamma_weight(j.tasks);
                     w * p.a1 * p.b1 + (1.0 - w) * p.a2 * p.b2
                 })
                 .sum::<f64>()
@@ -1051,7 +1053,7 @@ mod tests {
             assert!((load - target).abs() < 1e-6 * target, "{pop}: load {load} vs {target}");
             // Only time is scaled: sizes and runtimes are those of the unscaled run.
             let plain = jobs(&LublinConfig { target_load: None, ..cfg.clone() }, 20_000, 15);
-            assert!(js.iter().zip(&plain).all(|(a, b)| a.procs == b.procs && a.runtime == b.runtime));
+            assert!(js.iter().zip(&plain).all(|(a, b)| a.tasks == b.tasks && a.runtime == b.runtime));
             let ratio = js[19_999].submit.as_secs_f64() / plain[19_999].submit.as_secs_f64();
             let ratio_mid = js[9_999].submit.as_secs_f64() / plain[9_999].submit.as_secs_f64();
             assert!((ratio - ratio_mid).abs() < 1e-6 * ratio, "one factor for all gaps");
@@ -1086,7 +1088,7 @@ mod tests {
         assert!(js.iter().enumerate().all(|(i, j)| j.id == i as u64 + 1));
         assert!(js.windows(2).all(|w| w[0].submit <= w[1].submit));
         assert!(js.iter().all(|j| j.requested_time == j.runtime));
-        assert!(js.iter().all(|j| j.procs % 8 == 0 && (8..=1600).contains(&j.procs)));
+        assert!(js.iter().all(|j| j.procs() % 8 == 0 && (8..=1600).contains(&j.procs())));
         let batch = js.iter().filter(|j| j.meta.queue == 1).count();
         let inter = js.iter().filter(|j| j.meta.queue == 0).count();
         assert_eq!(batch + inter, js.len());
@@ -1100,7 +1102,7 @@ mod tests {
         let one = jobs(&LublinConfig::new(256, Population::Batch), 5_000, 17);
         let four = jobs(&LublinConfig { cores_per_node: 4, ..LublinConfig::new(256, Population::Batch) }, 5_000, 17);
         for (a, b) in one.iter().zip(&four) {
-            assert_eq!((a.submit, a.runtime, a.procs * 4), (b.submit, b.runtime, b.procs));
+            assert_eq!((a.submit, a.runtime, a.procs() * 4), (b.submit, b.runtime, b.procs()));
         }
     }
 

@@ -356,7 +356,9 @@ impl Record {
                 runtime
             }
         };
-        Some(Job { id: self.id, submit, runtime, requested_time, procs, meta: self.meta })
+        let mut job = Job::new(self.id, submit, runtime, requested_time, procs);
+        job.meta = self.meta;
+        Some(job)
     }
 }
 
@@ -461,7 +463,7 @@ mod tests {
         assert_eq!(j.submit, SimTime(10_000));
         assert_eq!(j.runtime, SimDuration(100_000));
         assert_eq!(j.requested_time, SimDuration(200_000));
-        assert_eq!(j.procs, 6, "requested procs win over allocated");
+        assert_eq!(j.procs(), 6, "requested procs win over allocated");
         let m = &j.meta;
         assert_eq!(m.avg_cpu_time, 12.5);
         assert_eq!(m.used_memory, 2048.0);
@@ -483,7 +485,7 @@ mod tests {
         assert_eq!(j.submit, SimTime(4_709));
         assert_eq!(j.runtime, SimDuration(90_250));
         assert_eq!(j.requested_time, SimDuration(100_500));
-        assert_eq!(j.procs, 4);
+        assert_eq!(j.procs(), 4);
         assert_eq!((j.meta.status, j.meta.user), (1, 3));
         assert_eq!(j.meta.think_time, -1.0);
     }
@@ -494,7 +496,7 @@ mod tests {
                     2 1 0 10 6 -1 -1 0 100 -1 1 1 1 -1 -1 -1 -1 -1\n\
                     3 2 0 10 -1 -1 -1 5 100 -1 1 1 1 -1 -1 -1 -1 -1\n";
         let w = parse(text).expect("valid");
-        let procs: Vec<u32> = w.jobs.iter().map(|j| j.procs).collect();
+        let procs: Vec<u64> = w.jobs.iter().map(|j| j.procs()).collect();
         assert_eq!(procs, vec![8, 6, 5], "known request with unknown allocation is fine");
         assert_eq!(w.lacking_requested_procs, 2);
         assert_eq!(w.notes, vec!["requested processors unknown (-1 or 0) for 2 jobs: used their allocated processors"]);
@@ -703,7 +705,7 @@ mod tests {
         assert!(w.header.iter().any(|h| h == "Note: uses the EASY scheduler"));
         assert!(w.skipped.is_empty() && w.notes.is_empty());
         let j = &w.jobs[6];
-        assert_eq!((j.id, j.submit, j.procs), (7, SimTime(6_000_000), 50));
+        assert_eq!((j.id, j.submit, j.procs()), (7, SimTime(6_000_000), 50));
         assert_eq!((j.runtime, j.requested_time), (SimDuration::from_secs(2000), SimDuration::from_secs(3000)));
         assert_eq!((j.meta.status, j.meta.user, j.meta.group), (1, 17, 17));
         let ids: Vec<u64> = w.jobs.iter().map(|j| j.id).collect();

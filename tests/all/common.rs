@@ -37,12 +37,12 @@ pub fn jobs_secs(spec: &[(i64, i64, i64, u32)]) -> Vec<Job> {
 
 /// Runs `jobs` on `cluster` under `order`/`backfill`/`estimate` from the registry.
 pub fn run(jobs: &[Job], cluster: Cluster, order: &str, backfill: &str, estimate: &str) -> RunOutput {
-    let cfg = SimConfig {
+    let cfg = SimConfig::new(
         cluster,
-        order: Registry::order(order).unwrap(),
-        backfill: Registry::backfill(backfill).unwrap(),
-        estimate: Registry::estimate(estimate).unwrap(),
-    };
+        Registry::order(order).unwrap(),
+        Registry::backfill(backfill).unwrap(),
+        Registry::estimate(estimate).unwrap(),
+    );
     simulate(jobs, cfg)
 }
 

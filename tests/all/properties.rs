@@ -57,7 +57,7 @@ fn check_common(jobs: &[Job], shape: &Shape, out: &RunOutput) -> Result<(), Test
     let cluster = shape.cluster();
     let mut per_node: Vec<Vec<(i64, i64)>> = vec![Vec::new(); cluster.node_count()];
     for (r, j) in out.records.iter().zip(jobs) {
-        if j.procs > shape.total() {
+        if j.procs() > u64::from(shape.total()) {
             prop_assert_eq!(r.outcome, Outcome::Rejected, "job {} is wider than the machine", j.id);
             continue;
         }
@@ -69,11 +69,11 @@ fn check_common(jobs: &[Job], shape: &Shape, out: &RunOutput) -> Result<(), Test
         let want = if j.hits_walltime() { Outcome::Walltime } else { Outcome::Completed };
         prop_assert_eq!(r.outcome, want);
         let alloc = &out.allocations[r.job as usize];
-        prop_assert_eq!(alloc.cores(), u64::from(j.procs));
+        prop_assert_eq!(alloc.cores(), j.procs());
         if end > start {
             for &(n, c) in &alloc.0 {
-                per_node[n as usize].push((start.0, i64::from(c)));
-                per_node[n as usize].push((end.0, -i64::from(c)));
+                per_node[n as usize].push((start.0, i64::from(c.cores)));
+                per_node[n as usize].push((end.0, -i64::from(c.cores)));
             }
         }
     }
