@@ -4,6 +4,8 @@
 
 mod cli;
 mod common;
+mod interactive;
 mod properties;
+mod queueing;
 mod reference;
 mod scenarios;
