@@ -7,9 +7,9 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use schedsim::cluster::Cluster;
-use schedsim::experiment::{run_one, PolicyChoice};
+use schedsim::experiment::{execute, PolicyChoice, RunPlan};
 use schedsim::metrics::Summary;
-use schedsim::report;
+use schedsim::report::{self, RunFiles};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
 
@@ -49,13 +49,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
     policy.validate()?;
 
-    let (workload, cluster, run_name) = match &args.trace {
+    let plan = match &args.trace {
         Some(path) => {
             let w = swf::read_swf(path)?;
             let cluster = machine_for(&args, &w, path)?;
-            let stem = trace_stem(path);
-            let name = format!("{stem}-{}", policy.label().replace('/', "-"));
-            (w, cluster, name)
+            let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
+            RunPlan::replay(name, path.display().to_string(), w, cluster, policy)
         }
         None => {
             if args.procs.is_some() || args.nodes.is_some() {
@@ -64,22 +63,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 );
             }
             let (w, cluster) = scenario::default_workload(args.seed);
-            (w, cluster, "default".to_string())
+            let mut plan = RunPlan::replay("default".into(), "built-in default".into(), w, cluster, policy);
+            plan.seed = Some(args.seed);
+            plan
         }
     };
 
-    let cluster_text = cluster.describe();
-    let result = run_one(&workload, cluster, &policy)?;
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&run_name));
-    report::write_run(&dir, &workload, &result.output.records, &result.summary)
-        .with_context(|| format!("writing the results of {}", workload.name))?;
+    let result = execute(&plan)?;
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
+    let info = plan.info();
+    let files = RunFiles::<()> {
+        info: &info,
+        workload: &plan.workload,
+        cluster: &plan.cluster,
+        output: &result.output,
+        summary: &result.summary,
+        login: None,
+    };
+    let written = report::write_run(&dir, &files).with_context(|| format!("writing the results of {}", plan.name))?;
 
-    println!("schedsim: {} on {} under {}", workload.name, cluster_text, policy.label());
-    for note in &workload.notes {
+    println!("schedsim: {} on {} under {}", plan.workload.name, info.cluster, info.policy);
+    for note in &plan.workload.notes {
         println!("  note: {note}");
     }
     print_summary(&result.summary);
-    println!("results: {}/ ({})", dir.display(), report::RUN_FILES.join(", "));
+    println!("results: {}/ ({})", dir.display(), written.join(", "));
     Ok(())
 }
 
@@ -105,22 +113,52 @@ fn trace_stem(path: &Path) -> String {
 }
 
 fn print_summary(s: &Summary) {
-    println!(
-        "  jobs {}  completed {}  killed at walltime {}  rejected (wider than the machine) {}  skipped {}",
-        s.jobs, s.completed, s.walltime, s.rejected, s.skipped
-    );
+    let outcomes: Vec<String> = s.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
+    println!("  jobs {} ({})  skipped {}", s.jobs, outcomes.join(", "), s.skipped);
+    for (reason, n) in &s.rejected_by_reason {
+        println!("    rejected {n}: {reason}");
+    }
     for (reason, n) in &s.skipped_by_reason {
         println!("    skipped {n}: {reason}");
     }
-    let w = &s.waits;
     println!(
-        "  wait (s): mean {:.1}  median {:.1}  p95 {:.1}  max {:.1}",
-        w.mean_wait, w.median_wait, w.p95_wait, w.max_wait
+        "  {:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>9} {:>10}",
+        "class", "jobs", "mean wait", "median", "p95", "max", "abandon", "in target"
     );
+    for (name, c) in &s.classes {
+        let w = &c.waits;
+        let target = c.within_target.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
+        println!(
+            "  {:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8.1}% {:>10}",
+            name,
+            c.jobs,
+            human(w.mean_wait),
+            human(w.median_wait),
+            human(w.p95_wait),
+            human(w.max_wait),
+            c.abandonment_rate * 100.0,
+            target
+        );
+    }
+    let parts: Vec<String> = s.partitions.iter().map(|(n, p)| format!("{n} {:.1}%", p.utilisation * 100.0)).collect();
     println!(
-        "  mean bounded slowdown {:.2}  utilisation {:.1}%  makespan {:.1} h",
-        s.mean_bsld,
+        "  utilisation {:.1}% (by partition: {})  mean bounded slowdown {:.2}  makespan {:.1} h",
         s.utilisation * 100.0,
+        parts.join(", "),
+        s.mean_bsld,
         s.makespan / 3600.0
     );
+}
+
+/// Seconds as a short human figure: `45s`, `12.5m`, `3.2h`, `2.1d`.
+fn human(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.0}s")
+    } else if secs < 3600.0 {
+        format!("{:.1}m", secs / 60.0)
+    } else if secs < 86_400.0 {
+        format!("{:.1}h", secs / 3600.0)
+    } else {
+        format!("{:.1}d", secs / 86_400.0)
+    }
 }

@@ -1,11 +1,14 @@
-//! Experiments: running a workload under a policy and summarising it. Comparisons, sweeps
-//! and replications build on [`run_one`].
+//! Experiments: a [`RunPlan`] (workload, machine, policy, knobs) executed into a
+//! [`RunResult`]. Single runs, comparisons, sweeps and replications all go through
+//! [`execute`].
 
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
+use crate::report::RunInfo;
+use crate::time::SimDuration;
 use crate::workload::Workload;
 
 /// A policy on each axis, by registry name.
@@ -40,6 +43,66 @@ impl Default for PolicyChoice {
     }
 }
 
+/// Everything one run needs.
+#[derive(Clone, Debug)]
+pub struct RunPlan {
+    pub name: String,
+    /// The scenario file or trace it came from.
+    pub source: String,
+    pub seed: Option<u64>,
+    pub workload: Workload,
+    pub cluster: Cluster,
+    pub policy: PolicyChoice,
+    pub interactive_boost: bool,
+    pub sample_every: Option<SimDuration>,
+    pub measure: Measure,
+}
+
+impl RunPlan {
+    /// A trace or workload replayed on `cluster` under `policy`, sampled at an interval
+    /// that keeps the time series readable (see [`auto_interval`]).
+    pub fn replay(name: String, source: String, workload: Workload, cluster: Cluster, policy: PolicyChoice) -> RunPlan {
+        let sample_every = Some(auto_interval(&workload));
+        RunPlan {
+            name,
+            source,
+            seed: None,
+            workload,
+            cluster,
+            policy,
+            interactive_boost: false,
+            sample_every,
+            measure: Measure::default(),
+        }
+    }
+
+    /// What `summary.json` says was run.
+    pub fn info(&self) -> RunInfo {
+        RunInfo {
+            name: self.name.clone(),
+            source: self.source.clone(),
+            policy: self.policy.label(),
+            seed: self.seed,
+            version: RunInfo::version(),
+            cluster: self.cluster.describe(),
+            nodes: self.cluster.node_count() as u64,
+            cores: self.cluster.total_cores(),
+            sample_interval: self.sample_every.map(|d| d.as_secs_f64()),
+        }
+    }
+}
+
+/// The smallest of 1 min, 5 min, 15 min, 1 h, 6 h and 1 d that samples the workload's span
+/// (first submission to last submission plus the longest runtime) in at most 20,000 points.
+pub fn auto_interval(w: &Workload) -> SimDuration {
+    const CHOICES: [i64; 6] = [60, 300, 900, 3600, 21_600, 86_400];
+    let first = w.jobs.first().map_or(0, |j| j.submit.0);
+    let last = w.jobs.iter().map(|j| j.submit.0.saturating_add(j.runtime.0)).max().unwrap_or(0);
+    let span_s = (last - first).max(0) / 1000;
+    let secs = CHOICES.into_iter().find(|&c| span_s / c <= 20_000).unwrap_or(86_400);
+    SimDuration::from_secs(secs)
+}
+
 /// One simulated run and its summary.
 #[derive(Debug)]
 pub struct RunResult {
@@ -47,22 +110,40 @@ pub struct RunResult {
     pub summary: Summary,
 }
 
-/// Simulates `workload` on `cluster` under `policy`.
+/// Simulates a plan.
+pub fn execute(plan: &RunPlan) -> Result<RunResult, PolicyError> {
+    let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every };
+    simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)
+}
+
+/// Simulates `workload` on `cluster` under `policy`, without sampling.
 pub fn run_one(workload: &Workload, cluster: Cluster, policy: &PolicyChoice) -> Result<RunResult, PolicyError> {
-    let cfg = SimConfig::new(
+    let knobs = Knobs { interactive_boost: false, sample_every: None };
+    simulate_with(workload, &cluster, policy, knobs, &Measure::default())
+}
+
+#[derive(Clone, Copy)]
+struct Knobs {
+    interactive_boost: bool,
+    sample_every: Option<SimDuration>,
+}
+
+fn simulate_with(
+    w: &Workload,
+    cluster: &Cluster,
+    p: &PolicyChoice,
+    knobs: Knobs,
+    measure: &Measure,
+) -> Result<RunResult, PolicyError> {
+    let mut cfg = SimConfig::new(
         cluster.clone(),
-        Registry::order(&policy.order)?,
-        Registry::backfill(&policy.backfill)?,
-        Registry::estimate(&policy.estimate)?,
+        Registry::order(&p.order)?,
+        Registry::backfill(&p.backfill)?,
+        Registry::estimate(&p.estimate)?,
     );
-    let output = simulate(&workload.jobs, cfg);
-    let summary = summarise(
-        &workload.jobs,
-        &output.records,
-        &output.allocations,
-        &cluster,
-        &workload.skipped,
-        &Measure::default(),
-    );
+    cfg.interactive_boost = knobs.interactive_boost;
+    cfg.sample_every = knobs.sample_every;
+    let output = simulate(&w.jobs, cfg);
+    let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary })
 }

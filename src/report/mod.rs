@@ -6,11 +6,16 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::metrics::JobRecord;
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::engine::RunOutput;
+use crate::metrics::Summary;
 use crate::workload::Workload;
 
 pub mod jobs_csv;
 pub mod swf;
+pub mod timeseries_csv;
 
 /// An output that could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -36,21 +41,86 @@ pub fn write_atomic(
     fs::rename(&tmp, path).map_err(err)
 }
 
-/// The files of one run, as written into its directory.
-pub const RUN_FILES: [&str; 3] = ["jobs.csv", "summary.json", "schedule.swf"];
+/// What was run, as `summary.json` and the report state it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunInfo {
+    pub name: String,
+    /// The scenario file or trace.
+    pub source: String,
+    /// `order/backfill` (and the estimate when not the default).
+    pub policy: String,
+    pub seed: Option<u64>,
+    /// schedsim's version.
+    pub version: String,
+    pub cluster: String,
+    pub nodes: u64,
+    pub cores: u64,
+    /// Seconds between time-series samples, if sampled.
+    pub sample_interval: Option<f64>,
+}
 
-/// Writes `jobs.csv`, `summary.json` and `schedule.swf` into `dir` (created if needed).
-pub fn write_run(
-    dir: &Path,
-    workload: &Workload,
-    records: &[JobRecord],
-    summary: &impl serde::Serialize,
-) -> Result<(), ReportError> {
+impl RunInfo {
+    /// The version of this build.
+    pub fn version() -> String {
+        env!("CARGO_PKG_VERSION").to_string()
+    }
+}
+
+/// `summary.json`: what was run, then the figures.
+#[derive(Serialize)]
+struct SummaryFile<'a, L: Serialize> {
+    run: &'a RunInfo,
+    #[serde(flatten)]
+    summary: &'a Summary,
+    login: Option<&'a L>,
+}
+
+/// Everything a run writes.
+pub struct RunFiles<'a, L: Serialize> {
+    pub info: &'a RunInfo,
+    pub workload: &'a Workload,
+    pub cluster: &'a Cluster,
+    pub output: &'a RunOutput,
+    pub summary: &'a Summary,
+    /// Login nodes: their summary, per-process rows writer and per-node load samples.
+    pub login: Option<LoginFiles<'a, L>>,
+}
+
+/// The login-node part of a run's files.
+pub struct LoginFiles<'a, L: Serialize> {
+    pub summary: &'a L,
+    pub nodes: usize,
+    pub load: &'a timeseries_csv::LoginLoad,
+    pub write_csv: &'a dyn Fn(&mut dyn Write) -> io::Result<()>,
+}
+
+/// Writes the run's files into `dir` (created if needed) and returns their names:
+/// `jobs.csv`, `summary.json`, `schedule.swf`, `timeseries.csv` (when sampled) and
+/// `login.csv` (when there are login nodes).
+pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Vec<&'static str>, ReportError> {
     fs::create_dir_all(dir).map_err(|source| ReportError { path: dir.to_path_buf(), source })?;
-    write_atomic(&dir.join("jobs.csv"), |w| jobs_csv::write_jobs_csv(w, &workload.jobs, records))?;
-    write_atomic(&dir.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, summary).map_err(io::Error::other)?;
-        writeln!(w)
+    let (w, out) = (files.workload, files.output);
+    write_atomic(&dir.join("jobs.csv"), |f| {
+        jobs_csv::write_jobs_csv(f, &w.jobs, &out.records, &out.allocations, files.cluster)
     })?;
-    write_atomic(&dir.join("schedule.swf"), |w| swf::write_schedule_swf(w, workload, records))
+    let doc = SummaryFile { run: files.info, summary: files.summary, login: files.login.as_ref().map(|l| l.summary) };
+    write_atomic(&dir.join("summary.json"), |f| {
+        serde_json::to_writer_pretty(&mut *f, &doc).map_err(io::Error::other)?;
+        writeln!(f)
+    })?;
+    write_atomic(&dir.join("schedule.swf"), |f| swf::write_schedule_swf(f, w, &out.records))?;
+    let mut names = vec!["jobs.csv", "summary.json", "schedule.swf"];
+    if files.info.sample_interval.is_some() {
+        let empty = timeseries_csv::LoginLoad::new();
+        let (nodes, load) = files.login.as_ref().map_or((0, &empty), |l| (l.nodes, l.load));
+        write_atomic(&dir.join("timeseries.csv"), |f| {
+            timeseries_csv::write_timeseries_csv(f, &out.samples, files.cluster, nodes, load)
+        })?;
+        names.push("timeseries.csv");
+    }
+    if let Some(l) = &files.login {
+        write_atomic(&dir.join("login.csv"), |f| (l.write_csv)(f))?;
+        names.push("login.csv");
+    }
+    Ok(names)
 }

@@ -51,19 +51,22 @@ fn run_writes_the_three_files_and_reports_rejections() {
     let out = tmp.path().join("run");
     let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("rejected (wider than the machine) 1"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("rejected 1: larger than its partition"), "{}", stdout(&o));
 
     let csv = fs::read_to_string(out.join("jobs.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "job_id,submit,start,end,wait,runtime,requested_time,procs,outcome,bsld");
+    assert_eq!(
+        lines[0],
+        "job_id,class,user,partition,submit,start,end,wait,runtime,requested_time,procs,nodes,node_list,outcome,preemptions,bsld"
+    );
     assert_eq!(lines.len(), 5);
     // EASY: job 2 (the whole machine) waits for job 1 until 100; job 3 (2 cores, asks 40 s)
     // would end by 60, before job 2's shadow time, so it is backfilled at 20. Job 4 asks for
     // 16 of 8 cores and is rejected.
-    assert_eq!(lines[1], "1,0,0,100,0,100,100,4,completed,1");
-    assert_eq!(lines[2], "2,10,100,150,90,50,60,8,completed,2.8");
-    assert_eq!(lines[3], "3,20,20,50,0,30,40,2,completed,1");
-    assert_eq!(lines[4], "4,30,,,,,20,16,rejected,");
+    assert_eq!(lines[1], "1,batch,1,all,0,0,100,0,100,100,4,1,0,completed,0,1");
+    assert_eq!(lines[2], "2,batch,2,all,10,100,150,90,50,60,8,1,0,completed,0,2.8");
+    assert_eq!(lines[3], "3,batch,1,all,20,20,50,0,30,40,2,1,0,completed,0,1");
+    assert_eq!(lines[4], "4,batch,3,all,30,,,,,20,16,,,rejected,0,");
 
     let summary: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
