@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod compare;
 pub mod inspect;
 pub mod policies;
 pub mod run;
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a trace or the built-in default workload and write the results.
     Run(run::RunArgs),
+    /// Run one workload under several policies, in parallel, and compare them.
+    Compare(compare::CompareArgs),
     /// Describe what a trace holds: jobs, machine size, time span, offered load.
     Inspect(inspect::InspectArgs),
     /// List every queue order, backfill strategy and runtime estimate with its parameters.
@@ -29,6 +32,7 @@ pub enum Command {
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(a) => run::run(a),
+        Command::Compare(a) => compare::compare_cmd(a),
         Command::Inspect(a) => inspect::inspect(a),
         Command::Policies => {
             print!("{}", policies::text());

@@ -7,14 +7,16 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use schedsim::cluster::Cluster;
-use schedsim::experiment::{execute, PolicyChoice, RunPlan};
+use schedsim::experiment::{execute, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
 use schedsim::report::{self, RunFiles};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
 
+/// What to simulate: a trace on a machine, or the built-in default. Shared by `run` and
+/// `compare`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct SourceArgs {
     /// SWF trace to replay (`.swf` or `.swf.gz`). Without it, the built-in default runs.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
@@ -27,6 +29,15 @@ pub struct RunArgs {
     /// Cores of each node (with --nodes).
     #[arg(long, value_name = "C", requires = "nodes", value_parser = clap::value_parser!(u32).range(1..))]
     pub cores_per_node: Option<u32>,
+    /// Seed of the synthetic workload (a trace needs none).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Queue order (see `schedsim policies`).
     #[arg(long, default_value = "fcfs")]
     pub order: String,
@@ -36,41 +47,53 @@ pub struct RunArgs {
     /// Runtime estimate backfilling plans with (see `schedsim policies`).
     #[arg(long, default_value = "requested")]
     pub estimate: String,
-    /// Seed of the synthetic default workload (a trace needs none).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
     /// Directory for the run's files [default: results/<run name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let policy =
-        PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
+/// The plan for `source` under `policy`; its name says what ran.
+pub fn plan_for(source: &SourceArgs, policy: PolicyChoice) -> anyhow::Result<RunPlan> {
     policy.validate()?;
-
-    let plan = match &args.trace {
+    Ok(match &source.trace {
         Some(path) => {
             let w = swf::read_swf(path)?;
-            let cluster = machine_for(&args, &w, path)?;
+            let cluster = machine_for(source, &w, path)?;
             let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
             RunPlan::replay(name, path.display().to_string(), w, cluster, policy)
         }
         None => {
-            if args.procs.is_some() || args.nodes.is_some() {
+            if source.procs.is_some() || source.nodes.is_some() {
                 bail!(
                     "--procs and --nodes size a trace's machine; the default scenario has its own (give --trace FILE)"
                 );
             }
-            let (w, cluster) = scenario::default_workload(args.seed);
+            let (w, cluster) = scenario::default_workload(source.seed);
             let mut plan = RunPlan::replay("default".into(), "built-in default".into(), w, cluster, policy);
-            plan.seed = Some(args.seed);
+            plan.seed = Some(source.seed);
             plan
         }
-    };
+    })
+}
 
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let policy =
+        PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
+    let plan = plan_for(&args.source, policy)?;
     let result = execute(&plan)?;
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
+    let written = write(&dir, &plan, &result)?;
+    println!("schedsim: {} on {} under {}", plan.workload.name, plan.cluster.describe(), plan.policy.label());
+    for note in &plan.workload.notes {
+        println!("  note: {note}");
+    }
+    print_summary(&result.summary);
+    println!("results: {}/ ({})", dir.display(), written.join(", "));
+    Ok(())
+}
+
+/// Writes a run's files into `dir`; returns their names.
+pub fn write(dir: &Path, plan: &RunPlan, result: &RunResult) -> anyhow::Result<Vec<&'static str>> {
     let info = plan.info();
     let files = RunFiles::<()> {
         info: &info,
@@ -80,19 +103,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         summary: &result.summary,
         login: None,
     };
-    let written = report::write_run(&dir, &files).with_context(|| format!("writing the results of {}", plan.name))?;
-
-    println!("schedsim: {} on {} under {}", plan.workload.name, info.cluster, info.policy);
-    for note in &plan.workload.notes {
-        println!("  note: {note}");
-    }
-    print_summary(&result.summary);
-    println!("results: {}/ ({})", dir.display(), written.join(", "));
-    Ok(())
+    report::write_run(dir, &files).with_context(|| format!("writing the results of {}", plan.name))
 }
 
 /// The machine: --procs, else --nodes × --cores-per-node, else the trace header.
-fn machine_for(args: &RunArgs, w: &Workload, path: &Path) -> anyhow::Result<Cluster> {
+fn machine_for(args: &SourceArgs, w: &Workload, path: &Path) -> anyhow::Result<Cluster> {
     Ok(match (args.procs, args.nodes, args.cores_per_node) {
         (Some(p), _, _) => Cluster::flat(p),
         (None, Some(n), Some(c)) => Cluster::uniform(n, c),

@@ -2,6 +2,8 @@
 //! [`RunResult`]. Single runs, comparisons, sweeps and replications all go through
 //! [`execute`].
 
+pub mod compare;
+
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};

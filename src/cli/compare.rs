@@ -1,0 +1,71 @@
+//! `schedsim compare`: one workload under several policies, in parallel; writes each
+//! variant's run files, `comparison.csv` and a table on screen saying which is best.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
+use schedsim::experiment::PolicyChoice;
+use schedsim::report::write_atomic;
+
+use super::run::{plan_for, write, SourceArgs};
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Policies to compare, each order/backfill[/estimate], separated by commas.
+    #[arg(long, default_value = "fcfs/none,fcfs/easy,sjf/easy,fcfs/conservative")]
+    pub policies: String,
+    /// Worker threads [default: one per core]. Results are identical for any number.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Directory for the comparison [default: results/compare-<run name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
+    let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
+    let base = plan_for(&args.source, PolicyChoice::default())?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
+    let runs = pool.install(|| compare(&base, &variants))?;
+
+    let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
+    for (plan, result) in &runs {
+        write(&dir.join(&plan.name), plan, result)?;
+    }
+    write_atomic(&dir.join("comparison.csv"), |w| write_comparison_csv(w, &runs))?;
+
+    println!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe());
+    println!(
+        "  {:<28} {:>10} {:>10} {:>10} {:>9} {:>7}",
+        "policy", "mean wait", "p95 wait", "max wait", "mean bsld", "util"
+    );
+    for (plan, r) in &runs {
+        let s = &r.summary;
+        println!(
+            "  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>9.2} {:>6.1}%",
+            plan.policy.label(),
+            s.waits.mean_wait,
+            s.waits.p95_wait,
+            s.waits.max_wait,
+            s.mean_bsld,
+            s.utilisation * 100.0
+        );
+    }
+    let best = |f: &dyn Fn(&schedsim::metrics::Summary) -> f64| {
+        runs.iter().min_by(|a, b| f(&a.1.summary).total_cmp(&f(&b.1.summary))).map(|(p, _)| p.policy.label())
+    };
+    println!(
+        "  best: mean wait {}, p95 wait {}, mean bsld {}",
+        best(&|s| s.waits.mean_wait).unwrap_or_default(),
+        best(&|s| s.waits.p95_wait).unwrap_or_default(),
+        best(&|s| s.mean_bsld).unwrap_or_default()
+    );
+    println!("results: {}/ (comparison.csv and one folder per policy)", dir.display());
+    Ok(())
+}

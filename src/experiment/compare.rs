@@ -1,0 +1,134 @@
+//! Comparisons: one workload under several policies, run in parallel (rayon) and collected in
+//! input order, so the results are the same whatever the number of threads.
+
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+
+use super::{execute, PolicyChoice, RunPlan, RunResult};
+use crate::policy::PolicyError;
+
+/// Parses `fcfs/none,fcfs/easy,sjf/easy/actual`: variants separated by commas (commas inside
+/// `[...]` belong to a policy's parameters), each `order/backfill[/estimate]`.
+pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    let mut out = Vec::new();
+    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let f: Vec<&str> = p.split('/').map(str::trim).collect();
+        let choice = match f.as_slice() {
+            [order, backfill] => {
+                PolicyChoice { order: order.to_string(), backfill: backfill.to_string(), estimate: "requested".into() }
+            }
+            [order, backfill, est] => {
+                PolicyChoice { order: order.to_string(), backfill: backfill.to_string(), estimate: est.to_string() }
+            }
+            _ => {
+                return Err(format!(
+                    "{p:?}: expected a policy written order/backfill or order/backfill/estimate, e.g. fcfs/easy"
+                ))
+            }
+        };
+        choice.validate().map_err(|e| format!("{p:?}: {e}"))?;
+        if out.iter().any(|c: &PolicyChoice| c.label() == choice.label()) {
+            return Err(format!("{p:?} is listed twice"));
+        }
+        out.push(choice);
+    }
+    if out.is_empty() {
+        return Err("no policies given: expected e.g. fcfs/none,fcfs/easy".into());
+    }
+    Ok(out)
+}
+
+/// Runs `base` once per policy, in parallel, results in the order of `policies`.
+pub fn compare(base: &RunPlan, policies: &[PolicyChoice]) -> Result<Vec<(RunPlan, RunResult)>, PolicyError> {
+    policies
+        .par_iter()
+        .map(|p| {
+            let mut plan = base.clone();
+            plan.name = p.label().replace('/', "-");
+            plan.policy = p.clone();
+            execute(&plan).map(|r| (plan, r))
+        })
+        .collect()
+}
+
+/// The header of `comparison.csv`.
+pub const HEADER: &str = "variant,class,jobs,started,mean_wait,median_wait,p90_wait,p95_wait,p99_wait,max_wait,mean_bsld,abandonment_rate,within_target,utilisation";
+
+/// `comparison.csv`: one row per variant and class (and `all`), the summary figures.
+pub fn write_comparison_csv<W: Write>(mut out: W, runs: &[(RunPlan, RunResult)]) -> io::Result<()> {
+    writeln!(out, "{HEADER}")?;
+    for (plan, r) in runs {
+        let s = &r.summary;
+        let label = plan.policy.label();
+        let w = &s.waits;
+        let started: u64 = s.classes.values().map(|c| c.started).sum();
+        writeln!(
+            out,
+            "{label},all,{},{started},{},{},{},{},{},{},{},,,{}",
+            s.jobs,
+            w.mean_wait,
+            w.median_wait,
+            w.p90_wait,
+            w.p95_wait,
+            w.p99_wait,
+            w.max_wait,
+            s.mean_bsld,
+            s.utilisation
+        )?;
+        for (class, c) in &s.classes {
+            let w = &c.waits;
+            let within = c.within_target.map_or(String::new(), |x| x.to_string());
+            writeln!(
+                out,
+                "{label},{class},{},{},{},{},{},{},{},{},{},{},{within},{}",
+                c.jobs,
+                c.started,
+                w.mean_wait,
+                w.median_wait,
+                w.p90_wait,
+                w.p95_wait,
+                w.p99_wait,
+                w.max_wait,
+                c.mean_bsld,
+                c.abandonment_rate,
+                s.utilisation
+            )?;
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_split_on_top_level_commas() {
+        let v = parse_variants("fcfs/none, fcfs/easy ,sjf/conservative/actual").unwrap();
+        let labels: Vec<String> = v.iter().map(PolicyChoice::label).collect();
+        assert_eq!(labels, vec!["fcfs/none", "fcfs/easy", "sjf/conservative/actual"]);
+    }
+
+    #[test]
+    fn bad_variants_are_refused() {
+        assert!(parse_variants("fcfs").unwrap_err().contains("order/backfill"));
+        assert!(parse_variants("fcfs/eazy").unwrap_err().contains("unknown backfill"));
+        assert!(parse_variants("fcfs/easy,fcfs/easy").unwrap_err().contains("twice"));
+        assert!(parse_variants(" , ").unwrap_err().contains("no policies"));
+    }
+}
