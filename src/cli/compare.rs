@@ -7,10 +7,9 @@ use anyhow::Context;
 use clap::Args;
 
 use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
-use schedsim::experiment::PolicyChoice;
 use schedsim::report::write_atomic;
 
-use super::run::{plan_for, write, SourceArgs};
+use super::run::{plan_for, write, PolicyOverrides, SourceArgs};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -29,7 +28,7 @@ pub struct CompareArgs {
 
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
-    let base = plan_for(&args.source, PolicyChoice::default())?;
+    let base = plan_for(&args.source, &PolicyOverrides::default())?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
     let runs = pool.install(|| compare(&base, &variants))?;
 

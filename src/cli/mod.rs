@@ -4,8 +4,10 @@
 use clap::{Parser, Subcommand};
 
 pub mod compare;
+pub mod generate;
 pub mod inspect;
 pub mod policies;
+pub mod report;
 pub mod run;
 
 /// Deterministic simulator of an HPC cluster's batch scheduler.
@@ -24,8 +26,12 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Describe what a trace holds: jobs, machine size, time span, offered load.
     Inspect(inspect::InspectArgs),
+    /// Write a scenario's jobs (all sources) as an SWF input trace, without simulating them.
+    Generate(generate::GenerateArgs),
     /// List every queue order, backfill strategy and runtime estimate with its parameters.
     Policies,
+    /// Rebuild a run's charts (SVG, PNG) and report.html from the files in its directory.
+    Report(report::ReportArgs),
 }
 
 /// Runs one parsed command. Errors are for the binary to print.
@@ -34,9 +40,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::compare_cmd(a),
         Command::Inspect(a) => inspect::inspect(a),
+        Command::Generate(a) => generate::generate(a),
         Command::Policies => {
             print!("{}", policies::text());
             Ok(())
         }
+        Command::Report(a) => report::report(a),
     }
 }

@@ -1,23 +1,29 @@
-//! `schedsim run`: simulate a trace (or the built-in default workload) under one policy and
-//! write `jobs.csv`, `summary.json` and `schedule.swf` into the run's directory.
+//! `schedsim run`: simulate a scenario, a trace, or the built-in default scenario, and write
+//! the run's files (jobs, summary, schedule, time series, login processes) into its
+//! directory.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Args;
 
+use schedsim::cluster::login::{self, LoginSummary};
 use schedsim::cluster::Cluster;
 use schedsim::experiment::{execute, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
-use schedsim::report::{self, RunFiles};
+use schedsim::report::{self, LoginFiles, RunFiles};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
 
-/// What to simulate: a trace on a machine, or the built-in default. Shared by `run` and
-/// `compare`.
+/// What to simulate: a scenario file, a trace on a machine, or the built-in default scenario.
+/// Shared by `run` and `compare`.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// SWF trace to replay (`.swf` or `.swf.gz`). Without it, the built-in default runs.
+    /// Scenario file (TOML). Without it and without --trace, the built-in default scenario
+    /// (scenarios/default.toml) runs.
+    #[arg(value_name = "SCENARIO", conflicts_with = "trace")]
+    pub scenario: Option<PathBuf>,
+    /// SWF trace to replay (`.swf` or `.swf.gz`) instead of a scenario.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     /// Machine size in processors, as one flat node (overrides the trace header).
@@ -29,65 +35,94 @@ pub struct SourceArgs {
     /// Cores of each node (with --nodes).
     #[arg(long, value_name = "C", requires = "nodes", value_parser = clap::value_parser!(u32).range(1..))]
     pub cores_per_node: Option<u32>,
-    /// Seed of the synthetic workload (a trace needs none).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of a scenario's random streams [default: the scenario's `run.seed`]. A trace
+    /// needs none.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Queue order (see `schedsim policies`).
-    #[arg(long, default_value = "fcfs")]
-    pub order: String,
-    /// Backfill strategy (see `schedsim policies`).
-    #[arg(long, default_value = "easy")]
-    pub backfill: String,
-    /// Runtime estimate backfilling plans with (see `schedsim policies`).
-    #[arg(long, default_value = "requested")]
-    pub estimate: String,
+    /// Queue order (see `schedsim policies`) [default: the scenario's, or fcfs].
+    #[arg(long)]
+    pub order: Option<String>,
+    /// Backfill strategy (see `schedsim policies`) [default: the scenario's, or easy].
+    #[arg(long)]
+    pub backfill: Option<String>,
+    /// Runtime estimate backfilling plans with (see `schedsim policies`) [default: the
+    /// scenario's, or requested].
+    #[arg(long)]
+    pub estimate: Option<String>,
     /// Directory for the run's files [default: results/<run name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-/// The plan for `source` under `policy`; its name says what ran.
-pub fn plan_for(source: &SourceArgs, policy: PolicyChoice) -> anyhow::Result<RunPlan> {
-    policy.validate()?;
-    Ok(match &source.trace {
-        Some(path) => {
-            let w = swf::read_swf(path)?;
-            let cluster = machine_for(source, &w, path)?;
-            let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
-            RunPlan::replay(name, path.display().to_string(), w, cluster, policy)
-        }
-        None => {
-            if source.procs.is_some() || source.nodes.is_some() {
-                bail!(
-                    "--procs and --nodes size a trace's machine; the default scenario has its own (give --trace FILE)"
-                );
+/// Policy axes given on the command line; each replaces the scenario's (or the default's).
+#[derive(Debug, Default)]
+pub struct PolicyOverrides {
+    pub order: Option<String>,
+    pub backfill: Option<String>,
+    pub estimate: Option<String>,
+}
+
+impl PolicyOverrides {
+    fn apply(&self, mut p: PolicyChoice) -> anyhow::Result<PolicyChoice> {
+        for (given, slot) in
+            [(&self.order, &mut p.order), (&self.backfill, &mut p.backfill), (&self.estimate, &mut p.estimate)]
+        {
+            if let Some(g) = given {
+                *slot = g.clone();
             }
-            let (w, cluster) = scenario::default_workload(source.seed);
-            let mut plan = RunPlan::replay("default".into(), "built-in default".into(), w, cluster, policy);
-            plan.seed = Some(source.seed);
-            plan
         }
-    })
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// The plan for `source`: a trace under the default policy, a scenario under its own, each
+/// with `overrides` applied.
+pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Result<RunPlan> {
+    if let Some(path) = &source.trace {
+        if source.seed.is_some() {
+            bail!("--seed draws a scenario's random workload; a trace has none");
+        }
+        let policy = overrides.apply(PolicyChoice::default())?;
+        let w = swf::read_swf(path)?;
+        let cluster = machine_for(source, &w, path)?;
+        let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
+        return Ok(RunPlan::replay(name, path.display().to_string(), w, cluster, policy));
+    }
+    if source.procs.is_some() || source.nodes.is_some() {
+        bail!("--procs and --nodes size a trace's machine; a scenario describes its own cluster");
+    }
+    let (scn, origin) = match &source.scenario {
+        Some(path) => (scenario::load(path)?, path.display().to_string()),
+        None => (scenario::default_scenario(), scenario::DEFAULT_SCENARIO_PATH.to_string()),
+    };
+    let seed = source.seed.unwrap_or(scn.run.seed);
+    let mut plan = RunPlan::from_built(scenario::build(&scn, seed)?, origin);
+    plan.policy = overrides.apply(plan.policy)?;
+    Ok(plan)
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let policy =
-        PolicyChoice { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
-    let plan = plan_for(&args.source, policy)?;
+    let overrides =
+        PolicyOverrides { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
+    let plan = plan_for(&args.source, &overrides)?;
     let result = execute(&plan)?;
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
     let written = write(&dir, &plan, &result)?;
-    println!("schedsim: {} on {} under {}", plan.workload.name, plan.cluster.describe(), plan.policy.label());
+    println!("schedsim: {} on {} under {}", plan.name, plan.cluster.describe(), plan.policy.label());
     for note in &plan.workload.notes {
         println!("  note: {note}");
     }
     print_summary(&result.summary);
+    if let Some(l) = &result.login {
+        print_login(&l.summary);
+    }
     println!("results: {}/ ({})", dir.display(), written.join(", "));
     Ok(())
 }
@@ -95,13 +130,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 /// Writes a run's files into `dir`; returns their names.
 pub fn write(dir: &Path, plan: &RunPlan, result: &RunResult) -> anyhow::Result<Vec<&'static str>> {
     let info = plan.info();
-    let files = RunFiles::<()> {
+    let load = result.login.as_ref().map(|l| l.active_by_time()).unwrap_or_default();
+    let write_login = |w: &mut dyn std::io::Write| match &result.login {
+        Some(l) => login::write_login_csv(w, l),
+        None => Ok(()),
+    };
+    let files = RunFiles {
         info: &info,
         workload: &plan.workload,
         cluster: &plan.cluster,
         output: &result.output,
         summary: &result.summary,
-        login: None,
+        login: result.login.as_ref().map(|l| LoginFiles {
+            summary: &l.summary,
+            nodes: l.summary.nodes as usize,
+            load: &load,
+            write_csv: &write_login,
+        }),
     };
     report::write_run(dir, &files).with_context(|| format!("writing the results of {}", plan.name))
 }
@@ -176,4 +221,22 @@ fn human(secs: f64) -> String {
     } else {
         format!("{:.1}d", secs / 86_400.0)
     }
+}
+
+fn print_login(l: &LoginSummary) {
+    let o = &l.overall;
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+    println!(
+        "  login nodes {} × {} cores: {} processes, {} killed at the CPU limit ({}), utilisation {}, mean stretch {}, p95 stretch {}, at most {} processes at once",
+        l.nodes,
+        l.cores_per_node,
+        o.processes,
+        o.killed,
+        pct(o.kill_rate),
+        pct(o.utilisation),
+        num(o.mean_stretch),
+        num(o.p95_stretch),
+        o.max_active
+    );
 }

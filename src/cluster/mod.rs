@@ -1,6 +1,7 @@
 //! The compute cluster: nodes and their capacities, which cores are in use now, and
 //! deterministic placement (first fit over node ids).
 
+pub mod login;
 pub mod profile;
 pub mod resources;
 

@@ -5,8 +5,7 @@ use std::io::{self, Write};
 
 use rayon::prelude::*;
 
-use super::{execute, PolicyChoice, RunPlan, RunResult};
-use crate::policy::PolicyError;
+use super::{execute, ExperimentError, PolicyChoice, RunPlan, RunResult};
 
 /// Parses `fcfs/none,fcfs/easy,sjf/easy/actual`: variants separated by commas (commas inside
 /// `[...]` belong to a policy's parameters), each `order/backfill[/estimate]`.
@@ -54,7 +53,7 @@ pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
 }
 
 /// Runs `base` once per policy, in parallel, results in the order of `policies`.
-pub fn compare(base: &RunPlan, policies: &[PolicyChoice]) -> Result<Vec<(RunPlan, RunResult)>, PolicyError> {
+pub fn compare(base: &RunPlan, policies: &[PolicyChoice]) -> Result<Vec<(RunPlan, RunResult)>, ExperimentError> {
     policies
         .par_iter()
         .map(|p| {

@@ -4,14 +4,26 @@
 
 pub mod compare;
 
+use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
 use crate::report::RunInfo;
+use crate::rng;
+use crate::scenario::{Built, LoginInputs};
 use crate::time::SimDuration;
 use crate::workload::Workload;
+
+/// Why a plan could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("login nodes: {0}")]
+    Login(#[from] LoginError),
+}
 
 /// A policy on each axis, by registry name.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,9 +70,27 @@ pub struct RunPlan {
     pub interactive_boost: bool,
     pub sample_every: Option<SimDuration>,
     pub measure: Measure,
+    /// Login nodes and the processes that arrive on them, simulated beside the batch system.
+    pub login: Option<LoginInputs>,
 }
 
 impl RunPlan {
+    /// The plan a scenario built; `source` names the scenario file.
+    pub fn from_built(b: Built, source: String) -> RunPlan {
+        RunPlan {
+            name: b.name,
+            source,
+            seed: Some(b.seed),
+            workload: b.workload,
+            cluster: b.cluster,
+            policy: b.policy,
+            interactive_boost: b.interactive_boost,
+            sample_every: Some(b.sample_every),
+            measure: b.measure,
+            login: b.login,
+        }
+    }
+
     /// A trace or workload replayed on `cluster` under `policy`, sampled at an interval
     /// that keeps the time series readable (see [`auto_interval`]).
     pub fn replay(name: String, source: String, workload: Workload, cluster: Cluster, policy: PolicyChoice) -> RunPlan {
@@ -75,6 +105,7 @@ impl RunPlan {
             interactive_boost: false,
             sample_every,
             measure: Measure::default(),
+            login: None,
         }
     }
 
@@ -110,12 +141,19 @@ pub fn auto_interval(w: &Workload) -> SimDuration {
 pub struct RunResult {
     pub output: RunOutput,
     pub summary: Summary,
+    pub login: Option<LoginRun>,
 }
 
-/// Simulates a plan.
-pub fn execute(plan: &RunPlan) -> Result<RunResult, PolicyError> {
+/// Simulates a plan: the batch system, and the login nodes beside it (they do not interact;
+/// the login pool's random assignment draws from the stream (seed, 0, "login/assignment")).
+pub fn execute(plan: &RunPlan) -> Result<RunResult, ExperimentError> {
     let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every };
-    simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)
+    let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
+    if let Some((cfg, procs)) = &plan.login {
+        let mut r = rng::stream(plan.seed.unwrap_or(0), 0, "login/assignment");
+        result.login = Some(login::simulate(procs, cfg, &mut r, plan.sample_every)?);
+    }
+    Ok(result)
 }
 
 /// Simulates `workload` on `cluster` under `policy`, without sampling.
@@ -147,5 +185,5 @@ fn simulate_with(
     cfg.sample_every = knobs.sample_every;
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
-    Ok(RunResult { output, summary })
+    Ok(RunResult { output, summary, login: None })
 }

@@ -13,7 +13,13 @@ use crate::engine::RunOutput;
 use crate::metrics::Summary;
 use crate::workload::Workload;
 
+pub mod build;
+pub mod charts;
+pub mod fixture;
+pub mod html;
 pub mod jobs_csv;
+pub mod progress;
+pub mod rundata;
 pub mod swf;
 pub mod timeseries_csv;
 

@@ -1,28 +1,46 @@
-//! Scenarios: what to simulate. For now the built-in default, a synthetic batch workload on
-//! 200 nodes; scenario files come with the mixed-cluster work.
+//! Scenarios: what to simulate, read from TOML files (see [`schema`] for every key, and
+//! `scenarios/README.md` for the table of keys, units and defaults).
+//!
+//! [`load`] or [`parse`] reads and validates a file; [`build`] turns it into the inputs of a
+//! run (cluster, merged workload, login nodes, policy, what to measure). Errors name the file,
+//! line and key path (see [`error`]). The built-in default is [`default_scenario`].
 
-use crate::cluster::Cluster;
-use crate::rng;
-use crate::workload::lublin::{self, Extent, LublinConfig, Population};
-use crate::workload::Workload;
+pub mod build;
+pub mod error;
+pub mod schema;
+pub mod swf_out;
+pub mod units;
 
-/// Nodes of the default machine.
-pub const DEFAULT_NODES: u32 = 200;
-/// Cores per node of the default machine.
-pub const DEFAULT_CORES_PER_NODE: u32 = 32;
-/// Jobs in the default workload.
-pub const DEFAULT_JOBS: usize = 10_000;
-/// Offered load the default workload is scaled to.
-pub const DEFAULT_LOAD: f64 = 0.8;
+use std::path::Path;
 
-/// The default run: Lublin–Feitelson batch jobs at 80% offered load on 200 nodes of 32
-/// cores, drawn from the stream (`seed`, 0, "default/lublin").
-pub fn default_workload(seed: u64) -> (Workload, Cluster) {
-    let mut cfg = LublinConfig::new(DEFAULT_NODES, Population::Batch);
-    cfg.cores_per_node = DEFAULT_CORES_PER_NODE;
-    cfg.target_load = Some(DEFAULT_LOAD);
-    let mut rng = rng::stream(seed, 0, "default/lublin");
-    let w = lublin::generate_workload(&cfg, Extent::Jobs(DEFAULT_JOBS), &mut rng)
-        .expect("the built-in default configuration is valid");
-    (w, Cluster::uniform(DEFAULT_NODES, DEFAULT_CORES_PER_NODE))
+pub use build::{build, Built, LoginInputs};
+pub use error::{ErrorKind, KeyPath, ScenarioError};
+pub use schema::{parse, Scenario};
+
+/// The built-in default scenario (`scenarios/default.toml`).
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// Where the built-in default says it comes from, in messages and headers.
+pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/default.toml";
+
+/// The built-in default scenario, parsed and validated.
+///
+/// # Panics
+/// Never in a released build: the embedded file is checked by the tests.
+pub fn default_scenario() -> Scenario {
+    parse(DEFAULT_SCENARIO, Path::new(DEFAULT_SCENARIO_PATH)).expect("the built-in default scenario is valid")
 }
+
+/// Reads and validates the scenario file at `path`.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: path.to_path_buf(),
+        line: None,
+        path: KeyPath::root(),
+        kind: Box::new(ErrorKind::Io(e)),
+    })?;
+    parse(&text, path)
+}
+
+#[cfg(test)]
+mod tests;

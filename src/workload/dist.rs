@@ -1,11 +1,16 @@
 //! Named probability distributions that scenarios use for durations, gaps and sizes, in the
 //! serde form `{ dist = "exponential", mean = 600.0 }`, with validation, sampling and analytic
-//! means; plus the special functions (log-gamma, regularised incomplete gamma) they and the
-//! synthetic generators need.
+//! means; [`DurationDist`], the same with durations written with units (`mean = "30m"`); plus
+//! the special functions (log-gamma, regularised incomplete gamma) they and the synthetic
+//! generators need.
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
 use serde::{Deserialize, Serialize};
+
+use crate::scenario::units::Duration;
+use crate::time::SimDuration;
+use crate::workload::weekly::GenError;
 
 /// A distribution of real values, named in a scenario by its `dist` tag.
 ///
@@ -229,6 +234,281 @@ impl Dist {
             },
         }
     }
+}
+
+/// A distribution of durations, written in a scenario like [`Dist`] but with every time
+/// parameter a string with a unit (see [`crate::scenario::units`]):
+///
+/// ```toml
+/// walltime = { dist = "constant", value = "2h" }
+/// duration = { dist = "exponential", mean = "30m" }
+/// duration = { dist = "lognormal", median = "45m", sigma = 1.0 }   # or median and mean = "2h"
+/// duration = { dist = "gamma", shape = 2.0, scale = "20m" }
+/// duration = { dist = "weibull", shape = 0.8, scale = "1h" }
+/// walltime = { dist = "uniform", low = "1h", high = "8h" }
+/// walltime = { dist = "empirical", values = ["1h", "2h", "4h"], weights = [0.5, 0.3, 0.2] }
+/// ```
+///
+/// Draws are rounded to the nearest millisecond and are never negative; `constant` and
+/// `empirical` give their values exactly.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DurationDist {
+    /// Always `value`.
+    Constant { value: Duration },
+    /// Exponential with the given mean.
+    Exponential { mean: Duration },
+    /// Lognormal with the given median (e^mu) and either `sigma`, the standard deviation of the
+    /// underlying normal, or the `mean` of the values (then sigma = sqrt(2·ln(mean/median))).
+    Lognormal {
+        median: Duration,
+        #[serde(default)]
+        sigma: Option<f64>,
+        #[serde(default)]
+        mean: Option<Duration>,
+    },
+    /// Gamma with shape k and scale θ (mean kθ).
+    Gamma { shape: f64, scale: Duration },
+    /// Weibull with shape k and scale λ (mean λ·Γ(1 + 1/k)).
+    Weibull { shape: f64, scale: Duration },
+    /// Uniform on [low, high).
+    Uniform { low: Duration, high: Duration },
+    /// One of `values`, each equally likely, or in proportion to `weights` when given.
+    Empirical {
+        values: Vec<Duration>,
+        #[serde(default)]
+        weights: Option<Vec<f64>>,
+    },
+}
+
+fn dur(d: Duration) -> String {
+    format!("\"{}s\"", d.0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.0 .0 as f64
+}
+
+/// The largest draw: 2^53 ms (~285,000 years) keeps every value exact.
+const MAX_DRAW_MS: f64 = 9_007_199_254_740_992.0;
+
+impl DurationDist {
+    /// A constant duration.
+    pub fn constant(d: SimDuration) -> DurationDist {
+        DurationDist::Constant { value: Duration(d) }
+    }
+
+    /// The scenario name of this kind of distribution (its `dist` tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DurationDist::Constant { .. } => "constant",
+            DurationDist::Exponential { .. } => "exponential",
+            DurationDist::Lognormal { .. } => "lognormal",
+            DurationDist::Gamma { .. } => "gamma",
+            DurationDist::Weibull { .. } => "weibull",
+            DurationDist::Uniform { .. } => "uniform",
+            DurationDist::Empirical { .. } => "empirical",
+        }
+    }
+
+    /// Checks every parameter. Error paths are relative to the distribution (`"mean"`,
+    /// `"values[2]"`, `"weights"`); a configuration holding it prefixes its own field name.
+    /// [`sample`](Self::sample) and [`mean`](Self::mean) assume this passed.
+    pub fn validate(&self) -> Result<(), GenError> {
+        let k = self.kind();
+        let not_negative = |path: String, d: Duration| {
+            if d.0 .0 >= 0 {
+                Ok(())
+            } else {
+                Err(GenError::invalid(path, format!("{k} distribution: expected a duration ≥ 0, found {}", dur(d))))
+            }
+        };
+        let positive = |path: &str, d: Duration| {
+            if d.0 .0 > 0 {
+                Ok(())
+            } else {
+                Err(GenError::invalid(path, format!("{k} distribution: expected a duration > 0, found {}", dur(d))))
+            }
+        };
+        let positive_number = |path: &str, x: f64| {
+            if x.is_finite() && x > 0.0 {
+                Ok(())
+            } else {
+                Err(GenError::invalid(path, format!("{k} distribution: expected a finite number > 0, found {x}")))
+            }
+        };
+        match self {
+            DurationDist::Constant { value } => not_negative("value".into(), *value),
+            DurationDist::Exponential { mean } => positive("mean", *mean),
+            DurationDist::Lognormal { median, sigma, mean } => {
+                positive("median", *median)?;
+                match (sigma, mean) {
+                    (Some(s), None) => positive_number("sigma", *s),
+                    (None, Some(m)) => {
+                        if m.0 > median.0 {
+                            Ok(())
+                        } else {
+                            Err(GenError::invalid(
+                                "mean",
+                                format!(
+                                    "lognormal distribution: expected a mean greater than the median ({}), found {}",
+                                    dur(*median),
+                                    dur(*m)
+                                ),
+                            ))
+                        }
+                    }
+                    (Some(_), Some(_)) => Err(GenError::conflict(
+                        "mean",
+                        "lognormal distribution: give either `sigma` or `mean` with the `median`, not both",
+                    )),
+                    (None, None) => Err(GenError::missing(
+                        "sigma",
+                        "lognormal distribution: give `sigma` (of the underlying normal) or the `mean` with the `median`",
+                    )),
+                }
+            }
+            DurationDist::Gamma { shape, scale } | DurationDist::Weibull { shape, scale } => {
+                positive_number("shape", *shape)?;
+                positive("scale", *scale)
+            }
+            DurationDist::Uniform { low, high } => {
+                not_negative("low".into(), *low)?;
+                if low.0 < high.0 {
+                    Ok(())
+                } else {
+                    Err(GenError::invalid(
+                        "high",
+                        format!(
+                            "uniform distribution: expected `high` above `low` ({}), found {}",
+                            dur(*low),
+                            dur(*high)
+                        ),
+                    ))
+                }
+            }
+            DurationDist::Empirical { values, weights } => {
+                if values.is_empty() {
+                    return Err(GenError::invalid(
+                        "values",
+                        "empirical distribution: expected at least one value, found none",
+                    ));
+                }
+                for (i, v) in values.iter().enumerate() {
+                    not_negative(format!("values[{i}]"), *v)?;
+                }
+                if let Some(w) = weights {
+                    if w.len() != values.len() {
+                        return Err(GenError::invalid(
+                            "weights",
+                            format!(
+                                "empirical distribution: expected one weight per value ({}), found {}",
+                                values.len(),
+                                w.len()
+                            ),
+                        ));
+                    }
+                    if let Some((i, x)) = w.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x >= 0.0)) {
+                        return Err(GenError::invalid(
+                            format!("weights[{i}]"),
+                            format!("empirical distribution: expected a finite weight ≥ 0, found {x}"),
+                        ));
+                    }
+                    let sum: f64 = w.iter().sum();
+                    if !(sum.is_finite() && sum > 0.0) {
+                        return Err(GenError::invalid(
+                            "weights",
+                            format!("empirical distribution: expected weights with a positive sum, found {sum}"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The same distribution as a [`Dist`] over milliseconds, for the continuous kinds
+    /// (`None` for `constant` and `empirical`, which are sampled exactly).
+    fn continuous_ms(&self) -> Option<Dist> {
+        Some(match self {
+            DurationDist::Constant { .. } | DurationDist::Empirical { .. } => return None,
+            DurationDist::Exponential { mean } => Dist::Exponential { mean: ms(*mean) },
+            DurationDist::Lognormal { median, sigma, mean } => {
+                let mu = ms(*median).ln();
+                let sigma = match (sigma, mean) {
+                    (Some(s), _) => *s,
+                    (None, Some(m)) => (2.0 * (ms(*m) / ms(*median)).ln()).sqrt(),
+                    (None, None) => f64::NAN,
+                };
+                Dist::Lognormal { mu, sigma }
+            }
+            DurationDist::Gamma { shape, scale } => Dist::Gamma { shape: *shape, scale: ms(*scale) },
+            DurationDist::Weibull { shape, scale } => Dist::Weibull { shape: *shape, scale: ms(*scale) },
+            DurationDist::Uniform { low, high } => Dist::Uniform { low: ms(*low), high: ms(*high) },
+        })
+    }
+
+    /// One draw, rounded to the nearest millisecond, never negative (and at most 2^53 ms). On
+    /// a distribution that fails [`validate`](Self::validate) the result is meaningless (0 where
+    /// the draw is not a number) but this never panics.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+        match self {
+            DurationDist::Constant { value } => value.0.max(SimDuration::ZERO),
+            DurationDist::Empirical { values, weights } => {
+                if values.is_empty() {
+                    return SimDuration::ZERO;
+                }
+                let i = match weights {
+                    None => rng.random_range(0..values.len()),
+                    Some(w) => weighted_index(w, rng),
+                };
+                values.get(i).map_or(SimDuration::ZERO, |v| v.0.max(SimDuration::ZERO))
+            }
+            _ => {
+                let x = self.continuous_ms().map_or(f64::NAN, |d| d.sample(rng)).round();
+                if x.is_nan() {
+                    SimDuration::ZERO
+                } else {
+                    SimDuration(x.clamp(0.0, MAX_DRAW_MS) as i64)
+                }
+            }
+        }
+    }
+
+    /// The analytic mean, rounded to the nearest millisecond.
+    pub fn mean(&self) -> SimDuration {
+        let x = match self {
+            DurationDist::Constant { value } => return value.0,
+            DurationDist::Empirical { values, weights } => match weights {
+                None => values.iter().map(|v| ms(*v)).sum::<f64>() / values.len() as f64,
+                Some(w) => values.iter().zip(w).map(|(v, w)| ms(*v) * w).sum::<f64>() / w.iter().sum::<f64>(),
+            },
+            _ => self.continuous_ms().map_or(f64::NAN, |d| d.mean()),
+        };
+        if x.is_nan() {
+            SimDuration::ZERO
+        } else {
+            SimDuration(x.round().clamp(0.0, MAX_DRAW_MS) as i64)
+        }
+    }
+}
+
+/// Index drawn in proportion to `w` (finite, ≥ 0, positive sum), as [`Dist::Empirical`] draws:
+/// the last positive weight takes whatever rounding leaves over, so a zero weight is never drawn.
+fn weighted_index<R: Rng + ?Sized>(w: &[f64], rng: &mut R) -> usize {
+    let total: f64 = w.iter().sum();
+    let mut u = rng.random::<f64>() * total;
+    let mut chosen = w.len().saturating_sub(1);
+    for (i, &wi) in w.iter().enumerate() {
+        if wi > 0.0 {
+            chosen = i;
+            if u < wi {
+                break;
+            }
+            u -= wi;
+        }
+    }
+    chosen
 }
 
 /// ln Γ(x) for x > 0, by the Lanczos approximation (g = 7, 9 terms; relative error below
@@ -477,5 +757,142 @@ mod tests {
     fn ln_gamma_stirling(x: f64) -> f64 {
         (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / (12.0 * x) - 1.0 / (360.0 * x.powi(3))
             + 1.0 / (1260.0 * x.powi(5))
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+    use crate::rng;
+
+    fn parse(s: &str) -> DurationDist {
+        #[derive(Deserialize)]
+        struct T {
+            d: DurationDist,
+        }
+        toml::from_str::<T>(&format!("d = {s}")).unwrap_or_else(|e| panic!("{s}: {e}")).d
+    }
+
+    const H: f64 = 3_600_000.0;
+    const M: f64 = 60_000.0;
+
+    /// Checks the mean of N draws (in ms) against the analytic mean within 5 standard errors of
+    /// the analytic standard deviation `sd_ms`, plus 1 ms for rounding draws and the mean to
+    /// whole milliseconds. As in `tests::check_mean`, a wrong unit or parameterisation moves the
+    /// mean by far more; a correct sampler fails with probability below 1e-6.
+    fn check(src: &str, analytic_mean_ms: f64, sd_ms: f64) {
+        const N: usize = 200_000;
+        let d = parse(src);
+        d.validate().unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert!(
+            (d.mean().0 as f64 - analytic_mean_ms).abs() <= 0.5 + 1e-6 * analytic_mean_ms,
+            "{src}: mean() = {} ms, analytic {analytic_mean_ms}",
+            d.mean().0
+        );
+        let mut r = rng::stream(77, 0, d.kind());
+        let mut sum = 0i128;
+        for _ in 0..N {
+            let x = d.sample(&mut r);
+            assert!(x.0 >= 0, "{src}: negative draw {x:?}");
+            sum += i128::from(x.0);
+        }
+        let sample_mean = sum as f64 / N as f64;
+        let tol = 5.0 * sd_ms / (N as f64).sqrt() + 1.0;
+        eprintln!(
+            "{src}: sample mean {:.1} s, analytic {:.1} s, |diff| {:.3} s, tolerance {:.3} s",
+            sample_mean / 1e3,
+            analytic_mean_ms / 1e3,
+            (sample_mean - analytic_mean_ms).abs() / 1e3,
+            tol / 1e3
+        );
+        assert!(
+            (sample_mean - analytic_mean_ms).abs() <= tol,
+            "{src}: sample mean {sample_mean} ms, analytic {analytic_mean_ms} ms"
+        );
+    }
+
+    #[test]
+    fn sample_means_match_analytic_means() {
+        check(r#"{ dist = "constant", value = "2h" }"#, 2.0 * H, 0.0);
+        check(r#"{ dist = "exponential", mean = "30m" }"#, 30.0 * M, 30.0 * M);
+        let (median, s) = (45.0 * M, 1.0f64);
+        let mean = median * (s * s / 2.0).exp();
+        check(r#"{ dist = "lognormal", median = "45m", sigma = 1.0 }"#, mean, mean * (s * s).exp_m1().sqrt());
+        // Median and mean: sigma² = 2 ln(2h / 30m) = 2 ln 4.
+        let s2 = 2.0 * 4f64.ln();
+        check(r#"{ dist = "lognormal", median = "30m", mean = "2h" }"#, 2.0 * H, 2.0 * H * s2.exp_m1().sqrt());
+        check(r#"{ dist = "gamma", shape = 2.0, scale = "20m" }"#, 40.0 * M, 2f64.sqrt() * 20.0 * M);
+        let k = 0.8f64;
+        let (g1, g2) = (ln_gamma(1.0 + 1.0 / k).exp(), ln_gamma(1.0 + 2.0 / k).exp());
+        check(r#"{ dist = "weibull", shape = 0.8, scale = "1h" }"#, H * g1, H * (g2 - g1 * g1).sqrt());
+        check(r#"{ dist = "uniform", low = "1h", high = "8h" }"#, 4.5 * H, 7.0 * H / 12f64.sqrt());
+        check(
+            r#"{ dist = "empirical", values = ["1h", "2h", "4h"], weights = [0.5, 0.3, 0.2] }"#,
+            1.9 * H,
+            1.29f64.sqrt() * H,
+        );
+        check(r#"{ dist = "empirical", values = ["10m", "20m"] }"#, 15.0 * M, 5.0 * M);
+    }
+
+    #[test]
+    fn exact_kinds_give_their_values_exactly() {
+        let mut r = rng::stream(1, 0, "exact");
+        assert_eq!(parse(r#"{ dist = "constant", value = "1.5s" }"#).sample(&mut r), SimDuration(1_500));
+        let d = parse(r#"{ dist = "empirical", values = ["1h", "2h", "250ms"], weights = [0, 1, 1] }"#);
+        for _ in 0..1000 {
+            let x = d.sample(&mut r);
+            assert!(x == SimDuration(7_200_000) || x == SimDuration(250), "{x:?}");
+        }
+        let d = parse(r#"{ dist = "uniform", low = "1s", high = "2s" }"#);
+        assert!((0..1000).all(|_| (1000..=2000).contains(&d.sample(&mut r).0)));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let cases: &[(&str, &str)] = &[
+            (r#"{ dist = "exponential", mean = "0s" }"#, "mean"),
+            (r#"{ dist = "lognormal", median = "0s", sigma = 1.0 }"#, "median"),
+            (r#"{ dist = "lognormal", median = "1h", sigma = 0.0 }"#, "sigma"),
+            (r#"{ dist = "lognormal", median = "1h", sigma = nan }"#, "sigma"),
+            (r#"{ dist = "lognormal", median = "1h" }"#, "sigma"),
+            (r#"{ dist = "lognormal", median = "1h", mean = "30m" }"#, "mean"),
+            (r#"{ dist = "lognormal", median = "1h", mean = "2h", sigma = 1.0 }"#, "mean"),
+            (r#"{ dist = "gamma", shape = -1.0, scale = "1h" }"#, "shape"),
+            (r#"{ dist = "gamma", shape = 2.0, scale = "0s" }"#, "scale"),
+            (r#"{ dist = "weibull", shape = 0.0, scale = "1h" }"#, "shape"),
+            (r#"{ dist = "weibull", shape = 1.0, scale = "0ms" }"#, "scale"),
+            (r#"{ dist = "uniform", low = "2h", high = "1h" }"#, "high"),
+            (r#"{ dist = "uniform", low = "2h", high = "2h" }"#, "high"),
+            (r#"{ dist = "empirical", values = [] }"#, "values"),
+            (r#"{ dist = "empirical", values = ["1h"], weights = [1, 2] }"#, "weights"),
+            (r#"{ dist = "empirical", values = ["1h", "2h"], weights = [1, -2] }"#, "weights[1]"),
+            (r#"{ dist = "empirical", values = ["1h", "2h"], weights = [0, 0] }"#, "weights"),
+        ];
+        for (src, path) in cases {
+            let e = parse(src).validate().expect_err(src);
+            assert_eq!(e.path(), *path, "{src}: {e}");
+            assert!(e.to_string().contains(parse(src).kind()), "{src}: {e}");
+        }
+        let neg = DurationDist::Empirical {
+            values: vec![Duration(SimDuration(5)), Duration(SimDuration(-5))],
+            weights: None,
+        };
+        assert_eq!(neg.validate().unwrap_err().path(), "values[1]");
+        assert_eq!(DurationDist::constant(SimDuration(-1)).validate().unwrap_err().path(), "value");
+        assert!(DurationDist::constant(SimDuration::ZERO).validate().is_ok());
+        // The parser refuses bare numbers, unknown kinds and unknown parameters.
+        #[derive(Deserialize, Debug)]
+        struct T {
+            #[allow(dead_code)]
+            d: DurationDist,
+        }
+        for bad in [
+            r#"d = { dist = "exponential", mean = 1800 }"#,
+            r#"d = { dist = "pareto", mean = "1h" }"#,
+            r#"d = { dist = "exponential", mean = "1h", sigma = 1.0 }"#,
+            r#"d = { mean = "1h" }"#,
+        ] {
+            assert!(toml::from_str::<T>(bad).is_err(), "{bad} was accepted");
+        }
     }
 }

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 pub mod dist;
 pub mod error;
 pub mod inspect;
+pub mod interactive;
 pub mod job;
+pub mod login_gen;
 pub mod lublin;
 pub mod swf;
+pub mod weekly;
 
 pub use error::WorkloadError;
 pub use job::{Job, JobIdx, JobMeta};

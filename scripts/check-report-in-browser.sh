@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Opens a run's report.html in Debian's headless Chromium, as a person would, and fails if the
+# page does not load, lacks one of its charts, logs a console error, or tries to load anything.
+#
+#   scripts/check-report-in-browser.sh RUN_DIR_OR_REPORT_HTML [SCREENSHOT.png]
+#
+# A RUN_DIR without report.html gets one first (`cargo run -- report RUN_DIR`). Installs
+# Debian's chromium when it is missing (needs root, as on CI). With SCREENSHOT.png, also saves
+# a full-page screenshot there, to look at.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+target=${1:?usage: $0 RUN_DIR_OR_REPORT_HTML [SCREENSHOT.png]}
+shot=${2:-}
+say() { echo "check-report-in-browser: $*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+
+if [ -d "$target" ]; then
+    file=$target/report.html
+    if [ ! -f "$file" ]; then
+        say "no report.html in $target: building it"
+        (cd "$here" && cargo run --quiet -- report "$target") >&2 || fail "schedsim report $target failed"
+    fi
+else
+    file=$target
+fi
+[ -f "$file" ] || fail "$file: no such file"
+file=$(realpath "$file")
+
+if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's chromium"
+    [ "$(id -u)" = 0 ] || fail "chromium is missing and installing it needs root (apt-get install chromium)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/profile"
+flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update
+    --disable-sync --no-first-run --no-default-browser-check --user-data-dir="$work/profile"
+    # Any attempt to reach another host fails, and shows in the log.
+    --host-resolver-rules="MAP * ~NOTFOUND"
+    --enable-logging=stderr --v=0 --virtual-time-budget=5000)
+url="file://$file"
+
+# 1. The page as the browser built it.
+if ! timeout 120 chromium "${flags[@]}" --dump-dom "$url" >"$work/dom.html" 2>"$work/log.txt"; then
+    cat "$work/log.txt" >&2
+    fail "chromium could not load $file"
+fi
+[ -s "$work/dom.html" ] || fail "chromium gave an empty page for $file"
+grep -q '<h1>schedsim report' "$work/dom.html" || fail "the page has no report heading"
+
+# 2. Every chart of the file is in the page, with its inline SVG.
+mapfile -t charts < <(grep -o 'id="chart-[^"]*"' "$file" | sort -u)
+[ "${#charts[@]}" -gt 0 ] || fail "$file has no chart"
+for id in "${charts[@]}"; do
+    # The figure's markup from its id up to its closing tag must hold an <svg> element.
+    figure=$(tr '\n' ' ' <"$work/dom.html" | grep -o "$id[^>]*>.*" | sed 's#</figure>.*##') || true
+    [ -n "$figure" ] || fail "the page lacks ${id#id=}"
+    case $figure in
+        *"<svg"*) ;;
+        *) fail "${id#id=} has no SVG in the page" ;;
+    esac
+done
+svgs=$(grep -o '<svg' "$work/dom.html" | wc -l)
+[ "$svgs" -ge "${#charts[@]}" ] || fail "the page shows $svgs SVG charts, the file holds ${#charts[@]}"
+
+# 3. No console message, failed load or network attempt.
+if grep -E 'CONSOLE|Uncaught|Failed to load resource|ERR_NAME_NOT_RESOLVED|net::ERR' "$work/log.txt" >"$work/errors.txt"; then
+    cat "$work/errors.txt" >&2
+    fail "the page logged errors"
+fi
+
+# 4. It renders: a screenshot of the whole page.
+png=${shot:-$work/shot.png}
+if ! timeout 120 chromium "${flags[@]}" --hide-scrollbars --window-size=1200,3000 --screenshot="$png" "$url" \
+    >/dev/null 2>"$work/shot-log.txt"; then
+    cat "$work/shot-log.txt" >&2
+    fail "chromium could not take a screenshot of $file"
+fi
+[ -s "$png" ] || fail "the screenshot is empty"
+[ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "the screenshot is not a PNG"
+
+say "ok: $file loads offline with its ${#charts[@]} charts and no console errors${shot:+ (screenshot: $shot)}"

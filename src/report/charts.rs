@@ -1,0 +1,1238 @@
+//! Charts of one run, drawn with plotters from the files of its directory (see
+//! [`super::rundata`]), each written as SVG and PNG of [`WIDTH`] × [`HEIGHT`] pixels into
+//! `charts/`:
+//!
+//! | file stem | what |
+//! |---|---|
+//! | `utilisation` | busy cores as a share of each partition's cores over time |
+//! | `queue` | jobs waiting per class over time |
+//! | `wait_cdf` | share of each class's jobs started within a wait (log time axis), class targets as dashed lines |
+//! | `wait_by_hour_<class>` | mean wait by hour of the week of submission (classes with ≥ [`HEATMAP_MIN_JOBS`] started jobs) |
+//! | `gantt` | node allocations: one bar per job per node range, coloured by class |
+//! | `login_load` | active processes per login node over time, cores per login node as a dashed line |
+//!
+//! What cannot be read is aggregated before drawing, so a run of hundreds of thousands of
+//! jobs still gives small files: time series are averaged into at most [`MAX_POINTS`] bins,
+//! a distribution is drawn through at most [`CDF_POINTS`] quantiles, and the Gantt chart
+//! shows every job only for runs of at most [`GANTT_MAX_JOBS`] jobs on at most
+//! [`GANTT_MAX_NODES`] nodes, otherwise a window that its caption names.
+//!
+//! Text is laid out with DejaVu Sans, embedded in the binary (no system fonts are looked
+//! up), so the same run gives byte-identical files on every machine.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use rayon::prelude::*;
+
+use super::rundata::{JobRow, Outcome, RunData, Series};
+use super::{write_atomic, ReportError};
+
+/// Width of every chart, pixels (SVG user units).
+pub const WIDTH: u32 = 1000;
+/// Height of every chart, pixels.
+pub const HEIGHT: u32 = 560;
+/// At most this many points per time-series line.
+pub const MAX_POINTS: usize = 2000;
+/// At most this many quantile points per distribution.
+pub const CDF_POINTS: usize = 1000;
+/// Classes with fewer started jobs get no wait-by-hour heatmap.
+pub const HEATMAP_MIN_JOBS: usize = 200;
+/// Runs up to this many started jobs (and [`GANTT_MAX_NODES`] nodes) get a full Gantt chart.
+pub const GANTT_MAX_JOBS: usize = 2000;
+/// Nodes drawn at most in the Gantt chart (the lowest-numbered ones).
+pub const GANTT_MAX_NODES: u32 = 256;
+
+const FONT: &str = "sans-serif";
+const LEGEND_WIDTH: u32 = 180;
+
+/// One chart: where it goes, what it is called, the sentence shown under it, and its two
+/// renderings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// File stem: `charts/<name>.svg` and `charts/<name>.png`.
+    pub name: String,
+    pub title: String,
+    /// One sentence saying what the chart shows.
+    pub caption: String,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// A chart not drawn for this run, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub name: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// The charts of one run, in report order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Charts {
+    pub charts: Vec<Chart>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A chart that could not be drawn (a plotting error; not expected on any input).
+#[derive(Debug, thiserror::Error)]
+#[error("chart {chart}: {message}")]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+/// Registers the embedded font once, under the family name every chart uses.
+fn fonts() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        // The bytes are a valid font shipped by the `dejavu` crate; a failure would leave text
+        // undrawable, which the first chart reports as an error.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Colours and formatting
+
+/// A class's colour as CSS (`#rrggbb`), the same as in the charts; `index` is the class's
+/// position in [`RunData::classes`].
+pub fn class_css_colour(name: &str, index: usize) -> String {
+    let c = class_colour(name, index);
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// A class's colour: fixed for the known classes, from a palette for others.
+fn class_colour(name: &str, index: usize) -> RGBColor {
+    match name {
+        "batch" | "all" => RGBColor(31, 119, 180),
+        "interactive" => RGBColor(230, 97, 1),
+        "debug" => RGBColor(44, 160, 44),
+        _ => PALETTE[(index + 3) % PALETTE.len()],
+    }
+}
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(23, 190, 207),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+];
+
+/// A sequential scale from pale yellow (short waits) to dark red (long ones).
+fn heat_colour(x: f64) -> RGBColor {
+    const STOPS: [(f64, [f64; 3]); 5] = [
+        (0.0, [255.0, 255.0, 204.0]),
+        (0.25, [254.0, 217.0, 118.0]),
+        (0.5, [253.0, 141.0, 60.0]),
+        (0.75, [227.0, 26.0, 28.0]),
+        (1.0, [128.0, 0.0, 38.0]),
+    ];
+    let x = if x.is_finite() { x.clamp(0.0, 1.0) } else { 0.0 };
+    for w in STOPS.windows(2) {
+        let ((a, ca), (b, cb)) = (w[0], w[1]);
+        if x <= b {
+            let f = (x - a) / (b - a);
+            let mix = |i: usize| (ca[i] + (cb[i] - ca[i]) * f).round() as u8;
+            return RGBColor(mix(0), mix(1), mix(2));
+        }
+    }
+    RGBColor(128, 0, 38)
+}
+
+/// `colour` moved `f` of the way towards white.
+fn lighten(c: RGBColor, f: f64) -> RGBColor {
+    let m = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * f).round() as u8;
+    RGBColor(m(c.0), m(c.1), m(c.2))
+}
+
+/// A number with at most `digits` decimals, trailing zeros dropped.
+fn trim(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A duration in seconds, in the unit a person would use: `45 s`, `12 min`, `3.5 h`, `2 d`.
+pub fn fmt_duration(secs: f64) -> String {
+    if !secs.is_finite() {
+        return "—".to_string();
+    }
+    let a = secs.abs();
+    if a < 60.0 {
+        format!("{} s", trim(secs, if a < 10.0 { 1 } else { 0 }))
+    } else if a < 3600.0 {
+        format!("{} min", trim(secs / 60.0, 1))
+    } else if a < 86400.0 {
+        format!("{} h", trim(secs / 3600.0, 1))
+    } else if a < 7.0 * 86400.0 || (a < 365.0 * 86400.0 && (a / 86400.0).fract() > 0.01) {
+        format!("{} d", trim(secs / 86400.0, 1))
+    } else if a < 30.0 * 86400.0 {
+        format!("{} wk", trim(secs / (7.0 * 86400.0), 1))
+    } else if a < 365.0 * 86400.0 {
+        format!("{} d", trim(secs / 86400.0, 0))
+    } else {
+        format!("{} yr", trim(secs / (365.0 * 86400.0), 1))
+    }
+}
+
+/// A count with thousands separators: `202,871`.
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The unit time axes use for a span of `secs`: (seconds per unit, name).
+fn time_unit(secs: f64) -> (f64, &'static str) {
+    if secs <= 2.0 * 3600.0 {
+        (60.0, "minutes")
+    } else if secs <= 3.0 * 86400.0 {
+        (3600.0, "hours")
+    } else {
+        (86400.0, "days")
+    }
+}
+
+/// Averages `(time, value)` samples into at most `max` bins of consecutive samples; returns
+/// the points and how many samples each bin holds.
+fn bin_series(time: &[f64], values: &[f64], max: usize) -> (Vec<(f64, f64)>, usize) {
+    let n = time.len().min(values.len());
+    let per = n.div_ceil(max.max(1)).max(1);
+    let mut out = Vec::with_capacity(n.div_ceil(per));
+    let mut i = 0;
+    while i < n {
+        let j = (i + per).min(n);
+        let k = (j - i) as f64;
+        let t = time[i..j].iter().sum::<f64>() / k;
+        let v = values[i..j].iter().sum::<f64>() / k;
+        if t.is_finite() && v.is_finite() {
+            out.push((t, v));
+        }
+        i = j;
+    }
+    (out, per)
+}
+
+// ---------------------------------------------------------------------------------------
+// What each chart draws, prepared from the run once and drawn twice (SVG, PNG).
+
+/// A legend entry in the column at the right of a chart.
+#[derive(Clone, Debug)]
+struct LegendEntry {
+    label: String,
+    colour: RGBColor,
+    kind: Mark,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Mark {
+    Line,
+    Dashed,
+    Box,
+}
+
+#[derive(Clone, Debug)]
+struct Line {
+    label: String,
+    colour: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// Lines over time (utilisation, queue, login load), with optional dashed horizontal lines.
+#[derive(Clone, Debug)]
+struct LinesPlot {
+    x_desc: String,
+    y_desc: String,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+    y_percent: bool,
+    lines: Vec<Line>,
+    hlines: Vec<(String, RGBColor, f64)>,
+}
+
+/// Wait distributions per class on a log time axis.
+#[derive(Clone, Debug)]
+struct CdfPlot {
+    x_max: f64,
+    lines: Vec<Line>,
+    /// (label, colour, wait target in seconds)
+    targets: Vec<(String, RGBColor, f64)>,
+}
+
+/// Mean wait by hour of the week.
+#[derive(Clone, Debug)]
+struct HeatPlot {
+    /// `cells[day][hour]`: mean wait (s) of jobs submitted then, `None` if none were.
+    cells: [[Option<f64>; 24]; 7],
+    lo: f64,
+    hi: f64,
+}
+
+#[derive(Clone, Debug)]
+struct Bar {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    colour: RGBColor,
+}
+
+/// Node allocations.
+#[derive(Clone, Debug)]
+struct GanttPlot {
+    x_desc: String,
+    x_range: (f64, f64),
+    nodes: u32,
+    bars: Vec<Bar>,
+    legend: Vec<LegendEntry>,
+}
+
+#[derive(Clone, Debug)]
+enum Plot {
+    Lines(LinesPlot),
+    Cdf(CdfPlot),
+    Heat(Box<HeatPlot>),
+    Gantt(GanttPlot),
+}
+
+#[derive(Clone, Debug)]
+struct Spec {
+    name: String,
+    title: String,
+    caption: String,
+    plot: Plot,
+}
+
+/// Builds every chart the run's files allow, in report order, drawing them in parallel.
+pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
+    let mut specs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut add = |r: Result<Spec, Skipped>| match r {
+        Ok(s) => specs.push(s),
+        Err(s) => skipped.push(s),
+    };
+    add(utilisation_spec(run));
+    add(queue_spec(run));
+    add(cdf_spec(run));
+    for r in heatmap_specs(run) {
+        add(r);
+    }
+    add(gantt_spec(run));
+    add(login_spec(run));
+    fonts();
+    let charts = specs.par_iter().map(render).collect::<Result<Vec<_>, _>>()?;
+    Ok(Charts { charts, skipped })
+}
+
+/// Writes every chart as `charts/<name>.svg` and `.png` under `dir`; returns the paths
+/// (SVG, PNG) in chart order.
+pub fn write_charts(dir: &Path, charts: &Charts) -> Result<Vec<(PathBuf, PathBuf)>, ReportError> {
+    let out = dir.join("charts");
+    std::fs::create_dir_all(&out).map_err(|source| ReportError { path: out.clone(), source })?;
+    let mut paths = Vec::new();
+    for c in &charts.charts {
+        let svg = out.join(format!("{}.svg", c.name));
+        let png = out.join(format!("{}.png", c.name));
+        write_atomic(&svg, |w| std::io::Write::write_all(w, c.svg.as_bytes()))?;
+        write_atomic(&png, |w| std::io::Write::write_all(w, &c.png))?;
+        paths.push((svg, png));
+    }
+    Ok(paths)
+}
+
+fn skip(name: &str, title: &str, reason: impl Into<String>) -> Skipped {
+    Skipped { name: name.to_string(), title: title.to_string(), reason: reason.into() }
+}
+
+fn class_index(run: &RunData, name: &str) -> usize {
+    run.classes.iter().position(|c| c == name).unwrap_or(run.classes.len())
+}
+
+/// Colour of class `name` in this run (classes only in `timeseries.csv` get palette ones).
+fn colour_of(run: &RunData, name: &str) -> RGBColor {
+    class_colour(name, class_index(run, name))
+}
+
+/// The sample interval: from `summary.json`, else from the first two samples.
+fn sample_interval(run: &RunData, time: &[f64]) -> Option<f64> {
+    run.summary
+        .run
+        .as_ref()
+        .and_then(|r| r.sample_interval)
+        .filter(|v| *v > 0.0)
+        .or_else(|| (time.len() >= 2).then(|| time[1] - time[0]).filter(|v| *v > 0.0))
+}
+
+/// Lines of `series` over `time`, binned, in the chosen time unit, scaled by `scale(name)`
+/// (`None` drops the series); returns the lines and the samples per bin.
+fn time_lines(
+    time: &[f64],
+    series: &[Series],
+    unit: f64,
+    colour: impl Fn(usize, &str) -> RGBColor,
+    scale: impl Fn(&str) -> Option<f64>,
+) -> (Vec<Line>, usize) {
+    let mut per = 1;
+    let mut lines = Vec::new();
+    for (i, s) in series.iter().enumerate() {
+        let Some(k) = scale(&s.name) else { continue };
+        let (pts, p) = bin_series(time, &s.values, MAX_POINTS);
+        per = p;
+        let points = pts.into_iter().map(|(t, v)| (t / unit, v * k)).collect();
+        lines.push(Line { label: s.name.clone(), colour: colour(i, &s.name), points });
+    }
+    (lines, per)
+}
+
+fn x_extent(time: &[f64], unit: f64) -> (f64, f64) {
+    let lo = time.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = time.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = (lo / unit, hi / unit);
+    if hi > lo {
+        (lo, hi)
+    } else {
+        (lo, lo + 1.0)
+    }
+}
+
+fn y_max(lines: &[Line], floor: f64) -> f64 {
+    let m = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
+    if m > 0.0 {
+        (m * 1.08).max(floor)
+    } else {
+        floor.max(1.0)
+    }
+}
+
+/// How the sampling was aggregated, as a phrase for captions.
+fn sampling_phrase(interval: Option<f64>, per: usize) -> String {
+    match (interval, per) {
+        (Some(dt), 1) => format!("sampled every {}", fmt_duration(dt)),
+        (Some(dt), k) => {
+            format!("sampled every {} and averaged over {} bins", fmt_duration(dt), fmt_duration(dt * k as f64))
+        }
+        (None, 1) => "at every sample".to_string(),
+        (None, k) => format!("averaged over bins of {k} samples"),
+    }
+}
+
+fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("utilisation", "Utilisation per partition");
+    let Some(ts) = &run.timeseries else {
+        return Err(skip(name, title, "this run has no timeseries.csv"));
+    };
+    if ts.busy_cores.is_empty() || ts.time.is_empty() {
+        return Err(skip(name, title, "timeseries.csv has no busy_cores_<partition> samples"));
+    }
+    let single = ts.busy_cores.len() == 1;
+    let run_cores = run.summary.run.as_ref().and_then(|r| r.cores);
+    let cores = |p: &str| -> Option<f64> {
+        let c = run.summary.partitions.get(p).map(|s| s.cores).filter(|c| *c > 0);
+        let c = c.or(if single { run_cores } else { None })?;
+        Some(100.0 / c as f64)
+    };
+    let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
+    let (lines, per) = time_lines(&ts.time, &ts.busy_cores, unit, |i, _| PALETTE[i % PALETTE.len()], cores);
+    if lines.is_empty() {
+        return Err(skip(name, title, "summary.json gives no core count for the partitions in timeseries.csv"));
+    }
+    let caption = format!(
+        "Busy cores as a share of each partition's cores over the run, {}; a partition near 100% has no room left.",
+        sampling_phrase(sample_interval(run, &ts.time), per)
+    );
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption,
+        plot: Plot::Lines(LinesPlot {
+            x_desc: format!("time since start ({unit_name})"),
+            y_desc: "busy cores (% of partition)".into(),
+            x_range: x_extent(&ts.time, unit),
+            y_range: (0.0, y_max(&lines, 100.0)),
+            y_percent: true,
+            lines,
+            hlines: Vec::new(),
+        }),
+    })
+}
+
+fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("queue", "Queue length per class");
+    let Some(ts) = &run.timeseries else {
+        return Err(skip(name, title, "this run has no timeseries.csv"));
+    };
+    if ts.queued.is_empty() || ts.time.is_empty() {
+        return Err(skip(name, title, "timeseries.csv has no queued_<class> samples"));
+    }
+    let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
+    let (lines, per) = time_lines(&ts.time, &ts.queued, unit, |_, c| colour_of(run, c), |_| Some(1.0));
+    let caption = format!(
+        "Jobs waiting in the queue, per class, over the run ({}).",
+        sampling_phrase(sample_interval(run, &ts.time), per)
+    );
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption,
+        plot: Plot::Lines(LinesPlot {
+            x_desc: format!("time since start ({unit_name})"),
+            y_desc: "jobs waiting".into(),
+            x_range: x_extent(&ts.time, unit),
+            y_range: (0.0, y_max(&lines, 1.0)),
+            y_percent: false,
+            lines,
+            hlines: Vec::new(),
+        }),
+    })
+}
+
+/// A job's wait in seconds, if it started.
+fn wait_of(j: &JobRow) -> Option<f64> {
+    j.wait.or_else(|| Some(j.start? - j.submit)).filter(|w| w.is_finite())
+}
+
+fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("wait_cdf", "Wait-time distribution per class");
+    let mut lines = Vec::new();
+    let mut x_max: f64 = 60.0;
+    let mut targets = Vec::new();
+    for (ci, class) in run.classes.iter().enumerate() {
+        let of = run.jobs.iter().filter(|j| j.class as usize == ci);
+        let accepted = of.clone().filter(|j| j.outcome != Outcome::Rejected).count();
+        let mut waits: Vec<f64> = of.filter_map(wait_of).collect();
+        if waits.is_empty() || accepted == 0 {
+            continue;
+        }
+        waits.sort_by(f64::total_cmp);
+        let n = waits.len();
+        let k = n.min(CDF_POINTS);
+        let mut points = Vec::with_capacity(k + 1);
+        for i in 0..k {
+            let idx = ((i + 1) * n) / k - 1;
+            points.push((waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64));
+        }
+        x_max = x_max.max(waits[n - 1]);
+        let colour = class_colour(class, ci);
+        if let Some(t) = run.summary.classes.get(class).and_then(|c| c.target).filter(|t| t.is_finite() && *t > 0.0) {
+            let share = run.summary.classes.get(class).and_then(|c| c.within_target).filter(|s| s.is_finite());
+            let share = share.unwrap_or_else(|| waits.partition_point(|w| *w <= t) as f64 / accepted as f64);
+            targets.push((
+                format!("{class} target {}: {}% within", fmt_duration(t), trim(100.0 * share, 1)),
+                colour,
+                t,
+            ));
+            x_max = x_max.max(t);
+        }
+        let label = format!("{class} ({} started)", fmt_count(n as u64));
+        lines.push(Line { label, colour, points });
+    }
+    if lines.is_empty() {
+        return Err(skip(name, title, "no job of this run started"));
+    }
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption: "Share of each class's accepted jobs that started within a given wait (log time axis; \
+                  waits under 1 s drawn at 1 s, abandoned jobs never reach the curve's top), with each \
+                  class's wait target as a dashed line."
+            .into(),
+        plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines, targets }),
+    })
+}
+
+fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
+    let mut out = Vec::new();
+    for (ci, class) in run.classes.iter().enumerate() {
+        let name = format!("wait_by_hour_{}", file_safe(class));
+        let title = format!("Mean wait of {class} jobs by hour of the week");
+        let mut sum = [[0.0f64; 24]; 7];
+        let mut count = [[0usize; 24]; 7];
+        let mut n = 0;
+        for j in run.jobs.iter().filter(|j| j.class as usize == ci) {
+            let Some(w) = wait_of(j) else { continue };
+            let h = ((j.submit / 3600.0).floor() as i64).rem_euclid(168) as usize;
+            sum[h / 24][h % 24] += w;
+            count[h / 24][h % 24] += 1;
+            n += 1;
+        }
+        if n < HEATMAP_MIN_JOBS {
+            out.push(Err(skip(
+                &name,
+                &title,
+                format!("{n} {class} jobs started, fewer than the {HEATMAP_MIN_JOBS} a heatmap of 168 hours needs"),
+            )));
+            continue;
+        }
+        let mut cells = [[None; 24]; 7];
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        for d in 0..7 {
+            for h in 0..24 {
+                if count[d][h] > 0 {
+                    let m = sum[d][h] / count[d][h] as f64;
+                    cells[d][h] = Some(m);
+                    lo = lo.min(m.max(1.0));
+                    hi = hi.max(m);
+                }
+            }
+        }
+        let lo = if lo.is_finite() { lo } else { 1.0 };
+        let hi = if hi > lo * 1.01 { hi } else { lo * 10.0 };
+        out.push(Ok(Spec {
+            name,
+            title,
+            caption: format!(
+                "Mean wait of the {} {class} jobs that started, by the hour of the week they were submitted \
+                 in (time 0 taken as Monday 00:00; colour on a log scale, grey where none was submitted).",
+                fmt_count(n as u64)
+            ),
+            plot: Plot::Heat(Box::new(HeatPlot { cells, lo, hi })),
+        }));
+    }
+    out
+}
+
+/// A name usable in a file name: letters, digits, `-` and `_`; anything else becomes `_`.
+fn file_safe(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if s.is_empty() {
+        "_".into()
+    } else {
+        s
+    }
+}
+
+fn gantt_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("gantt", "Node allocations");
+    if !run.has_job_column("node_list") {
+        return Err(skip(name, title, "jobs.csv of this run has no node_list column"));
+    }
+    let placed: Vec<&JobRow> =
+        run.jobs.iter().filter(|j| j.start.is_some() && j.end.is_some() && !j.node_list.is_empty()).collect();
+    if placed.is_empty() {
+        return Err(skip(name, title, "no job of this run was placed on nodes"));
+    }
+    let max_id = placed.iter().flat_map(|j| j.node_list.iter().map(|r| r.1)).max().unwrap_or(0);
+    let by_ids = max_id.saturating_add(1);
+    let nodes_total = run
+        .summary
+        .run
+        .as_ref()
+        .and_then(|r| r.nodes)
+        .map_or(by_ids, |n| u32::try_from(n).unwrap_or(u32::MAX).max(by_ids));
+    if nodes_total < 2 {
+        return Err(skip(name, title, "the machine is one flat node: there is no node-level allocation to draw"));
+    }
+    let shown_nodes = nodes_total.min(GANTT_MAX_NODES);
+    let in_window = |j: &JobRow| j.node_list.iter().any(|r| r.0 < shown_nodes);
+    let jobs: Vec<&JobRow> = placed.into_iter().filter(|j| in_window(j)).collect();
+    let span_of = |j: &JobRow| (j.start.unwrap_or(0.0), j.end.unwrap_or(0.0));
+    let t_min = jobs.iter().map(|j| span_of(j).0).fold(f64::INFINITY, f64::min);
+    let t_max = jobs.iter().map(|j| span_of(j).1).fold(f64::NEG_INFINITY, f64::max);
+    let (mut w0, mut w1) = (t_min, t_max);
+    let full = jobs.len() <= GANTT_MAX_JOBS && nodes_total <= GANTT_MAX_NODES;
+    let mut which = format!("all {} jobs placed on all {} nodes", fmt_count(jobs.len() as u64), nodes_total);
+    if !full {
+        // The busiest window (most node-seconds on the nodes shown), a day long, halved
+        // until it holds at most GANTT_MAX_JOBS jobs (or is an hour long).
+        let mut len = 86400.0;
+        loop {
+            let base = (t_min / len).floor();
+            let windows = (((t_max / len).floor() - base) as usize + 1).min(1 << 20);
+            let mut busy = vec![0.0f64; windows];
+            for j in &jobs {
+                let (s, e) = span_of(j);
+                let width: f64 = j
+                    .node_list
+                    .iter()
+                    .filter(|r| r.0 < shown_nodes)
+                    .map(|r| f64::from(r.1.min(shown_nodes - 1) - r.0 + 1))
+                    .sum();
+                let mut k = ((s / len).floor() - base) as usize;
+                while k < windows {
+                    let (a, b) = ((base + k as f64) * len, (base + k as f64 + 1.0) * len);
+                    if a >= e {
+                        break;
+                    }
+                    busy[k] += (e.min(b) - s.max(a)).max(0.0) * width;
+                    k += 1;
+                }
+            }
+            let mut best = 0;
+            for (k, b) in busy.iter().enumerate() {
+                if *b > busy[best] {
+                    best = k;
+                }
+            }
+            w0 = (base + best as f64) * len;
+            w1 = w0 + len;
+            let count = jobs.iter().filter(|j| span_of(j).0 < w1 && span_of(j).1 > w0).count();
+            if count <= GANTT_MAX_JOBS || len <= 3600.0 {
+                let what = if len >= 86400.0 { "day".to_string() } else { format!("{} window", fmt_duration(len)) };
+                let (unit, unit_name) = if w1 >= 2.0 * 86400.0 { (86400.0, "day") } else { (3600.0, "hour") };
+                which = format!(
+                    "the busiest {what} (from {unit_name} {} to {unit_name} {} after the start: {} jobs){}",
+                    trim(w0 / unit, 2),
+                    trim(w1 / unit, 2),
+                    fmt_count(count as u64),
+                    if shown_nodes < nodes_total {
+                        format!(" on nodes 0–{} of {nodes_total}", shown_nodes - 1)
+                    } else {
+                        format!(" on all {nodes_total} nodes")
+                    }
+                );
+                break;
+            }
+            len /= 2.0;
+        }
+    }
+    let (unit, unit_name) = time_unit(w1 - w0 + if full { w0.max(0.0) } else { 0.0 });
+    let mut bars = Vec::new();
+    let mut drawn: Vec<&JobRow> = jobs.into_iter().filter(|j| span_of(j).0 < w1 && span_of(j).1 > w0).collect();
+    drawn.sort_by(|a, b| span_of(a).0.total_cmp(&span_of(b).0));
+    for (i, j) in drawn.iter().enumerate() {
+        let (s, e) = span_of(j);
+        let (s, e) = (s.max(w0), e.min(w1));
+        let base = class_colour(run.class_name(j), j.class as usize);
+        // Neighbouring jobs of a class alternate between two shades, so they can be told apart.
+        let colour = if i % 2 == 0 { base } else { lighten(base, 0.35) };
+        for &(lo, hi) in &j.node_list {
+            if lo >= shown_nodes {
+                continue;
+            }
+            let hi = hi.min(shown_nodes - 1);
+            bars.push(Bar { x0: s / unit, x1: e / unit, y0: f64::from(lo), y1: f64::from(hi) + 1.0, colour });
+        }
+    }
+    let mut legend = Vec::new();
+    for (ci, class) in run.classes.iter().enumerate() {
+        if drawn.iter().any(|j| j.class as usize == ci) {
+            legend.push(LegendEntry { label: class.clone(), colour: class_colour(class, ci), kind: Mark::Box });
+        }
+    }
+    let x_range = if w1 > w0 { (w0 / unit, w1 / unit) } else { (w0 / unit, w0 / unit + 1.0) };
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption: format!(
+            "Which nodes each job held and when, one bar per job per node range coloured by class, showing {which}."
+        ),
+        plot: Plot::Gantt(GanttPlot {
+            x_desc: format!("time since start ({unit_name})"),
+            x_range,
+            nodes: shown_nodes,
+            bars,
+            legend,
+        }),
+    })
+}
+
+fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("login_load", "Login-node load");
+    let summary = run.summary.login.as_ref().filter(|l| l.nodes > 0);
+    let per_node_cores = summary.filter(|l| l.cores > 0).map(|l| l.cores as f64 / l.nodes as f64);
+    let from_ts = run.timeseries.as_ref().filter(|ts| !ts.login_load.is_empty() && !ts.time.is_empty());
+    let (time, series, from_ts) = if let Some(ts) = from_ts {
+        (ts.time.clone(), ts.login_load.clone(), true)
+    } else if let Some(procs) = run.login.as_ref().filter(|p| !p.is_empty()) {
+        let (time, series) = load_from_processes(procs);
+        (time, series, false)
+    } else {
+        return Err(skip(name, title, "this run has no login nodes"));
+    };
+    let (unit, unit_name) = time_unit(x_extent(&time, 1.0).1);
+    let (mut lines, per) = time_lines(&time, &series, unit, |i, _| PALETTE[(i + 1) % PALETTE.len()], |_| Some(1.0));
+    let how = if from_ts {
+        sampling_phrase(sample_interval(run, &time), per)
+    } else {
+        "time-averaged from login.csv".to_string()
+    };
+    for l in &mut lines {
+        l.label = format!("login node {}", l.label);
+    }
+    let mut hlines = Vec::new();
+    let mut top = y_max(&lines, 1.0);
+    if let Some(c) = per_node_cores {
+        hlines.push((format!("cores per node ({})", trim(c, 1)), RGBColor(90, 90, 90), c));
+        top = top.max(c * 1.15);
+    }
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption: format!(
+            "Active processes on each login node over the run ({how}){}.",
+            if per_node_cores.is_some() {
+                "; above the dashed line at the node's core count, processes share cores and slow down"
+            } else {
+                ""
+            }
+        ),
+        plot: Plot::Lines(LinesPlot {
+            x_desc: format!("time since start ({unit_name})"),
+            y_desc: "active processes".into(),
+            x_range: x_extent(&time, unit),
+            y_range: (0.0, top),
+            y_percent: false,
+            lines,
+            hlines,
+        }),
+    })
+}
+
+/// Per bin: the partial shares of the first and last bins, and a difference array of whole bins.
+type Bins = (Vec<f64>, Vec<f64>);
+
+/// Time-averaged active processes per login node, in at most [`MAX_POINTS`] bins.
+fn load_from_processes(procs: &[super::rundata::LoginProcess]) -> (Vec<f64>, Vec<Series>) {
+    let t0 = procs.iter().map(|p| p.arrival).fold(f64::INFINITY, f64::min);
+    let t1 = procs.iter().map(|p| p.end.unwrap_or(p.arrival)).fold(f64::NEG_INFINITY, f64::max);
+    let bins = MAX_POINTS;
+    let width = ((t1 - t0) / bins as f64).max(1e-9);
+    let mut nodes: BTreeMap<(usize, &str), Bins> = BTreeMap::new();
+    for p in procs {
+        // Numeric node names sort as numbers.
+        let key = (p.node.parse::<usize>().unwrap_or(usize::MAX), p.node.as_str());
+        // Per bin: the share of it the process was active in, as partial first and last
+        // bins plus a difference array over the whole bins between them.
+        let (part, diff) = nodes.entry(key).or_insert_with(|| (vec![0.0; bins], vec![0.0; bins + 1]));
+        let (a, b) = ((p.arrival - t0) / width, (p.end.unwrap_or(p.arrival) - t0) / width);
+        // Zero-length (or inverted) processes add no load.
+        if b <= a {
+            continue;
+        }
+        let ia = (a.floor().max(0.0) as usize).min(bins - 1);
+        let ib = (b.floor().max(0.0) as usize).min(bins - 1);
+        if ia == ib {
+            part[ia] += b - a;
+        } else {
+            part[ia] += (ia + 1) as f64 - a;
+            part[ib] += b - ib as f64;
+            diff[ia + 1] += 1.0;
+            diff[ib] -= 1.0;
+        }
+    }
+    let time: Vec<f64> = (0..bins).map(|i| t0 + (i as f64 + 0.5) * width).collect();
+    let series = nodes
+        .into_iter()
+        .map(|((_, name), (part, diff))| {
+            let mut whole = 0.0;
+            let values = (0..bins)
+                .map(|i| {
+                    whole += diff[i];
+                    part[i] + whole
+                })
+                .collect();
+            Series { name: name.to_string(), values }
+        })
+        .collect();
+    (time, series)
+}
+
+// ---------------------------------------------------------------------------------------
+// Drawing
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn render(spec: &Spec) -> Result<Chart, ChartError> {
+    let err = |message: String| ChartError { chart: spec.name.clone(), message };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(spec, &root, false).map_err(|e| err(e.to_string()))?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(spec, &root, true).map_err(|e| err(e.to_string()))?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    let png = encode_png(&rgb, WIDTH, HEIGHT).map_err(|e| err(format!("PNG encoding: {e}")))?;
+    Ok(Chart { name: spec.name.clone(), title: spec.title.clone(), caption: spec.caption.clone(), svg, png })
+}
+
+/// RGB pixels as a PNG file.
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, width, height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut w = enc.write_header()?;
+        w.write_image_data(rgb)?;
+        w.finish()?;
+    }
+    Ok(out)
+}
+
+/// Draws `spec` on `root` (the whole picture); `bitmap` when it is the PNG rendering.
+fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let body = root.margin(8, 0, 0, 0).titled(&spec.title, (FONT, 24).into_font().style(FontStyle::Bold))?;
+    let (plot, side) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
+    match &spec.plot {
+        Plot::Lines(p) => draw_lines(p, root, &plot, &side, bitmap),
+        Plot::Cdf(p) => draw_cdf(p, root, &plot, &side, bitmap),
+        Plot::Heat(p) => draw_heat(p, &plot, &side),
+        Plot::Gantt(p) => draw_gantt(p, &plot, &side),
+    }
+}
+
+fn label_font() -> TextStyle<'static> {
+    (FONT, 14).into_font().color(&RGBColor(40, 40, 40))
+}
+
+/// The legend column at the right of a chart.
+fn draw_legend<DB: DrawingBackend>(side: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> DrawResult<DB> {
+    let mut y = 40;
+    for e in entries {
+        let style = ShapeStyle::from(&e.colour).stroke_width(3);
+        match e.kind {
+            Mark::Line => side.draw(&PathElement::new(vec![(4, y), (30, y)], style))?,
+            Mark::Dashed => {
+                for x in [4, 14, 24] {
+                    side.draw(&PathElement::new(
+                        vec![(x, y), (x + 6, y)],
+                        ShapeStyle::from(&e.colour).stroke_width(2),
+                    ))?;
+                }
+            }
+            Mark::Box => side.draw(&Rectangle::new([(6, y - 7), (28, y + 7)], e.colour.filled()))?,
+        }
+        // Long labels wrap onto further lines.
+        for (i, line) in wrap(&e.label, 19).into_iter().enumerate() {
+            if i > 0 {
+                y += 17;
+            }
+            side.draw(&Text::new(line, (36, y - 8), label_font()))?;
+        }
+        y += 26;
+    }
+    Ok(())
+}
+
+/// A 2-pixel line through `pixels` (absolute coordinates). The bitmap backend draws wide
+/// lines with unbounded mitre joins, which spike at the sharp turns of step-like data; so
+/// there the line is three 1-pixel lines side by side instead.
+fn draw_polyline<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pixels: &[(i32, i32)],
+    colour: RGBColor,
+    bitmap: bool,
+) -> DrawResult<DB> {
+    let mut pts: Vec<(i32, i32)> = Vec::with_capacity(pixels.len());
+    for &p in pixels {
+        if pts.last() != Some(&p) {
+            pts.push(p);
+        }
+    }
+    if bitmap {
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1)] {
+            let shifted: Vec<(i32, i32)> = pts.iter().map(|&(x, y)| (x + dx, y + dy)).collect();
+            root.draw(&PathElement::new(shifted, ShapeStyle::from(&colour).stroke_width(1)))?;
+        }
+        Ok(())
+    } else {
+        root.draw(&PathElement::new(pts, ShapeStyle::from(&colour).stroke_width(2)))
+    }
+}
+
+/// Splits `s` into lines of at most `width` characters at spaces (a longer word stands alone).
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in s.split(' ') {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+fn mesh_styles<'a, 'b, DB, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let mut m = chart.configure_mesh();
+    m.x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 16))
+        .label_style((FONT, 13))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .light_line_style(TRANSPARENT)
+        .axis_style(RGBColor(90, 90, 90));
+    m
+}
+
+fn draw_lines<DB: DrawingBackend>(
+    p: &LinesPlot,
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    side: &DrawingArea<DB, Shift>,
+    bitmap: bool,
+) -> DrawResult<DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(76)
+        .build_cartesian_2d(p.x_range.0..p.x_range.1, p.y_range.0..p.y_range.1)?;
+    let fmt_y = |v: &f64| if p.y_percent { format!("{}%", trim(*v, 0)) } else { trim(*v, 1) };
+    mesh_styles(&mut chart, &p.x_desc, &p.y_desc)
+        .y_label_formatter(&fmt_y)
+        .x_label_formatter(&|v| trim(*v, 1))
+        .draw()?;
+    let mut legend = Vec::new();
+    for l in &p.lines {
+        let pixels: Vec<(i32, i32)> = l.points.iter().map(|pt| chart.backend_coord(pt)).collect();
+        draw_polyline(root, &pixels, l.colour, bitmap)?;
+        legend.push(LegendEntry { label: l.label.clone(), colour: l.colour, kind: Mark::Line });
+    }
+    for (label, colour, y) in &p.hlines {
+        let style = ShapeStyle::from(colour).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(vec![(p.x_range.0, *y), (p.x_range.1, *y)], 10, 6, style))?;
+        legend.push(LegendEntry { label: label.clone(), colour: *colour, kind: Mark::Dashed });
+    }
+    draw_legend(side, &legend)
+}
+
+/// Round durations for a log time axis, seconds.
+const DURATION_TICKS: [f64; 12] = [
+    1.0,
+    10.0,
+    60.0,
+    600.0,
+    3600.0,
+    6.0 * 3600.0,
+    86400.0,
+    7.0 * 86400.0,
+    30.0 * 86400.0,
+    91.0 * 86400.0,
+    365.0 * 86400.0,
+    3650.0 * 86400.0,
+];
+
+fn draw_cdf<DB: DrawingBackend>(
+    p: &CdfPlot,
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    side: &DrawingArea<DB, Shift>,
+    bitmap: bool,
+) -> DrawResult<DB> {
+    let ticks: Vec<f64> = DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max).collect();
+    // From half a second, so the step of the jobs that waited under a second (drawn at 1 s)
+    // stands clear of the axis.
+    let x = (0.5..p.x_max).log_scale().with_key_points(ticks);
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(76)
+        .build_cartesian_2d(x, 0.0..100.0)?;
+    mesh_styles(&mut chart, "wait (log scale)", "jobs started within the wait (%)")
+        .x_label_formatter(&|v| fmt_duration(*v))
+        .y_label_formatter(&|v| format!("{}%", trim(*v, 0)))
+        .draw()?;
+    let mut legend = Vec::new();
+    for l in &p.lines {
+        let pixels: Vec<(i32, i32)> = l.points.iter().map(|pt| chart.backend_coord(pt)).collect();
+        draw_polyline(root, &pixels, l.colour, bitmap)?;
+        legend.push(LegendEntry { label: l.label.clone(), colour: l.colour, kind: Mark::Line });
+    }
+    for (label, colour, t) in &p.targets {
+        let style = ShapeStyle::from(colour).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(vec![(*t, 0.0), (*t, 100.0)], 8, 5, style))?;
+        legend.push(LegendEntry { label: label.clone(), colour: *colour, kind: Mark::Dashed });
+    }
+    draw_legend(side, &legend)
+}
+
+/// A linear f64 axis with ticks exactly where given.
+#[derive(Clone, Debug)]
+struct Ticks {
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for Ticks {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let f = (value - self.lo) / (self.hi - self.lo);
+        limit.0 + (f64::from(limit.1 - limit.0) * f).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn draw_heat<DB: DrawingBackend>(
+    p: &HeatPlot,
+    area: &DrawingArea<DB, Shift>,
+    side: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let x = Ticks { lo: 0.0, hi: 24.0, ticks: (0..=8).map(|h| f64::from(h * 3)).collect() };
+    let y = Ticks { lo: 0.0, hi: 7.0, ticks: (0..7).map(|d| f64::from(d) + 0.5).collect() };
+    let mut chart =
+        ChartBuilder::on(area).margin(10).x_label_area_size(48).y_label_area_size(76).build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("hour of day of submission")
+        .y_desc("day of week")
+        .axis_desc_style((FONT, 16))
+        .label_style((FONT, 13))
+        .x_label_formatter(&|v: &f64| format!("{:02}:00", *v as u32))
+        .y_label_formatter(&|v: &f64| DAYS[6usize.saturating_sub(v.floor() as usize).min(6)].to_string())
+        .draw()?;
+    let (llo, lhi) = (p.lo.ln(), p.hi.ln());
+    let scale = |m: f64| (m.max(p.lo).ln() - llo) / (lhi - llo);
+    let mut cells = Vec::with_capacity(168);
+    for (d, row) in p.cells.iter().enumerate() {
+        for (h, cell) in row.iter().enumerate() {
+            let colour = match cell {
+                Some(m) => heat_colour(scale(*m)),
+                None => RGBColor(225, 225, 225),
+            };
+            let (x0, y0) = (h as f64, (6 - d) as f64);
+            cells.push(Rectangle::new([(x0 + 0.04, y0 + 0.05), (x0 + 0.96, y0 + 0.95)], colour.filled()));
+        }
+    }
+    chart.draw_series(cells)?;
+    // Colour bar: a column of bands with duration ticks.
+    let (top, bottom, x0, x1) = (50i32, 380i32, 10i32, 34i32);
+    let bands = 60;
+    for i in 0..bands {
+        let f = 1.0 - (i as f64 + 0.5) / bands as f64;
+        let ya = top + (bottom - top) * i / bands;
+        let yb = top + (bottom - top) * (i + 1) / bands;
+        side.draw(&Rectangle::new([(x0, ya), (x1, yb)], heat_colour(f).filled()))?;
+    }
+    side.draw(&Rectangle::new([(x0, top), (x1, bottom)], ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(1)))?;
+    side.draw(&Text::new("mean wait", (x0, top - 28), label_font()))?;
+    // Both ends, and the round durations between them that stand clear of the ends.
+    let mut ticks = vec![p.lo];
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| scale(*t) > 0.08 && scale(*t) < 0.92));
+    ticks.push(p.hi);
+    for t in ticks {
+        let y = bottom - ((bottom - top) as f64 * scale(t)).round() as i32;
+        side.draw(&PathElement::new(vec![(x1, y), (x1 + 5, y)], ShapeStyle::from(&BLACK)))?;
+        side.draw(&Text::new(fmt_duration(t), (x1 + 8, y - 7), label_font()))?;
+    }
+    side.draw(&Rectangle::new([(x0, bottom + 24), (x1, bottom + 38)], RGBColor(225, 225, 225).filled()))?;
+    side.draw(&Text::new("no jobs", (x1 + 8, bottom + 24), label_font()))?;
+    Ok(())
+}
+
+fn draw_gantt<DB: DrawingBackend>(
+    p: &GanttPlot,
+    area: &DrawingArea<DB, Shift>,
+    side: &DrawingArea<DB, Shift>,
+) -> DrawResult<DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(76)
+        .build_cartesian_2d(p.x_range.0..p.x_range.1, 0.0..f64::from(p.nodes))?;
+    mesh_styles(&mut chart, &p.x_desc, "node id")
+        .x_label_formatter(&|v| trim(*v, 2))
+        .y_label_formatter(&|v| trim(*v, 0))
+        .draw()?;
+    chart.draw_series(p.bars.iter().map(|b| Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], b.colour.filled())))?;
+    draw_legend(side, &p.legend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_a_person_would_say_them() {
+        assert_eq!(fmt_duration(0.0), "0 s");
+        assert_eq!(fmt_duration(4.709), "4.7 s");
+        assert_eq!(fmt_duration(60.0), "1 min");
+        assert_eq!(fmt_duration(5400.0), "1.5 h");
+        assert_eq!(fmt_duration(86400.0), "1 d");
+        assert_eq!(fmt_duration(7.0 * 86400.0), "1 wk");
+        assert_eq!(fmt_duration(30.0 * 86400.0), "30 d");
+        assert_eq!(fmt_duration(365.0 * 86400.0), "1 yr");
+        assert_eq!(fmt_duration(f64::NAN), "—");
+    }
+
+    #[test]
+    fn binning_keeps_at_most_the_limit_and_averages() {
+        let t: Vec<f64> = (0..10_001).map(f64::from).collect();
+        let v: Vec<f64> = t.iter().map(|x| x % 2.0).collect();
+        let (pts, per) = bin_series(&t, &v, MAX_POINTS);
+        assert!(pts.len() <= MAX_POINTS, "{}", pts.len());
+        assert_eq!(per, 6);
+        assert!((pts[0].1 - 0.5).abs() < 1e-12);
+        let (pts, per) = bin_series(&t[..5], &v[..5], MAX_POINTS);
+        assert_eq!((pts.len(), per), (5, 1));
+    }
+
+    #[test]
+    fn heat_scale_runs_pale_to_dark() {
+        assert_eq!(heat_colour(0.0), RGBColor(255, 255, 204));
+        assert_eq!(heat_colour(1.0), RGBColor(128, 0, 38));
+        assert_eq!(heat_colour(f64::NAN), RGBColor(255, 255, 204));
+    }
+
+    #[test]
+    fn legend_labels_wrap_at_spaces() {
+        assert_eq!(wrap("batch", 19), vec!["batch"]);
+        assert_eq!(
+            wrap("interactive target 1 min: 99.7% within", 19),
+            vec!["interactive target", "1 min: 99.7% within"]
+        );
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_safe("batch"), "batch");
+        assert_eq!(file_safe("gpu/a100 x"), "gpu_a100_x");
+        assert_eq!(file_safe(""), "_");
+    }
+}

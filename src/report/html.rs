@@ -1,0 +1,396 @@
+//! `report.html`: one self-contained page for a run. Charts are inline SVG, the style sheet
+//! is inline, there is no script, and no address of any other site: the file opens offline
+//! and can be mailed or put on a slide as it is. Deterministic to the byte: no timestamps,
+//! every table in a fixed order.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::charts::{class_css_colour, fmt_count, fmt_duration, Chart, Charts};
+use super::rundata::{Outcome, RunData};
+use super::{write_atomic, ReportError};
+
+/// Escapes text for HTML; `://` is written `:&#47;&#47;` so that no address appears literally.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out.replace("://", ":&#47;&#47;")
+}
+
+fn count(n: u64) -> String {
+    fmt_count(n)
+}
+
+/// A share 0..1 as a percentage, `—` when unknown.
+fn pct(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.1}%", 100.0 * v)
+    } else {
+        "—".into()
+    }
+}
+
+fn num(v: f64, digits: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        "—".into()
+    }
+}
+
+/// A duration cell: readable, with the exact seconds on hover.
+fn dur(v: f64) -> String {
+    if v.is_finite() {
+        format!("<td title=\"{} s\">{}</td>", num(v, 3), escape(&fmt_duration(v)))
+    } else {
+        "<td>—</td>".into()
+    }
+}
+
+const STYLE: &str = "
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; margin: 0;
+  background: #f6f7f9; color: #1d232b; line-height: 1.45; }
+main { max-width: 1080px; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 2px solid #d8dde3; padding-bottom: .2rem; }
+p.sub { margin: 0; color: #56606b; }
+nav { margin: 1rem 0; font-size: .95rem; }
+nav a { margin-right: 1rem; color: #1f5fa8; }
+table { border-collapse: collapse; background: #fff; font-size: .93rem; margin: .3rem 0; }
+th, td { border: 1px solid #d8dde3; padding: .3rem .6rem; text-align: right; }
+td { white-space: nowrap; }
+th { background: #eef1f4; font-weight: 600; }
+td:first-child, th:first-child { text-align: left; }
+table.kv td:first-child { font-weight: 600; background: #eef1f4; }
+table.kv td { text-align: left; }
+.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px;
+  vertical-align: baseline; }
+.bar { display: inline-block; height: .7em; background: #1f77b4; vertical-align: middle; margin-left: .4em; }
+figure.chart { background: #fff; border: 1px solid #d8dde3; margin: 1rem 0; padding: .6rem; }
+figure.chart svg { display: block; width: 100%; height: auto; max-width: 1000px; margin: 0 auto; }
+figcaption { margin-top: .4rem; color: #333c46; }
+figcaption .files { color: #6b7580; font-size: .85rem; }
+.note { color: #56606b; }
+footer { margin-top: 2.5rem; color: #6b7580; font-size: .85rem; }
+";
+
+/// The page for `run` with `charts`.
+pub fn render_html(run: &RunData, charts: &Charts) -> String {
+    let s = &run.summary;
+    let info = s.run.clone().unwrap_or_default();
+    let name = info
+        .name
+        .clone()
+        .or_else(|| run.dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "run".into());
+    let mut h = String::with_capacity(256 * 1024);
+    let w = &mut h;
+    let _ = write!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>schedsim report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(&name)
+    );
+    let _ = writeln!(w, "<h1>schedsim report: {}</h1>", escape(&name));
+    let sub: Vec<String> = [info.source.as_deref(), info.policy.as_deref(), info.cluster.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(escape)
+        .collect();
+    if !sub.is_empty() {
+        let _ = writeln!(w, "<p class=\"sub\">{}</p>", sub.join(" · "));
+    }
+    let _ = writeln!(
+        w,
+        "<nav><a href=\"#run\">What was run</a><a href=\"#headline\">Headline</a><a href=\"#classes\">Classes</a>\
+         <a href=\"#partitions\">Partitions</a><a href=\"#outcomes\">Outcomes</a><a href=\"#login\">Login nodes</a>\
+         <a href=\"#charts\">Charts</a></nav>"
+    );
+
+    // What was run.
+    let _ = writeln!(w, "<section id=\"run\">\n<h2>What was run</h2>\n<table class=\"kv\">");
+    let unknown = "<span class=\"note\">not recorded</span>".to_string();
+    let row = |w: &mut String, k: &str, v: Option<String>| {
+        let _ = writeln!(w, "<tr><td>{k}</td><td>{}</td></tr>", v.unwrap_or_else(|| unknown.clone()));
+    };
+    row(w, "run", Some(escape(&name)));
+    row(w, "source", info.source.as_deref().map(escape));
+    row(w, "policy", info.policy.as_deref().map(escape));
+    row(w, "seed", info.seed.map(|v| v.to_string()));
+    row(w, "schedsim version", info.version.as_deref().map(escape));
+    row(w, "cluster", info.cluster.as_deref().map(escape));
+    row(w, "nodes", info.nodes.map(count));
+    row(w, "cores", info.cores.map(count));
+    row(w, "sample interval", info.sample_interval.map(|v| escape(&fmt_duration(v))));
+    let _ = writeln!(w, "</table>");
+    if s.run.is_none() {
+        let _ = writeln!(
+            w,
+            "<p class=\"note\">This run's summary.json predates run descriptions: only its figures are shown.</p>"
+        );
+    }
+    let _ = writeln!(w, "</section>");
+
+    // Headline.
+    let _ = writeln!(w, "<section id=\"headline\">\n<h2>Headline</h2>\n<table>");
+    let _ = writeln!(
+        w,
+        "<tr><th>jobs</th><th>completed</th><th>killed at walltime</th><th>rejected</th><th>skipped</th>\
+         <th>mean wait</th><th>median wait</th><th>p95 wait</th><th>max wait</th><th>mean bounded slowdown</th>\
+         <th>utilisation</th><th>makespan</th></tr>"
+    );
+    let _ = writeln!(
+        w,
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}{}{}<td>{}</td><td>{}</td>{}</tr>",
+        count(s.jobs),
+        count(s.completed),
+        count(s.walltime),
+        count(s.rejected),
+        count(s.skipped),
+        dur(s.mean_wait),
+        dur(s.median_wait),
+        dur(s.p95_wait),
+        dur(s.max_wait),
+        num(s.mean_bsld, 2),
+        pct(s.utilisation),
+        dur(s.makespan)
+    );
+    let _ = writeln!(w, "</table>\n</section>");
+
+    // Classes.
+    let _ = writeln!(w, "<section id=\"classes\">\n<h2>Waits per class</h2>\n<table>");
+    let _ = writeln!(
+        w,
+        "<tr><th>class</th><th>jobs</th><th>started</th><th>mean wait</th><th>median wait</th><th>p95 wait</th>\
+         <th>max wait</th><th>mean bounded slowdown</th><th>abandoned</th><th>wait target</th>\
+         <th>started within target</th></tr>"
+    );
+    if s.classes.is_empty() {
+        let _ = writeln!(
+            w,
+            "<tr><td>all jobs</td><td>{}</td><td>—</td>{}{}{}{}<td>{}</td><td>—</td><td>—</td><td>—</td></tr>",
+            count(s.jobs),
+            dur(s.mean_wait),
+            dur(s.median_wait),
+            dur(s.p95_wait),
+            dur(s.max_wait),
+            num(s.mean_bsld, 2)
+        );
+    } else {
+        let mut names: Vec<&String> = s.classes.keys().collect();
+        names.sort_by(|a, b| super::rundata::class_rank(a).cmp(&super::rundata::class_rank(b)));
+        for c in names {
+            let cs = &s.classes[c];
+            let idx = run.classes.iter().position(|n| n == c).unwrap_or(run.classes.len());
+            let _ = writeln!(
+                w,
+                "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td><td>{}</td>\
+                 {}{}{}{}<td>{}</td><td>{}</td>{}<td>{}</td></tr>",
+                class_css_colour(c, idx),
+                escape(c),
+                count(cs.jobs),
+                count(cs.started),
+                dur(cs.mean_wait),
+                dur(cs.median_wait),
+                dur(cs.p95_wait),
+                dur(cs.max_wait),
+                num(cs.mean_bsld, 2),
+                pct(cs.abandonment_rate),
+                cs.target.map_or_else(|| "<td>—</td>".to_string(), dur),
+                cs.within_target.map_or_else(|| "—".to_string(), pct),
+            );
+        }
+    }
+    let _ = writeln!(w, "</table>");
+    let _ = writeln!(
+        w,
+        "<p class=\"note\">Waits are of jobs that started; abandonment and the share within target are over \
+         accepted (not rejected) jobs.</p>\n</section>"
+    );
+
+    // Partitions.
+    let _ = writeln!(w, "<section id=\"partitions\">\n<h2>Utilisation per partition</h2>\n<table>");
+    let _ = writeln!(w, "<tr><th>partition</th><th>nodes</th><th>cores</th><th>jobs</th><th>utilisation</th></tr>");
+    let util_cell = |u: f64| {
+        let width = if u.is_finite() { (u.clamp(0.0, 1.0) * 120.0).round() } else { 0.0 };
+        format!("<td>{}<span class=\"bar\" style=\"width:{width}px\"></span></td>", pct(u))
+    };
+    if s.partitions.is_empty() {
+        let _ = writeln!(
+            w,
+            "<tr><td>whole machine</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
+            info.nodes.map_or("—".into(), count),
+            info.cores.map_or("—".into(), count),
+            count(s.jobs),
+            util_cell(s.utilisation)
+        );
+    } else {
+        for (p, ps) in &s.partitions {
+            let _ = writeln!(
+                w,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
+                escape(p),
+                count(ps.nodes),
+                count(ps.cores),
+                count(ps.jobs),
+                util_cell(ps.utilisation)
+            );
+        }
+    }
+    let _ = writeln!(
+        w,
+        "</table>\n<p class=\"note\">Whole machine: {} of core-time busy over the measured window.</p>\n</section>",
+        pct(s.utilisation)
+    );
+
+    // Outcomes.
+    let _ = writeln!(w, "<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<table>");
+    let _ = writeln!(w, "<tr><th>outcome</th><th>jobs</th><th>share</th></tr>");
+    let mut outcomes: Vec<(String, u64)> = s.outcomes.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    if outcomes.is_empty() {
+        outcomes = Outcome::ALL
+            .iter()
+            .map(|o| (o.as_str().to_string(), run.jobs.iter().filter(|j| j.outcome == *o).count() as u64))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+    } else {
+        // Known outcomes in their usual order, then any others by name.
+        outcomes.sort_by_key(|(k, _)| (Outcome::ALL.iter().position(|o| o.as_str() == k).unwrap_or(99), k.clone()));
+    }
+    let total: u64 = outcomes.iter().map(|(_, n)| n).sum();
+    for (o, n) in &outcomes {
+        let share = if total > 0 { *n as f64 / total as f64 } else { f64::NAN };
+        let _ = writeln!(w, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(o), count(*n), pct(share));
+    }
+    let _ = writeln!(w, "</table>");
+    for (title, reasons) in [("Rejected", &s.rejected_by_reason), ("Skipped", &s.skipped_by_reason)] {
+        if !reasons.is_empty() {
+            let items: Vec<String> = reasons.iter().map(|(r, n)| format!("{} ({})", escape(r), count(*n))).collect();
+            let _ = writeln!(w, "<p>{title}, by reason: {}.</p>", items.join(", "));
+        }
+    }
+    let _ = writeln!(w, "</section>");
+
+    // Login nodes.
+    let _ = writeln!(w, "<section id=\"login\">\n<h2>Login nodes</h2>");
+    match &s.login {
+        Some(l) => {
+            let _ = writeln!(w, "<table class=\"kv\">");
+            row(w, "login nodes", Some(count(l.nodes)));
+            row(w, "cores (all login nodes)", Some(count(l.cores)));
+            row(w, "processes", Some(count(l.processes)));
+            row(w, "killed (over the CPU-time limit)", Some(count(l.killed)));
+            row(w, "kill rate", Some(pct(l.kill_rate)));
+            row(w, "mean stretch", Some(num(l.mean_stretch, 2)));
+            row(w, "p95 stretch", Some(num(l.p95_stretch, 2)));
+            for (k, v) in &l.extra {
+                let text = match v {
+                    serde_json::Value::String(t) => t.clone(),
+                    serde_json::Value::Null => "—".into(),
+                    other => other.to_string(),
+                };
+                row(w, &escape(&k.replace('_', " ")), Some(escape(&text)));
+            }
+            let _ = writeln!(
+                w,
+                "</table>\n<p class=\"note\">Stretch: a process's time on the login node over its CPU time \
+                 (1 = it never shared a core).</p>"
+            );
+        }
+        None => {
+            let _ = writeln!(w, "<p class=\"note\">This run has no login nodes.</p>");
+        }
+    }
+    let _ = writeln!(w, "</section>");
+
+    // Charts.
+    let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
+    for c in &charts.charts {
+        figure(w, c);
+    }
+    if !charts.skipped.is_empty() {
+        let _ = writeln!(w, "<p class=\"note\">Not drawn for this run:</p>\n<ul class=\"note\">");
+        for k in &charts.skipped {
+            let _ = writeln!(w, "<li>{}: {}.</li>", escape(&k.title), escape(&k.reason));
+        }
+        let _ = writeln!(w, "</ul>");
+    }
+    let _ = writeln!(w, "</section>");
+    let _ = writeln!(
+        w,
+        "<footer>Built by schedsim {} from this run's directory (jobs.csv, summary.json{}{}); \
+         rebuild with <code>schedsim report DIR</code>. The charts are also in charts/ as SVG and PNG.</footer>",
+        env!("CARGO_PKG_VERSION"),
+        if run.timeseries.is_some() { ", timeseries.csv" } else { "" },
+        if run.login.is_some() { ", login.csv" } else { "" },
+    );
+    let _ = writeln!(w, "</main>\n</body>\n</html>");
+    h
+}
+
+/// A chart as a figure: its SVG inline (without the namespace attribute, which HTML does not
+/// need and which is an address), its caption, and links to its files.
+fn figure(w: &mut String, c: &Chart) {
+    let svg = inline_svg(&c.svg, &c.title);
+    let _ = writeln!(
+        w,
+        "<figure class=\"chart\" id=\"chart-{name}\">\n{svg}<figcaption>{caption} <span class=\"files\">\
+         (<a href=\"charts/{name}.svg\">SVG</a>, <a href=\"charts/{name}.png\">PNG</a>)</span></figcaption>\n</figure>",
+        name = escape(&c.name),
+        caption = escape(&c.caption),
+    );
+}
+
+/// `svg` made fit for inlining in HTML: no XML namespace address, labelled for screen readers.
+pub fn inline_svg(svg: &str, title: &str) -> String {
+    let body = svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    let body = body.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(title)), 1);
+    // Text drawn from the data (class or partition names) must not carry an address either.
+    body.replace("://", ":&#47;&#47;")
+}
+
+/// Writes `report.html` into `dir`.
+pub fn write_html(dir: &Path, html: &str) -> Result<PathBuf, ReportError> {
+    let path = dir.join("report.html");
+    write_atomic(&path, |f| std::io::Write::write_all(f, html.as_bytes()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_addresses() {
+        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+        assert_eq!(escape("see https://example.org"), "see https:&#47;&#47;example.org");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(202871), "202,871");
+        assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn inlined_svg_has_no_namespace_address() {
+        let svg = "<svg width=\"10\" height=\"10\" viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\">\n</svg>";
+        let out = inline_svg(svg, "T");
+        assert!(!out.contains("http"), "{out}");
+        assert!(out.starts_with("<svg role=\"img\" aria-label=\"T\" width=\"10\""), "{out}");
+    }
+}

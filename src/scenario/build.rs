@@ -1,0 +1,260 @@
+//! From a validated [`Scenario`] to the inputs of a run: the cluster, one merged workload, the
+//! login nodes and their processes, the policy and what to measure.
+//!
+//! # Random streams
+//!
+//! Source `i` (0-based, in file order) draws only from `rng::stream(seed, 0, "<i>/<kind>")`,
+//! e.g. `"0/lublin"`, `"1/interactive"`, `"2/trace"` (a trace draws nothing); the login
+//! processes draw from `rng::stream(seed, 0, "login")`, and the login simulator's random
+//! assignment from `"login/assignment"` (drawn by `experiment::execute`). So adding, removing or changing one
+//! source never changes the jobs of the others (as long as their index stays the same), and the
+//! same scenario and seed always give the same inputs.
+//!
+//! # Merging
+//!
+//! Every source's jobs get the source's partition and class. Jobs submitted at or after
+//! `run.length` are left out and counted as skipped. The sources' jobs are then put in arrival
+//! order (submit time; among equal times, source order, then each source's own order) and
+//! numbered 1..n; records a source skipped are added up by reason, and each source's notes are
+//! kept, prefixed with the source's path (`workload[0] (lublin): ...`).
+
+use rand::Rng;
+
+use super::error::{ErrorKind, KeyPath, ScenarioError};
+use super::schema::{gen_problem, LublinSource, Scenario, SourceKind, TraceSource};
+use crate::cluster::Cluster;
+use crate::experiment::PolicyChoice;
+use crate::metrics::Measure;
+use crate::rng;
+use crate::time::{SimDuration, SimTime};
+use crate::workload::job::PartitionIdx;
+use crate::workload::lublin::{self, Extent, LublinConfig};
+use crate::workload::{swf, Job, Workload};
+
+/// Reason under which jobs submitted at or after `run.length` are counted as skipped.
+pub const SKIP_AFTER_LENGTH: &str = "submitted at or after run.length";
+/// Reason under which trace jobs submitted before the source's `start` are counted.
+pub const SKIP_BEFORE_START: &str = "submitted before the trace source's start";
+
+/// Everything a run of the scenario needs.
+#[derive(Clone, Debug)]
+pub struct Built {
+    /// The run's name (the scenario's `name`).
+    pub name: String,
+    /// The seed the inputs were drawn with.
+    pub seed: u64,
+    /// `run.length`: jobs are submitted in [0, length).
+    pub length: SimDuration,
+    pub cluster: Cluster,
+    /// All sources' jobs in arrival order, ids 1..n.
+    pub workload: Workload,
+    pub login: Option<LoginInputs>,
+    pub policy: PolicyChoice,
+    pub interactive_boost: bool,
+    pub sample_every: SimDuration,
+    /// Warm-up end and wait targets.
+    pub measure: crate::metrics::Measure,
+}
+
+/// The login nodes and the processes that arrive on them.
+pub type LoginInputs = (crate::cluster::login::LoginConfig, Vec<crate::cluster::login::LoginProcess>);
+
+/// Builds the run's inputs from `s`, drawing every random quantity from streams of `seed`
+/// (see the [module docs](self)).
+pub fn build(s: &Scenario, seed: u64) -> Result<Built, ScenarioError> {
+    let resolved = s.cluster.resolve().map_err(|p| s.error(p))?;
+    let cluster = Cluster::new(resolved.nodes, resolved.partitions)
+        .map_err(|e| s.error((KeyPath::root().key("cluster"), ErrorKind::Source(e.to_string()))))?;
+    let length = s.run.length.0;
+    let end = SimTime(length.0);
+
+    let mut parts: Vec<Workload> = Vec::with_capacity(s.workload.len());
+    for (i, src) in s.workload.iter().enumerate() {
+        let path = KeyPath::root().key("workload").index(i);
+        let Some(pidx) = cluster.partition_named(&src.partition) else {
+            return Err(s.error((
+                path.key("partition"),
+                ErrorKind::UnknownPartition { name: src.partition.clone(), known: partition_names(&cluster) },
+            )));
+        };
+        let mut rng = rng::stream(seed, 0, &format!("{i}/{}", src.kind.name()));
+        let mut w = match &src.kind {
+            SourceKind::Trace(t) => trace(s, t, &path)?,
+            SourceKind::Lublin(l) => lublin(s, l, &cluster, pidx, length, &path, &mut rng)?,
+            SourceKind::Interactive(c) => {
+                let jobs =
+                    c.generate(SimTime::ZERO, end, pidx, &mut rng).map_err(|e| s.error(gen_problem(&path, &e)))?;
+                Workload { name: "interactive sessions".into(), jobs, ..Workload::default() }
+            }
+        };
+        let before = w.jobs.len();
+        w.jobs.retain(|j| j.submit < end);
+        let cut = (before - w.jobs.len()) as u64;
+        if cut > 0 {
+            *w.skipped.entry(SKIP_AFTER_LENGTH.to_string()).or_insert(0) += cut;
+        }
+        for j in &mut w.jobs {
+            j.partition = pidx;
+            j.class = src.class;
+        }
+        note_rejections(&mut w, &cluster, pidx);
+        parts.push(w);
+    }
+
+    let workload = merge(s, &cluster, seed, parts);
+    let login = match &s.login {
+        None => None,
+        Some(l) => {
+            let p = KeyPath::root().key("login");
+            let cfg = l.config();
+            let mut rng = rng::stream(seed, 0, "login");
+            let procs = l
+                .processes
+                .generate(SimTime::ZERO, end, &mut rng)
+                .map_err(|e| s.error(gen_problem(&p.key("processes"), &e)))?;
+            Some((cfg, procs))
+        }
+    };
+
+    let measure = Measure {
+        warmup_end: (s.run.warmup.0 > SimDuration::ZERO).then_some(SimTime(s.run.warmup.0 .0)),
+        targets: s.outputs.targets.by_class(),
+    };
+    Ok(Built {
+        name: s.name.clone(),
+        seed,
+        length,
+        cluster,
+        workload,
+        login,
+        policy: PolicyChoice {
+            order: s.policy.order.clone(),
+            backfill: s.policy.backfill.clone(),
+            estimate: s.policy.estimate.clone(),
+        },
+        interactive_boost: s.policy.interactive_boost,
+        sample_every: s.run.sample_every.0,
+        measure,
+    })
+}
+
+/// Says (in the workload's notes) how many jobs the partition will refuse at submission
+/// because they ask for more time or cores than it allows or has.
+fn note_rejections(w: &mut Workload, cluster: &Cluster, pidx: PartitionIdx) {
+    let part = cluster.partition(pidx);
+    if let Some(max) = part.limits.max_walltime {
+        let n = w.jobs.iter().filter(|j| j.requested_time > max).count();
+        if n > 0 {
+            let jobs = if n == 1 { "job requests" } else { "jobs request" };
+            w.notes.push(format!(
+                "{n} {jobs} more than partition {:?}'s max_walltime ({max} s) and will be rejected",
+                part.name
+            ));
+        }
+    }
+    let cores = u64::from(part.total().cores);
+    let n = w.jobs.iter().filter(|j| j.procs() > cores).count();
+    if n > 0 {
+        let jobs = if n == 1 { "job asks" } else { "jobs ask" };
+        w.notes
+            .push(format!("{n} {jobs} for more than partition {:?}'s {cores} cores and will be rejected", part.name));
+    }
+}
+
+fn partition_names(c: &Cluster) -> String {
+    c.partitions().iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// An SWF trace, shifted so that its `start` is time 0.
+fn trace(s: &Scenario, t: &TraceSource, path: &KeyPath) -> Result<Workload, ScenarioError> {
+    let file = s.resolve_path(&t.path);
+    let mut w = swf::read_swf(&file).map_err(|e| s.error((path.key("path"), ErrorKind::Trace(Box::new(e)))))?;
+    let start = t.start.0;
+    if start > SimDuration::ZERO {
+        let before = w.jobs.len();
+        w.jobs.retain(|j| j.submit.0 >= start.0);
+        let cut = (before - w.jobs.len()) as u64;
+        if cut > 0 {
+            *w.skipped.entry(SKIP_BEFORE_START.to_string()).or_insert(0) += cut;
+        }
+        for j in &mut w.jobs {
+            j.submit = SimTime(j.submit.0 - start.0);
+        }
+    }
+    Ok(w)
+}
+
+/// The Lublin–Feitelson model on the partition's nodes (whole-node jobs), filling `length` at
+/// the source's load.
+fn lublin(
+    s: &Scenario,
+    l: &LublinSource,
+    cluster: &Cluster,
+    pidx: PartitionIdx,
+    length: SimDuration,
+    path: &KeyPath,
+    rng: &mut impl Rng,
+) -> Result<Workload, ScenarioError> {
+    let part = cluster.partition(pidx);
+    let nodes = part.nodes();
+    let cores = nodes.first().map_or(1, |&n| cluster.cores_of(n));
+    if let Some(&n) = nodes.iter().find(|&&n| cluster.cores_of(n) != cores) {
+        return Err(s.error((
+            path.key("partition"),
+            ErrorKind::Source(format!(
+                "a lublin source needs a partition whose nodes all have the same number of cores; \
+                 partition {:?} mixes {cores} and {} cores",
+                part.name,
+                cluster.cores_of(n)
+            )),
+        )));
+    }
+    let mut cfg = LublinConfig::new(nodes.len() as u32, l.population);
+    cfg.cores_per_node = cores;
+    cfg.target_load = Some(l.load);
+    cfg.start_hour = l.start_hour;
+    let mut w = lublin::generate_workload(&cfg, Extent::Horizon(length), rng)
+        .map_err(|e| s.error((path.clone(), ErrorKind::Source(e.to_string()))))?;
+    if let Some(users) = l.users {
+        for j in &mut w.jobs {
+            j.meta.user = i64::from(rng.random_range(1..=users));
+        }
+    }
+    Ok(w)
+}
+
+/// One workload of every source's jobs in arrival order, numbered 1..n.
+fn merge(s: &Scenario, cluster: &Cluster, seed: u64, parts: Vec<Workload>) -> Workload {
+    let total = parts.iter().map(|w| w.jobs.len()).sum();
+    let mut out = Workload {
+        name: s.name.clone(),
+        jobs: Vec::with_capacity(total),
+        max_procs: u32::try_from(cluster.total_cores()).ok(),
+        max_nodes: u32::try_from(cluster.node_count()).ok(),
+        ..Workload::default()
+    };
+    out.header.push(format!("Scenario: {} ({})", s.name, s.origin.display()));
+    out.header.push(format!("Seed: {seed}"));
+    if let Some(p) = out.max_procs {
+        out.header.push(format!("MaxProcs: {p}"));
+    }
+    if let Some(n) = out.max_nodes {
+        out.header.push(format!("MaxNodes: {n}"));
+    }
+    for (i, (w, src)) in parts.into_iter().zip(&s.workload).enumerate() {
+        let label = format!("workload[{i}] ({})", src.kind.name());
+        for (reason, n) in w.skipped {
+            *out.skipped.entry(reason).or_insert(0) += n;
+        }
+        out.notes.extend(w.notes.into_iter().map(|n| format!("{label}: {n}")));
+        out.lacking_requested_time += w.lacking_requested_time;
+        out.lacking_requested_procs += w.lacking_requested_procs;
+        out.jobs.extend(w.jobs);
+    }
+    // Stable: equal submit times keep source order, then each source's own order.
+    out.jobs.sort_by_key(|j: &Job| j.submit);
+    for (k, j) in out.jobs.iter_mut().enumerate() {
+        j.id = k as u64 + 1;
+    }
+    out
+}
