@@ -33,6 +33,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 
+# 0. Self-contained: no address of another site, nothing loaded from elsewhere.
+addresses=$(grep -Eo 'https?://[^"<> ]*' "$file" | head -3 || true)
+[ -z "$addresses" ] || { echo "$addresses" >&2; fail "$file names an address of another site"; }
+if grep -Eo '(src|href)="[^"#][^"]*"' "$file" | grep -Ev '="(data:|charts/)' | grep -E ':' >&2; then
+    fail "$file loads something that is not inline"
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/profile"

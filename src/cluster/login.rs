@@ -463,7 +463,7 @@ impl Node {
         let n = self.active();
         if dt > 0 && n > 0 {
             let dt = dt as u128;
-            self.v += if n <= self.cores { dt * Q } else { dt * Q * u128::from(self.cores) / (u128::from(n) + 1) };
+            self.v += if n <= self.cores { dt * Q } else { mul_div(dt * u128::from(self.cores), Q as u64, n, false) };
             self.area += dt * u128::from(n);
             self.core_area += dt * u128::from(n.min(self.cores));
             self.busy += dt as i64;
@@ -560,7 +560,7 @@ impl Sim {
         }
     }
 
-    /// Re-plans node `k`'s next departure after a change at `now`.
+    /// Re-plans node `k`'s next departure after its process count changed.
     fn replan(&mut self, k: u32) {
         let node = &mut self.nodes[k as usize];
         let next = node.next_departure();

@@ -143,7 +143,7 @@ fn the_embedded_default_is_the_file_and_matches_the_brief() {
     assert!(login.0.cpu_limit.is_some());
     assert!(!login.1.is_empty());
     let part = |n: &str| b.cluster.partition(b.cluster.partition_named(n).expect(n));
-    assert_eq!(part("interactive").nodes().len(), 16);
+    assert_eq!(part("interactive").nodes().len(), 8);
     assert_eq!(part("interactive").limits.max_walltime, Some(SimDuration::from_secs(8 * 3600)));
     assert!(part("interactive").limits.idle_timeout.is_some());
     assert_eq!(part("devel").limits.max_walltime, Some(SimDuration::from_secs(3600)));

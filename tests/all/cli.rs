@@ -110,11 +110,94 @@ fn the_default_run_is_deterministic_and_its_seed_matters() {
         let d = tmp.path().join(name);
         let o = schedsim(&["run", "--seed", seed, "--out", d.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
-        fs::read(d.join("jobs.csv")).unwrap()
+        d
     };
     let (a, b, c) = (run("7", "a"), run("7", "b"), run("8", "c"));
-    assert!(a == b, "seed 7 twice gave different jobs.csv");
-    assert!(a != c, "seeds 7 and 8 gave the same jobs.csv");
+    for f in ["jobs.csv", "summary.json", "schedule.swf", "timeseries.csv", "login.csv"] {
+        let (x, y, z) = (fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), fs::read(c.join(f)).unwrap());
+        assert!(x == y, "seed 7 twice gave different {f}");
+        assert!(x != z, "seeds 7 and 8 gave the same {f}");
+    }
+}
+
+/// The scenario files shipped in `scenarios/`.
+fn shipped_scenarios() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_shipped_scenario_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = shipped_scenarios();
+    assert!(scenarios.len() >= 4, "{scenarios:?}");
+    for s in scenarios {
+        let out = tmp.path().join(s.file_stem().unwrap());
+        let o = schedsim(&["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}: {}", s.display(), stderr(&o));
+        let text = stdout(&o);
+        assert!(text.contains("class") && text.contains("utilisation"), "{}: {text}", s.display());
+        let summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert!(summary["jobs"].as_u64().unwrap() > 0, "{}", s.display());
+        assert!(summary["classes"].as_object().is_some_and(|c| !c.is_empty()));
+        let rows = fs::read_to_string(out.join("jobs.csv")).unwrap().lines().count() as u64;
+        let generated: u64 = summary["outcomes"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+        assert!(rows - 1 >= generated, "{}: {rows} rows for {generated} measured jobs", s.display());
+        let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+        assert!(ts.lines().count() > 10, "{}: time series too short", s.display());
+        if !summary["login"].is_null() {
+            assert!(text.contains("login nodes"), "{}: no login figures printed", s.display());
+            assert!(out.join("login.csv").is_file());
+        }
+    }
+}
+
+#[test]
+fn bad_scenarios_name_the_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/devcore.toml")).unwrap();
+    let line_of = |needle: &str, text: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    // An unknown key, added on its own line after `[run]`.
+    let unknown = base.replacen("[run]\n", "[run]\nlenght = \"1w\"\n", 1);
+    let f = write(tmp.path(), "unknown.toml", &unknown);
+    let want = format!("unknown.toml:{}", line_of("lenght", &unknown));
+    expect_error(&["run", f.to_str().unwrap()], &[&want, "run.lenght", "unknown"]);
+    // A duration without a unit.
+    let no_unit = replace_value(&base, "length", "\"3 weeks\"");
+    let f = write(tmp.path(), "unit.toml", &no_unit);
+    let want = format!("unit.toml:{}", line_of("3 weeks", &no_unit));
+    expect_error(&["run", f.to_str().unwrap()], &[&want, "run.length", "unit"]);
+    // A partition naming a node that does not exist.
+    let first_nodes = base.lines().find(|l| l.trim_start().starts_with("nodes = [")).unwrap().to_string();
+    let bad_node = base.replacen(&first_nodes, "nodes = [\"nosuchnode7\"]", 1);
+    let f = write(tmp.path(), "node.toml", &bad_node);
+    let want = format!("node.toml:{}", line_of("nosuchnode7", &bad_node));
+    expect_error(&["run", f.to_str().unwrap()], &[&want, "cluster.partitions[0].nodes[0]", "nosuchnode7"]);
+    // A missing file.
+    expect_error(&["run", "/nonexistent/scenario.toml"], &["/nonexistent/scenario.toml"]);
+}
+
+/// Replaces the value of the first `key = ...` line.
+fn replace_value(text: &str, key: &str, value: &str) -> String {
+    let mut done = false;
+    text.lines()
+        .map(|l| {
+            if !done && l.trim_start().starts_with(&format!("{key} =")) {
+                done = true;
+                format!("{key} = {value}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -176,4 +259,57 @@ fn inspect_describes_a_trace() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["jobs"], 4);
     assert_eq!(v["wider_than_machine"], 1);
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn compare_gives_identical_files_at_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/devcore.toml");
+    let run = |threads: &str| {
+        let d = tmp.path().join(format!("t{threads}"));
+        let o = schedsim(&[
+            "compare",
+            scenario.to_str().unwrap(),
+            "--policies",
+            "fcfs/none,fcfs/easy,sjf/easy,fcfs/conservative",
+            "--threads",
+            threads,
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        tree(&d)
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert!(one.contains_key(Path::new("comparison.csv")), "{:?}", one.keys());
+    assert!(one.keys().any(|k| k.starts_with("sjf-easy")), "{:?}", one.keys());
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (k, v) in &one {
+        assert!(v == &two[k], "{} differs between 1 and 2 threads", k.display());
+    }
+    // One row per variant and class, plus one `all` row per variant.
+    let csv = String::from_utf8(one[Path::new("comparison.csv")].clone()).unwrap();
+    assert!(csv.lines().filter(|l| l.starts_with("fcfs/easy,")).count() >= 2, "{csv}");
+}
+
+#[test]
+fn compare_refuses_unknown_policies() {
+    expect_error(&["compare", "--policies", "fcfs/easy,fcfs/eazy"], &["--policies", "unknown backfill \"eazy\""]);
 }
