@@ -1,14 +1,16 @@
 //! Benchmarks of the engine and policies: a synthetic Lublin workload (always available) on
-//! a flat machine and on a node-aware one, and, when `../shared/traces` exists, the real
-//! traces the README's speed table uses. Run with `cargo bench`.
+//! a flat machine and on a node-aware one; when `../shared/traces` exists, the real traces
+//! the README's speed table uses; and whole scenarios (build and run). Run with
+//! `cargo bench --bench engine`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use schedsim::cluster::Cluster;
-use schedsim::experiment::{run_one, PolicyChoice};
+use schedsim::experiment::{execute, run_one, PolicyChoice, RunPlan};
 use schedsim::rng;
+use schedsim::scenario;
 use schedsim::workload::lublin::{self, Extent, LublinConfig, Population};
 use schedsim::workload::{swf, Workload};
 
@@ -63,5 +65,19 @@ fn traces(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, policies, traces);
+/// Whole scenarios: building the workload (generators) and running batch and login nodes.
+fn scenarios(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scenarios");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for name in ["default", "big-interactive-pool"] {
+        let s = scenario::load(&dir.join(format!("{name}.toml"))).expect("shipped scenario");
+        g.bench_function(format!("build+run/{name}"), |b| {
+            b.iter(|| execute(&RunPlan::from_built(scenario::build(&s, 1).unwrap(), name.into())).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, policies, traces, scenarios);
 criterion_main!(benches);

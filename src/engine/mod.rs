@@ -388,35 +388,53 @@ impl<'w> Engine<'w> {
         if !self.may_preempt.iter().any(|&m| m) {
             return;
         }
+        // Running jobs that some partition may preempt, youngest first: gathered once a pass.
+        let parts = self.cluster.partitions();
+        let mut pool: Vec<(SimTime, JobIdx)> = self
+            .state
+            .running
+            .iter()
+            .filter(|&&(_, r)| parts[self.jobs[r as usize].partition as usize].limits.preempt != PreemptMode::Off)
+            .map(|&(_, r)| (self.live[r as usize].started.expect("running"), r))
+            .collect();
+        if pool.is_empty() {
+            return;
+        }
+        pool.sort_unstable_by(|a, b| b.cmp(a));
         let candidates: Vec<JobIdx> = self
             .queue
             .iter()
             .copied()
             .filter(|&j| self.may_preempt[self.jobs[j as usize].partition as usize])
             .collect();
+        let mut victims: Vec<JobIdx> = Vec::new();
         for j in candidates {
             let job = &self.jobs[j as usize];
             let part = self.cluster.partition(job.partition);
-            let occ = &self.state.occupancy;
-            if occ.first_fit(job.task, job.tasks, part, &mut self.scratch) {
+            if self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
                 continue;
             }
             let tier = part.limits.priority_tier;
-            let mut victims: Vec<(SimTime, JobIdx)> = self
-                .state
-                .running
-                .iter()
-                .filter_map(|&(_, r)| {
-                    let vp = self.cluster.partition(self.jobs[r as usize].partition);
-                    let touches = self.state.allocations[r as usize].0.iter().any(|&(n, _)| part.contains(n));
-                    (vp.limits.priority_tier < tier && vp.limits.preempt != PreemptMode::Off && touches)
-                        .then(|| (self.live[r as usize].started.expect("running"), r))
-                })
-                .collect();
-            victims.sort_unstable_by(|a, b| b.cmp(a));
+            victims.clear();
+            let mut reachable = self.state.occupancy.total_free_cores();
+            for &(_, r) in &pool {
+                let live = &self.live[r as usize];
+                let vp = self.cluster.partition(self.jobs[r as usize].partition);
+                let alloc = &self.state.allocations[r as usize];
+                if live.started.is_some()
+                    && vp.limits.priority_tier < tier
+                    && alloc.0.iter().any(|&(n, _)| part.contains(n))
+                {
+                    victims.push(r);
+                    reachable += alloc.cores();
+                }
+            }
+            if reachable < job.procs() {
+                continue;
+            }
             let mut chosen = 0;
             let mut fits = false;
-            for &(_, v) in &victims {
+            for &v in &victims {
                 self.state.occupancy.give(&self.state.allocations[v as usize]);
                 chosen += 1;
                 if self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
@@ -425,11 +443,11 @@ impl<'w> Engine<'w> {
                 }
             }
             // Tentatively freed; take back before stopping for real (or for good, if useless).
-            for &(_, v) in &victims[..chosen] {
+            for &v in &victims[..chosen] {
                 self.state.occupancy.take(&self.state.allocations[v as usize]);
             }
             if fits {
-                for &(_, v) in &victims[..chosen] {
+                for &v in &victims[..chosen] {
                     self.preempt(v, now);
                 }
             }

@@ -167,7 +167,7 @@ fn trim(v: f64, digits: usize) -> String {
     }
 }
 
-/// A duration in seconds, in the unit a person would use: `45 s`, `12 min`, `3.5 h`, `2 d`.
+/// A duration in seconds, in the unit a person would use: `45 s`, `12 min`, `3.5 h`, `2 d`, `1.2 yr`.
 pub fn fmt_duration(secs: f64) -> String {
     if !secs.is_finite() {
         return "—".to_string();
@@ -179,12 +179,8 @@ pub fn fmt_duration(secs: f64) -> String {
         format!("{} min", trim(secs / 60.0, 1))
     } else if a < 86400.0 {
         format!("{} h", trim(secs / 3600.0, 1))
-    } else if a < 7.0 * 86400.0 || (a < 365.0 * 86400.0 && (a / 86400.0).fract() > 0.01) {
-        format!("{} d", trim(secs / 86400.0, 1))
-    } else if a < 30.0 * 86400.0 {
-        format!("{} wk", trim(secs / (7.0 * 86400.0), 1))
     } else if a < 365.0 * 86400.0 {
-        format!("{} d", trim(secs / 86400.0, 0))
+        format!("{} d", trim(secs / 86400.0, if a < 10.0 * 86400.0 { 1 } else { 0 }))
     } else {
         format!("{} yr", trim(secs / (365.0 * 86400.0), 1))
     }
@@ -754,7 +750,11 @@ fn gantt_spec(run: &RunData) -> Result<Spec, Skipped> {
 fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
     let (name, title) = ("login_load", "Login-node load");
     let summary = run.summary.login.as_ref().filter(|l| l.nodes > 0);
-    let per_node_cores = summary.filter(|l| l.cores > 0).map(|l| l.cores as f64 / l.nodes as f64);
+    // Cores of one login node: as the run wrote it, else all login cores over the nodes.
+    let per_node_cores = summary.and_then(|l| {
+        let written = l.extra.get("cores_per_node").and_then(|v| v.as_f64()).filter(|c| *c > 0.0);
+        written.or_else(|| (l.cores > 0).then(|| l.cores as f64 / l.nodes as f64))
+    });
     let from_ts = run.timeseries.as_ref().filter(|ts| !ts.login_load.is_empty() && !ts.time.is_empty());
     let (time, series, from_ts) = if let Some(ts) = from_ts {
         (ts.time.clone(), ts.login_load.clone(), true)
@@ -1195,7 +1195,8 @@ mod tests {
         assert_eq!(fmt_duration(60.0), "1 min");
         assert_eq!(fmt_duration(5400.0), "1.5 h");
         assert_eq!(fmt_duration(86400.0), "1 d");
-        assert_eq!(fmt_duration(7.0 * 86400.0), "1 wk");
+        assert_eq!(fmt_duration(7.0 * 86400.0), "7 d");
+        assert_eq!(fmt_duration(1814469.308), "21 d");
         assert_eq!(fmt_duration(30.0 * 86400.0), "30 d");
         assert_eq!(fmt_duration(365.0 * 86400.0), "1 yr");
         assert_eq!(fmt_duration(f64::NAN), "—");

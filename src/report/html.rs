@@ -47,6 +47,31 @@ fn num(v: f64, digits: usize) -> String {
     }
 }
 
+/// A figure of summary.json shown as a person would read it, judged by its name: shares as
+/// percentages, times as durations, counts with separators; other values as written.
+fn value_text(key: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "—".into(),
+        Value::Bool(b) => (if *b { "yes" } else { "no" }).into(),
+        Value::String(t) => escape(t),
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            let timed = ["limit", "arrival", "end", "span", "time", "wait"];
+            if key.ends_with("rate") || key.ends_with("share") || key.contains("utilisation") {
+                pct(x)
+            } else if timed.iter().any(|t| key.split('_').any(|part| part == *t)) {
+                escape(&fmt_duration(x))
+            } else if let Some(u) = n.as_u64() {
+                count(u)
+            } else {
+                num(x, 2)
+            }
+        }
+        other => format!("<code>{}</code>", escape(&other.to_string())),
+    }
+}
+
 /// A duration cell: readable, with the exact seconds on hover.
 fn dur(v: f64) -> String {
     if v.is_finite() {
@@ -72,7 +97,8 @@ td { white-space: nowrap; }
 th { background: #eef1f4; font-weight: 600; }
 td:first-child, th:first-child { text-align: left; }
 table.kv td:first-child { font-weight: 600; background: #eef1f4; }
-table.kv td { text-align: left; }
+table.kv td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px;
   vertical-align: baseline; }
 .bar { display: inline-block; height: .7em; background: #1f77b4; vertical-align: middle; margin-left: .4em; }
@@ -294,13 +320,36 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
             row(w, "kill rate", Some(pct(l.kill_rate)));
             row(w, "mean stretch", Some(num(l.mean_stretch, 2)));
             row(w, "p95 stretch", Some(num(l.p95_stretch, 2)));
+            // Further figures, as the run wrote them; lists of records become tables below.
+            let mut lists = Vec::new();
             for (k, v) in &l.extra {
-                let text = match v {
-                    serde_json::Value::String(t) => t.clone(),
-                    serde_json::Value::Null => "—".into(),
-                    other => other.to_string(),
-                };
-                row(w, &escape(&k.replace('_', " ")), Some(escape(&text)));
+                match v {
+                    serde_json::Value::Array(items) if items.iter().all(|i| i.is_object()) && !items.is_empty() => {
+                        lists.push((k, items));
+                    }
+                    _ => row(w, &escape(&k.replace('_', " ")), Some(value_text(k, v))),
+                }
+            }
+            for (k, items) in lists {
+                let _ = writeln!(w, "</table>\n<h3>{}</h3>\n<table>", escape(&k.replace('_', " ")));
+                let mut keys: Vec<&String> = Vec::new();
+                for item in items.iter().filter_map(|i| i.as_object()) {
+                    for key in item.keys() {
+                        if !keys.contains(&key) {
+                            keys.push(key);
+                        }
+                    }
+                }
+                let head: Vec<String> =
+                    keys.iter().map(|k| format!("<th>{}</th>", escape(&k.replace('_', " ")))).collect();
+                let _ = writeln!(w, "<tr><th>#</th>{}</tr>", head.concat());
+                for (i, item) in items.iter().filter_map(|i| i.as_object()).enumerate() {
+                    let cells: Vec<String> = keys
+                        .iter()
+                        .map(|k| format!("<td>{}</td>", item.get(*k).map_or("—".into(), |v| value_text(k, v))))
+                        .collect();
+                    let _ = writeln!(w, "<tr><td>{i}</td>{}</tr>", cells.concat());
+                }
             }
             let _ = writeln!(
                 w,
@@ -384,6 +433,20 @@ mod tests {
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(202871), "202,871");
         assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn extra_figures_read_by_their_names() {
+        use serde_json::json;
+        assert_eq!(value_text("kill_rate", &json!(0.0046)), "0.5%");
+        assert_eq!(value_text("busy_share", &json!(0.53)), "53.0%");
+        assert_eq!(value_text("cpu_limit", &json!(1800.0)), "30 min");
+        assert_eq!(value_text("last_end", &json!(1814469.308)), "21 d");
+        assert_eq!(value_text("finished", &json!(109508)), "109,508");
+        assert_eq!(value_text("mean_active", &json!(3.7997)), "3.80");
+        assert_eq!(value_text("assignment", &json!("round_robin")), "round_robin");
+        assert_eq!(value_text("x", &json!(null)), "—");
+        assert_eq!(value_text("x", &json!([1, 2])), "<code>[1,2]</code>");
     }
 
     #[test]

@@ -830,6 +830,12 @@ mod tests {
     }
 
     #[test]
+    fn the_simulator_writes_the_headers_this_reader_is_written_against() {
+        assert_eq!(crate::report::jobs_csv::HEADER, JOBS_HEADER);
+        assert_eq!(crate::cluster::login::LOGIN_CSV_HEADER, LOGIN_HEADER);
+    }
+
+    #[test]
     fn an_older_run_reads_with_defaults() {
         let dir = tmp();
         let counts =
