@@ -214,6 +214,11 @@ mod tests {
         assert_eq!(skipped, ["utilisation", "queue", "gantt", "login_load"]);
         let html = fs::read_to_string(&files.html).unwrap();
         assert!(html.contains("not recorded") && html.contains("all jobs</td>"), "fallbacks missing");
+        // A chart left by an earlier build that this run no longer gets is removed.
+        fs::write(dir.path().join("charts/gantt.svg"), "<svg/>").unwrap();
+        build_report(dir.path()).unwrap();
+        assert!(!dir.path().join("charts/gantt.svg").exists());
+        assert!(dir.path().join("charts/wait_cdf.svg").exists());
         assert!(html.contains("this run has no timeseries.csv"));
     }
 
@@ -245,6 +250,20 @@ mod tests {
         assert!(gantt.caption.contains("on nodes 0–255 of 300"), "{}", gantt.caption);
         let rects = gantt.svg.matches("<rect").count();
         assert!(rects < 4 * crate::report::charts::GANTT_MAX_JOBS, "{rects} rectangles");
+    }
+
+    #[test]
+    fn a_run_without_jobs_still_gets_a_page() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("jobs.csv"), format!("\u{feff}{}\r\n", crate::report::rundata::JOBS_HEADER)).unwrap();
+        fs::write(dir.path().join("summary.json"), "{\"jobs\": 0}").unwrap();
+        let files = build_report(dir.path()).unwrap();
+        assert!(files.charts.is_empty());
+        let skipped: Vec<&str> = files.skipped.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(skipped, ["utilisation", "queue", "wait_cdf", "gantt", "login_load"]);
+        let html = fs::read_to_string(&files.html).unwrap();
+        assert!(html.contains("no job of this run started"));
+        assert!(html.ends_with("</html>\n"));
     }
 
     #[test]

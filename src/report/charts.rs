@@ -341,8 +341,8 @@ pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
     Ok(Charts { charts, skipped })
 }
 
-/// Writes every chart as `charts/<name>.svg` and `.png` under `dir`; returns the paths
-/// (SVG, PNG) in chart order.
+/// Writes every chart as `charts/<name>.svg` and `.png` under `dir`, and removes the files
+/// of the charts skipped for this run; returns the paths (SVG, PNG) in chart order.
 pub fn write_charts(dir: &Path, charts: &Charts) -> Result<Vec<(PathBuf, PathBuf)>, ReportError> {
     let out = dir.join("charts");
     std::fs::create_dir_all(&out).map_err(|source| ReportError { path: out.clone(), source })?;
@@ -353,6 +353,17 @@ pub fn write_charts(dir: &Path, charts: &Charts) -> Result<Vec<(PathBuf, PathBuf
         write_atomic(&svg, |w| std::io::Write::write_all(w, c.svg.as_bytes()))?;
         write_atomic(&png, |w| std::io::Write::write_all(w, &c.png))?;
         paths.push((svg, png));
+    }
+    // Files of a chart this run does not get, left by an earlier build, would contradict
+    // the report: remove them.
+    for k in charts.skipped.iter().filter(|k| charts.charts.iter().all(|c| c.name != k.name)) {
+        for ext in ["svg", "png"] {
+            let path = out.join(format!("{}.{ext}", k.name));
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ReportError { path, source: e }),
+                _ => {}
+            }
+        }
     }
     Ok(paths)
 }

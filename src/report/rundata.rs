@@ -415,7 +415,8 @@ impl CsvFile {
                 line: 1,
                 message: format!("column {}: the header is not UTF-8 text", i + 1),
             })?;
-            columns.push(name.trim().to_string());
+            // A byte-order mark, as some spreadsheets write, is not part of the first name.
+            columns.push(name.trim_start_matches('\u{feff}').trim().to_string());
         }
         Ok(CsvFile { path: path.to_path_buf(), reader, columns })
     }
