@@ -9,9 +9,9 @@ use clap::Args;
 
 use schedsim::cluster::login::{self, LoginSummary};
 use schedsim::cluster::Cluster;
-use schedsim::experiment::{execute, PolicyChoice, RunPlan, RunResult};
+use schedsim::experiment::{execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
-use schedsim::report::{self, LoginFiles, RunFiles};
+use schedsim::report::{self, progress, LoginFiles, RunFiles};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
 
@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Directory for the run's files [default: results/<run name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write only the data files: no charts, no report.html (`schedsim report DIR` adds them
+    /// later).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Policy axes given on the command line; each replaces the scenario's (or the default's).
@@ -112,9 +116,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides =
         PolicyOverrides { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
     let plan = plan_for(&args.source, &overrides)?;
-    let result = execute(&plan)?;
+    let bar = progress::bar(plan.workload.jobs.len() as u64, "simulating");
+    let ticker = bar.clone();
+    let result = execute_observed(&plan, Some(Box::new(move |n| ticker.set_position(n))))?;
+    bar.finish_and_clear();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
-    let written = write(&dir, &plan, &result)?;
+    let mut written: Vec<String> = write(&dir, &plan, &result)?.into_iter().map(String::from).collect();
+    if !args.no_report {
+        report::build::build_report(&dir).with_context(|| format!("building the report in {}", dir.display()))?;
+        written.extend(["charts/".to_string(), "report.html".to_string()]);
+    }
     println!("schedsim: {} on {} under {}", plan.name, plan.cluster.describe(), plan.policy.label());
     for note in &plan.workload.notes {
         println!("  note: {note}");

@@ -29,12 +29,14 @@ pub struct SimConfig {
     pub interactive_boost: bool,
     /// Take a [`Sample`] at every multiple of this interval while the run lasts.
     pub sample_every: Option<SimDuration>,
+    /// Told how many jobs have been submitted so far, now and then (for a progress bar).
+    pub progress: Option<Box<dyn FnMut(u64) + Send>>,
 }
 
 impl SimConfig {
     /// A machine and a policy, with no boost and no sampling.
     pub fn new(cluster: Cluster, order: Box<dyn QueueOrder>, backfill: Box<dyn Backfill>, estimate: Estimate) -> Self {
-        SimConfig { cluster, order, backfill, estimate, interactive_boost: false, sample_every: None }
+        SimConfig { cluster, order, backfill, estimate, interactive_boost: false, sample_every: None, progress: None }
     }
 }
 
@@ -59,6 +61,9 @@ pub struct RunOutput {
 pub fn simulate(jobs: &[Job], cfg: SimConfig) -> RunOutput {
     Engine::new(jobs, cfg).run()
 }
+
+/// Submissions between two progress reports.
+const PROGRESS_EVERY: usize = 4096;
 
 /// Per-job state the engine tracks while a job is in the system.
 #[derive(Clone, Debug, Default)]
@@ -107,6 +112,7 @@ struct Engine<'w> {
     running_by_class: [u32; 3],
     queued_by_class: [u32; 3],
     sample_every: Option<SimDuration>,
+    progress: Option<Box<dyn FnMut(u64) + Send>>,
     next_sample: Option<SimTime>,
     samples: Vec<Sample>,
     scratch: Allocation,
@@ -164,6 +170,7 @@ impl<'w> Engine<'w> {
             running_by_class: [0; 3],
             queued_by_class: [0; 3],
             sample_every: cfg.sample_every.filter(|e| e.0 > 0),
+            progress: cfg.progress,
             next_sample: first_sample,
             samples: Vec::new(),
             scratch: Allocation::default(),
@@ -186,6 +193,11 @@ impl<'w> Engine<'w> {
             while self.next_arrival < self.jobs.len() && self.jobs[self.next_arrival].submit == now {
                 self.submit(self.next_arrival as JobIdx, now);
                 self.next_arrival += 1;
+                if self.next_arrival % PROGRESS_EVERY == 0 {
+                    if let Some(p) = &mut self.progress {
+                        p(self.next_arrival as u64);
+                    }
+                }
             }
             let mut woken = false;
             while self.events.pop_if(now, Phase::Schedule).is_some() {
@@ -197,6 +209,9 @@ impl<'w> Engine<'w> {
                 self.preempt_for_waiting(now);
                 self.pass(now);
             }
+        }
+        if let Some(p) = &mut self.progress {
+            p(self.jobs.len() as u64);
         }
         if let Some(last) = self.records.iter().filter_map(|r| r.end).max() {
             self.sample_before(SimTime(last.0 + 1));

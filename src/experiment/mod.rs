@@ -121,6 +121,7 @@ impl RunPlan {
             nodes: self.cluster.node_count() as u64,
             cores: self.cluster.total_cores(),
             sample_interval: self.sample_every.map(|d| d.as_secs_f64()),
+            warmup: self.measure.warmup_end.map(|t| t.as_secs_f64()),
         }
     }
 }
@@ -147,7 +148,15 @@ pub struct RunResult {
 /// Simulates a plan: the batch system, and the login nodes beside it (they do not interact;
 /// the login pool's random assignment draws from the stream (seed, 0, "login/assignment")).
 pub fn execute(plan: &RunPlan) -> Result<RunResult, ExperimentError> {
-    let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every };
+    execute_observed(plan, None)
+}
+
+/// [`execute`], telling `progress` how many jobs have been submitted now and then.
+pub fn execute_observed(
+    plan: &RunPlan,
+    progress: Option<Box<dyn FnMut(u64) + Send>>,
+) -> Result<RunResult, ExperimentError> {
+    let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every, progress };
     let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
     if let Some((cfg, procs)) = &plan.login {
         let mut r = rng::stream(plan.seed.unwrap_or(0), 0, "login/assignment");
@@ -158,14 +167,14 @@ pub fn execute(plan: &RunPlan) -> Result<RunResult, ExperimentError> {
 
 /// Simulates `workload` on `cluster` under `policy`, without sampling.
 pub fn run_one(workload: &Workload, cluster: Cluster, policy: &PolicyChoice) -> Result<RunResult, PolicyError> {
-    let knobs = Knobs { interactive_boost: false, sample_every: None };
+    let knobs = Knobs { interactive_boost: false, sample_every: None, progress: None };
     simulate_with(workload, &cluster, policy, knobs, &Measure::default())
 }
 
-#[derive(Clone, Copy)]
 struct Knobs {
     interactive_boost: bool,
     sample_every: Option<SimDuration>,
+    progress: Option<Box<dyn FnMut(u64) + Send>>,
 }
 
 fn simulate_with(
@@ -183,6 +192,7 @@ fn simulate_with(
     );
     cfg.interactive_boost = knobs.interactive_boost;
     cfg.sample_every = knobs.sample_every;
+    cfg.progress = knobs.progress;
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary, login: None })

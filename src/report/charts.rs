@@ -528,7 +528,7 @@ fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
     let mut x_max: f64 = 60.0;
     let mut targets = Vec::new();
     for (ci, class) in run.classes.iter().enumerate() {
-        let of = run.jobs.iter().filter(|j| j.class as usize == ci);
+        let of = run.jobs.iter().filter(|j| j.class as usize == ci && run.measured(j));
         let accepted = of.clone().filter(|j| j.outcome != Outcome::Rejected).count();
         let mut waits: Vec<f64> = of.filter_map(wait_of).collect();
         if waits.is_empty() || accepted == 0 {
@@ -579,7 +579,7 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
         let mut sum = [[0.0f64; 24]; 7];
         let mut count = [[0usize; 24]; 7];
         let mut n = 0;
-        for j in run.jobs.iter().filter(|j| j.class as usize == ci) {
+        for j in run.jobs.iter().filter(|j| j.class as usize == ci && run.measured(j)) {
             let Some(w) = wait_of(j) else { continue };
             let h = ((j.submit / 3600.0).floor() as i64).rem_euclid(168) as usize;
             sum[h / 24][h % 24] += w;

@@ -63,6 +63,8 @@ pub struct RunInfo {
     pub cores: u64,
     /// Seconds between time-series samples, if sampled.
     pub sample_interval: Option<f64>,
+    /// Jobs submitted before this instant (seconds) are warm-up, left out of the figures.
+    pub warmup: Option<f64>,
 }
 
 impl RunInfo {

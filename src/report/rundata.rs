@@ -133,6 +133,8 @@ pub struct RunInfo {
     pub cores: Option<u64>,
     /// Seconds between two rows of `timeseries.csv`.
     pub sample_interval: Option<f64>,
+    /// Jobs submitted before this instant (seconds) are warm-up, left out of the figures.
+    pub warmup: Option<f64>,
 }
 
 /// Figures for one class (`summary.json` → `classes`). Waits in seconds; a figure written as
@@ -321,6 +323,11 @@ impl RunData {
     /// The partition name of `job`.
     pub fn partition_name(&self, job: &JobRow) -> &str {
         &self.partitions[job.partition as usize]
+    }
+
+    /// Whether `job` counts in the figures: submitted after the warm-up, as in summary.json.
+    pub fn measured(&self, job: &JobRow) -> bool {
+        self.summary.run.as_ref().and_then(|r| r.warmup).is_none_or(|w| job.submit >= w)
     }
 
     /// Whether `jobs.csv` had the named column.
