@@ -1,5 +1,6 @@
 //! `schedsim compare`: one workload under several policies, in parallel; writes each
-//! variant's run files, `comparison.csv` and a table on screen saying which is best.
+//! variant's run files and report, `comparison.csv`, the comparison's charts and
+//! `report.html`, and a table on screen saying which is best.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,9 @@ use anyhow::Context;
 use clap::Args;
 
 use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
+use schedsim::report::build::build_report;
+use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::progress;
 use schedsim::report::write_atomic;
 
 use super::run::{plan_for, write, PolicyOverrides, SourceArgs};
@@ -24,13 +28,18 @@ pub struct CompareArgs {
     /// Directory for the comparison [default: results/compare-<run name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write only the data files: no charts, no report.html (`schedsim report DIR` adds them).
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
     let base = plan_for(&args.source, &PolicyOverrides::default())?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
-    let runs = pool.install(|| compare(&base, &variants))?;
+    let bar = progress::bar(variants.len() as u64, "policies");
+    let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
 
     let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
@@ -38,6 +47,20 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
         write(&dir.join(&plan.name), plan, result)?;
     }
     write_atomic(&dir.join("comparison.csv"), |w| write_comparison_csv(w, &runs))?;
+    // Each variant's own charts and report.html, then the comparison's.
+    let report = if args.no_report {
+        None
+    } else {
+        for (plan, _) in &runs {
+            let run_dir = dir.join(&plan.name);
+            pool.install(|| build_report(&run_dir))
+                .with_context(|| format!("building the report in {}", run_dir.display()))?;
+        }
+        let files = pool
+            .install(|| build_compare_report(&dir))
+            .with_context(|| format!("building the comparison's report in {}", dir.display()))?;
+        Some(files.html)
+    };
 
     println!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe());
     println!(
@@ -65,6 +88,12 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
         best(&|s| s.waits.p95_wait).unwrap_or_default(),
         best(&|s| s.mean_bsld).unwrap_or_default()
     );
-    println!("results: {}/ (comparison.csv and one folder per policy)", dir.display());
+    match report {
+        Some(html) => {
+            println!("report: {}", html.display());
+            println!("results: {}/ (comparison.csv, report.html, charts/ and one folder per policy)", dir.display());
+        }
+        None => println!("results: {}/ (comparison.csv and one folder per policy)", dir.display()),
+    }
     Ok(())
 }

@@ -1,20 +1,35 @@
-//! `schedsim report DIR`: rebuild a run's charts and `report.html` from the files in its
-//! directory, without simulating again.
+//! `schedsim report DIR`: rebuild a run's (or a comparison's) charts and `report.html` from
+//! the files in its directory, without simulating again.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use schedsim::report::build::build_report;
+use schedsim::report::compare_report::build_compare_report;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Run directory: holds jobs.csv and summary.json (and timeseries.csv, login.csv when the
-    /// run wrote them).
+    /// run wrote them); or a comparison's directory, holding comparison.csv and one run
+    /// directory per policy (each gets its report rebuilt too).
     pub dir: PathBuf,
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    if args.dir.join("comparison.csv").is_file() {
+        let files = build_compare_report(&args.dir)?;
+        for v in &files.variants {
+            if let Some(d) = &v.dir {
+                build_report(d)?;
+            }
+        }
+        // The comparison's page links to the variants' reports: build it again now they exist.
+        let files =
+            if files.variants.iter().any(|v| v.dir.is_some()) { build_compare_report(&args.dir)? } else { files };
+        println!("report: {} ({} policies)", files.html.display(), files.variants.len());
+        return Ok(());
+    }
     let files = build_report(&args.dir)?;
     println!("report: {}", files.html.display());
     for c in &files.charts {

@@ -52,17 +52,33 @@ pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
     Ok(out)
 }
 
-/// Runs `base` once per policy, in parallel, results in the order of `policies`.
-pub fn compare(base: &RunPlan, policies: &[PolicyChoice]) -> Result<Vec<(RunPlan, RunResult)>, ExperimentError> {
+/// Runs `base` once per policy, in parallel, results in the order of `policies`; calls
+/// `done` as each finishes (for a progress bar).
+pub fn compare(
+    base: &RunPlan,
+    policies: &[PolicyChoice],
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<(RunPlan, RunResult)>, ExperimentError> {
     policies
         .par_iter()
         .map(|p| {
             let mut plan = base.clone();
             plan.name = p.label().replace('/', "-");
             plan.policy = p.clone();
-            execute(&plan).map(|r| (plan, r))
+            let r = execute(&plan).map(|r| (plan, r));
+            done();
+            r
         })
         .collect()
+}
+
+/// A CSV field, quoted when it holds a comma or a quote (a policy's parameters).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// The header of `comparison.csv`.
@@ -73,7 +89,7 @@ pub fn write_comparison_csv<W: Write>(mut out: W, runs: &[(RunPlan, RunResult)])
     writeln!(out, "{HEADER}")?;
     for (plan, r) in runs {
         let s = &r.summary;
-        let label = plan.policy.label();
+        let label = csv_field(&plan.policy.label());
         let w = &s.waits;
         let started: u64 = s.classes.values().map(|c| c.started).sum();
         writeln!(
@@ -121,6 +137,12 @@ mod tests {
         let v = parse_variants("fcfs/none, fcfs/easy ,sjf/conservative/actual").unwrap();
         let labels: Vec<String> = v.iter().map(PolicyChoice::label).collect();
         assert_eq!(labels, vec!["fcfs/none", "fcfs/easy", "sjf/conservative/actual"]);
+    }
+
+    #[test]
+    fn labels_with_commas_are_quoted() {
+        assert_eq!(csv_field("fcfs/easy"), "fcfs/easy");
+        assert_eq!(csv_field("x[a=1,b=2]/easy"), "\"x[a=1,b=2]/easy\"");
     }
 
     #[test]

@@ -49,8 +49,8 @@ pub const GANTT_MAX_JOBS: usize = 2000;
 /// Nodes drawn at most in the Gantt chart (the lowest-numbered ones).
 pub const GANTT_MAX_NODES: u32 = 256;
 
-const FONT: &str = "sans-serif";
-const LEGEND_WIDTH: u32 = 180;
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const LEGEND_WIDTH: u32 = 180;
 
 /// One chart: where it goes, what it is called, the sentence shown under it, and its two
 /// renderings.
@@ -89,7 +89,7 @@ pub struct ChartError {
 }
 
 /// Registers the embedded font once, under the family name every chart uses.
-fn fonts() {
+pub(crate) fn fonts() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         // The bytes are a valid font shipped by the `dejavu` crate; a failure would leave text
@@ -119,7 +119,7 @@ fn class_colour(name: &str, index: usize) -> RGBColor {
     }
 }
 
-const PALETTE: [RGBColor; 8] = [
+pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(148, 103, 189),
@@ -158,7 +158,7 @@ fn lighten(c: RGBColor, f: f64) -> RGBColor {
 }
 
 /// A number with at most `digits` decimals, trailing zeros dropped.
-fn trim(v: f64, digits: usize) -> String {
+pub(crate) fn trim(v: f64, digits: usize) -> String {
     let s = format!("{v:.digits$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -200,7 +200,7 @@ pub fn fmt_count(n: u64) -> String {
 }
 
 /// The unit time axes use for a span of `secs`: (seconds per unit, name).
-fn time_unit(secs: f64) -> (f64, &'static str) {
+pub(crate) fn time_unit(secs: f64) -> (f64, &'static str) {
     if secs <= 2.0 * 3600.0 {
         (60.0, "minutes")
     } else if secs <= 3.0 * 86400.0 {
@@ -518,7 +518,7 @@ fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
 }
 
 /// A job's wait in seconds, if it started.
-fn wait_of(j: &JobRow) -> Option<f64> {
+pub(crate) fn wait_of(j: &JobRow) -> Option<f64> {
     j.wait.or_else(|| Some(j.start? - j.submit)).filter(|w| w.is_finite())
 }
 
@@ -623,7 +623,7 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
 }
 
 /// A name usable in a file name: letters, digits, `-` and `_`; anything else becomes `_`.
-fn file_safe(name: &str) -> String {
+pub(crate) fn file_safe(name: &str) -> String {
     let s: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if s.is_empty() {
@@ -866,7 +866,7 @@ fn load_from_processes(procs: &[super::rundata::LoginProcess]) -> (Vec<f64>, Vec
 // ---------------------------------------------------------------------------------------
 // Drawing
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn render(spec: &Spec) -> Result<Chart, ChartError> {
     let err = |message: String| ChartError { chart: spec.name.clone(), message };
@@ -887,7 +887,7 @@ fn render(spec: &Spec) -> Result<Chart, ChartError> {
 }
 
 /// RGB pixels as a PNG file.
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, width, height);
@@ -915,7 +915,7 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
     }
 }
 
-fn label_font() -> TextStyle<'static> {
+pub(crate) fn label_font() -> TextStyle<'static> {
     (FONT, 14).into_font().color(&RGBColor(40, 40, 40))
 }
 
@@ -951,7 +951,7 @@ fn draw_legend<DB: DrawingBackend>(side: &DrawingArea<DB, Shift>, entries: &[Leg
 /// A 2-pixel line through `pixels` (absolute coordinates). The bitmap backend draws wide
 /// lines with unbounded mitre joins, which spike at the sharp turns of step-like data; so
 /// there the line is three 1-pixel lines side by side instead.
-fn draw_polyline<DB: DrawingBackend>(
+pub(crate) fn draw_polyline<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     pixels: &[(i32, i32)],
     colour: RGBColor,
@@ -989,7 +989,7 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn mesh_styles<'a, 'b, DB, X, Y>(
+pub(crate) fn mesh_styles<'a, 'b, DB, X, Y>(
     chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     x_desc: &str,
     y_desc: &str,
@@ -1042,7 +1042,7 @@ fn draw_lines<DB: DrawingBackend>(
 }
 
 /// Round durations for a log time axis, seconds.
-const DURATION_TICKS: [f64; 12] = [
+pub(crate) const DURATION_TICKS: [f64; 12] = [
     1.0,
     10.0,
     60.0,
@@ -1093,10 +1093,10 @@ fn draw_cdf<DB: DrawingBackend>(
 
 /// A linear f64 axis with ticks exactly where given.
 #[derive(Clone, Debug)]
-struct Ticks {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
+pub(crate) struct Ticks {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) ticks: Vec<f64>,
 }
 
 impl Ranged for Ticks {

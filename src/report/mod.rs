@@ -15,6 +15,7 @@ use crate::workload::Workload;
 
 pub mod build;
 pub mod charts;
+pub mod compare_report;
 pub mod fixture;
 pub mod html;
 pub mod jobs_csv;

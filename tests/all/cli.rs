@@ -301,6 +301,10 @@ fn compare_gives_identical_files_at_any_thread_count() {
     let (one, two) = (run("1"), run("2"));
     assert!(one.contains_key(Path::new("comparison.csv")), "{:?}", one.keys());
     assert!(one.keys().any(|k| k.starts_with("sjf-easy")), "{:?}", one.keys());
+    // The comparison's charts and report, and each variant's own report.
+    for f in ["report.html", "charts/wait_by_class.svg", "charts/wait_cdf_all.png", "sjf-easy/report.html"] {
+        assert!(one.contains_key(Path::new(f)), "no {f}: {:?}", one.keys());
+    }
     assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
     for (k, v) in &one {
         assert!(v == &two[k], "{} differs between 1 and 2 threads", k.display());
@@ -313,4 +317,31 @@ fn compare_gives_identical_files_at_any_thread_count() {
 #[test]
 fn compare_refuses_unknown_policies() {
     expect_error(&["compare", "--policies", "fcfs/easy,fcfs/eazy"], &["--policies", "unknown backfill \"eazy\""]);
+}
+
+#[test]
+fn report_rebuilds_a_comparison_and_its_runs_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/devcore.toml");
+    let d = tmp.path().join("cmp");
+    let o = schedsim(&["compare", scenario.to_str().unwrap(), "--policies", "fcfs/easy,sjf/easy", "--out", d.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = tree(&d);
+    for gone in ["report.html", "fcfs-easy/report.html"] {
+        fs::remove_file(d.join(gone)).unwrap();
+    }
+    fs::remove_dir_all(d.join("charts")).unwrap();
+    let o = schedsim(&["report", d.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = tree(&d);
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (k, v) in &before {
+        assert!(v == &after[k], "{} differs after schedsim report", k.display());
+    }
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_a_run_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    expect_error(&["report", tmp.path().to_str().unwrap()], &[tmp.path().to_str().unwrap()]);
 }
