@@ -11,6 +11,7 @@ use schedsim::cluster::login::{self, LoginSummary};
 use schedsim::cluster::Cluster;
 use schedsim::experiment::{execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
+use schedsim::report::charts::fmt_duration;
 use schedsim::report::{self, progress, LoginFiles, RunFiles};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
@@ -203,10 +204,10 @@ fn print_summary(s: &Summary) {
             "  {:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8.1}% {:>10}",
             name,
             c.jobs,
-            human(w.mean_wait),
-            human(w.median_wait),
-            human(w.p95_wait),
-            human(w.max_wait),
+            fmt_duration(w.mean_wait),
+            fmt_duration(w.median_wait),
+            fmt_duration(w.p95_wait),
+            fmt_duration(w.max_wait),
             c.abandonment_rate * 100.0,
             target
         );
@@ -219,19 +220,6 @@ fn print_summary(s: &Summary) {
         s.mean_bsld,
         s.makespan / 3600.0
     );
-}
-
-/// Seconds as a short human figure: `45s`, `12.5m`, `3.2h`, `2.1d`.
-fn human(secs: f64) -> String {
-    if secs < 60.0 {
-        format!("{secs:.0}s")
-    } else if secs < 3600.0 {
-        format!("{:.1}m", secs / 60.0)
-    } else if secs < 86_400.0 {
-        format!("{:.1}h", secs / 3600.0)
-    } else {
-        format!("{:.1}d", secs / 86_400.0)
-    }
 }
 
 fn print_login(l: &LoginSummary) {

@@ -41,6 +41,17 @@ impl Outcome {
             Outcome::Rejected => "rejected",
         }
     }
+
+    /// The outcome named `s` as [`Outcome::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why a job was refused at submission.

@@ -9,7 +9,6 @@
 //! line, the column and what was expected. Nothing here panics on bad input.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -49,50 +48,7 @@ pub enum RunDirError {
     Json { path: PathBuf, line: usize, column: usize, message: String },
 }
 
-/// How a job ended (the `outcome` column).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Outcome {
-    Completed,
-    Walltime,
-    Idle,
-    Abandoned,
-    Preempted,
-    Rejected,
-}
-
-impl Outcome {
-    /// Every outcome, in the order reports list them.
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Completed,
-        Outcome::Walltime,
-        Outcome::Idle,
-        Outcome::Abandoned,
-        Outcome::Preempted,
-        Outcome::Rejected,
-    ];
-
-    /// The name written in `jobs.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Completed => "completed",
-            Outcome::Walltime => "walltime",
-            Outcome::Idle => "idle",
-            Outcome::Abandoned => "abandoned",
-            Outcome::Preempted => "preempted",
-            Outcome::Rejected => "rejected",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::metrics::Outcome;
 
 /// One row of `jobs.csv`. Times are seconds from the start of the simulation; the ones a job
 /// that never started lacks are `None`.

@@ -72,22 +72,34 @@ pub fn write_schedule_swf<W: Write>(out: W, workload: &Workload, records: &[JobR
             &m.preceding_job,
             &Swf(m.think_time),
         ];
-        for (i, value) in cells.iter().enumerate() {
-            cell.clear();
-            write!(cell, "{value}").map_err(|_| io::Error::other("cannot format an SWF field"))?;
-            if i > 0 {
-                line.push(' ');
-            }
-            // `SimTime`'s Display ignores width flags, so pad by hand.
-            for _ in cell.len()..WIDTHS[i] {
-                line.push(' ');
-            }
-            line.push_str(&cell);
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
     }
     out.flush()
+}
+
+/// Writes one SWF line of 18 fields, right-aligned in the archive's column widths. `line` and
+/// `cell` are scratch buffers reused across lines.
+pub(crate) fn write_swf_line(
+    out: &mut impl Write,
+    cells: &[&dyn fmt::Display; 18],
+    line: &mut String,
+    cell: &mut String,
+) -> io::Result<()> {
+    line.clear();
+    for (i, value) in cells.iter().enumerate() {
+        cell.clear();
+        write!(cell, "{value}").map_err(|_| io::Error::other("cannot format an SWF field"))?;
+        if i > 0 {
+            line.push(' ');
+        }
+        // `SimTime`'s Display ignores width flags, so pad by hand.
+        for _ in cell.len()..WIDTHS[i] {
+            line.push(' ');
+        }
+        line.push_str(cell);
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -95,12 +107,12 @@ fn invalid(msg: String) -> io::Error {
 }
 
 /// An SWF float field: shortest exact form (`-1`, `142`, `552.21`), and −1 for a value that
-/// is not finite, since no SWF reader accepts `NaN`.
-struct Swf(f64);
+/// is not finite or is negative (unknown), since no SWF reader accepts `NaN`.
+pub(crate) struct Swf(pub(crate) f64);
 
 impl fmt::Display for Swf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_finite() {
+        if self.0.is_finite() && self.0 >= 0.0 {
             write!(f, "{}", self.0)
         } else {
             f.write_str("-1")

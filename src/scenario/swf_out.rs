@@ -9,10 +9,11 @@
 //! (cores per task, memory per node): a job is written as its total processor count, and the
 //! header says so.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{self, BufWriter, Write};
 
 use super::build::Built;
+use crate::report::swf::{write_swf_line, Swf};
 use crate::workload::job::JobClass;
 
 /// SWF queue number of a class.
@@ -23,9 +24,6 @@ pub fn queue_of(class: JobClass) -> i64 {
         JobClass::Debug => 2,
     }
 }
-
-/// Minimum column widths, as the schedule writer uses, so that columns line up.
-const WIDTHS: [usize; 18] = [7, 9, 7, 7, 5, 7, 6, 5, 7, 6, 2, 4, 4, 4, 3, 3, 3, 3];
 
 /// Writes `built.workload` as an SWF input trace (see the [module docs](self)).
 pub fn write_generated_swf<W: Write>(out: W, built: &Built) -> io::Result<()> {
@@ -78,33 +76,7 @@ pub fn write_generated_swf<W: Write>(out: W, built: &Built) -> io::Result<()> {
             &m.preceding_job,
             &Swf(m.think_time),
         ];
-        line.clear();
-        for (i, value) in cells.iter().enumerate() {
-            cell.clear();
-            write!(cell, "{value}").map_err(|_| io::Error::other("cannot format an SWF field"))?;
-            if i > 0 {
-                line.push(' ');
-            }
-            for _ in cell.len()..WIDTHS[i] {
-                line.push(' ');
-            }
-            line.push_str(&cell);
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
     }
     out.flush()
-}
-
-/// An SWF float field: shortest exact form, −1 when not finite or negative (unknown).
-struct Swf(f64);
-
-impl fmt::Display for Swf {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_finite() && self.0 >= 0.0 {
-            write!(f, "{}", self.0)
-        } else {
-            f.write_str("-1")
-        }
-    }
 }

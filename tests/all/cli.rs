@@ -324,7 +324,14 @@ fn report_rebuilds_a_comparison_and_its_runs_identically() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/devcore.toml");
     let d = tmp.path().join("cmp");
-    let o = schedsim(&["compare", scenario.to_str().unwrap(), "--policies", "fcfs/easy,sjf/easy", "--out", d.to_str().unwrap()]);
+    let o = schedsim(&[
+        "compare",
+        scenario.to_str().unwrap(),
+        "--policies",
+        "fcfs/easy,sjf/easy",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let before = tree(&d);
     for gone in ["report.html", "fcfs-easy/report.html"] {
