@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 
 use super::{execute, ExperimentError, PolicyChoice, RunPlan, RunResult};
+use crate::metrics::WaitStats;
 
 /// Parses `fcfs/none,fcfs/easy,sjf/easy/actual`: variants separated by commas (commas inside
 /// `[...]` belong to a policy's parameters), each `order/backfill[/estimate]`.
@@ -90,42 +91,54 @@ pub fn write_comparison_csv<W: Write>(mut out: W, runs: &[(RunPlan, RunResult)])
     for (plan, r) in runs {
         let s = &r.summary;
         let label = csv_field(&plan.policy.label());
-        let w = &s.waits;
         let started: u64 = s.classes.values().map(|c| c.started).sum();
+        let all = Row { jobs: s.jobs, started, waits: &s.waits, bsld: s.mean_bsld, abandon: None, within: None };
+        all.write(&mut out, &label, "all", s.utilisation)?;
+        for (class, c) in &s.classes {
+            let row = Row {
+                jobs: c.jobs,
+                started: c.started,
+                waits: &c.waits,
+                bsld: c.mean_bsld,
+                abandon: Some(c.abandonment_rate),
+                within: c.within_target,
+            };
+            row.write(&mut out, &label, class, s.utilisation)?;
+        }
+    }
+    out.flush()
+}
+
+/// One row's figures; `None` writes an empty field.
+struct Row<'a> {
+    jobs: u64,
+    started: u64,
+    waits: &'a WaitStats,
+    bsld: f64,
+    abandon: Option<f64>,
+    within: Option<f64>,
+}
+
+impl Row<'_> {
+    fn write(&self, out: &mut impl Write, label: &str, class: &str, utilisation: f64) -> io::Result<()> {
+        let w = self.waits;
+        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
         writeln!(
             out,
-            "{label},all,{},{started},{},{},{},{},{},{},{},,,{}",
-            s.jobs,
+            "{label},{class},{},{},{},{},{},{},{},{},{},{},{},{utilisation}",
+            self.jobs,
+            self.started,
             w.mean_wait,
             w.median_wait,
             w.p90_wait,
             w.p95_wait,
             w.p99_wait,
             w.max_wait,
-            s.mean_bsld,
-            s.utilisation
-        )?;
-        for (class, c) in &s.classes {
-            let w = &c.waits;
-            let within = c.within_target.map_or(String::new(), |x| x.to_string());
-            writeln!(
-                out,
-                "{label},{class},{},{},{},{},{},{},{},{},{},{},{within},{}",
-                c.jobs,
-                c.started,
-                w.mean_wait,
-                w.median_wait,
-                w.p90_wait,
-                w.p95_wait,
-                w.p99_wait,
-                w.max_wait,
-                c.mean_bsld,
-                c.abandonment_rate,
-                s.utilisation
-            )?;
-        }
+            self.bsld,
+            opt(self.abandon),
+            opt(self.within)
+        )
     }
-    out.flush()
 }
 
 #[cfg(test)]

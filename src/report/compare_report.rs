@@ -36,7 +36,7 @@ use super::charts::{
     self, fmt_count, fmt_duration, trim, Chart, ChartError, Charts, DrawResult, Skipped, Ticks, CDF_POINTS,
     DURATION_TICKS, FONT, HEIGHT, LEGEND_WIDTH, PALETTE, WIDTH,
 };
-use super::html::{escape, inline_svg};
+use super::html::{escape, inline_svg, num, pct};
 use super::rundata::{self, class_rank, Outcome, RunData, RunDirError};
 use super::{write_atomic, ReportError};
 use crate::experiment::compare::HEADER;
@@ -815,22 +815,6 @@ figcaption .files { color: #6b7580; font-size: .85rem; }
 .note { color: #56606b; }
 footer { margin-top: 2.5rem; color: #6b7580; font-size: .85rem; }
 ";
-
-fn pct(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1}%", 100.0 * v)
-    } else {
-        "—".into()
-    }
-}
-
-fn num(v: f64, digits: usize) -> String {
-    if v.is_finite() {
-        format!("{v:.digits$}")
-    } else {
-        "—".into()
-    }
-}
 
 /// Whether two figures are equal up to rounding noise.
 fn same(a: f64, b: f64) -> bool {

@@ -31,7 +31,7 @@ fn count(n: u64) -> String {
 }
 
 /// A share 0..1 as a percentage, `—` when unknown.
-fn pct(v: f64) -> String {
+pub(crate) fn pct(v: f64) -> String {
     if v.is_finite() {
         format!("{:.1}%", 100.0 * v)
     } else {
@@ -39,7 +39,8 @@ fn pct(v: f64) -> String {
     }
 }
 
-fn num(v: f64, digits: usize) -> String {
+/// A figure with `digits` decimals, `—` when unknown.
+pub(crate) fn num(v: f64, digits: usize) -> String {
     if v.is_finite() {
         format!("{v:.digits$}")
     } else {
