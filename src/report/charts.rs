@@ -235,17 +235,19 @@ fn bin_series(time: &[f64], values: &[f64], max: usize) -> (Vec<(f64, f64)>, usi
 
 /// A legend entry in the column at the right of a chart.
 #[derive(Clone, Debug)]
-struct LegendEntry {
-    label: String,
-    colour: RGBColor,
-    kind: Mark,
+pub(crate) struct LegendEntry {
+    pub(crate) label: String,
+    pub(crate) colour: RGBColor,
+    pub(crate) kind: Mark,
 }
 
+/// How a legend entry shows its series.
 #[derive(Clone, Copy, Debug)]
-enum Mark {
+pub(crate) enum Mark {
     Line,
     Dashed,
     Box,
+    Dot,
 }
 
 #[derive(Clone, Debug)]
@@ -868,26 +870,45 @@ fn load_from_processes(procs: &[super::rundata::LoginProcess]) -> (Vec<f64>, Vec
 
 pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-fn render(spec: &Spec) -> Result<Chart, ChartError> {
-    let err = |message: String| ChartError { chart: spec.name.clone(), message };
+/// A prepared chart that draws itself on any backend: the run's charts and the comparison's.
+pub(crate) trait Drawable: Sync {
+    /// (file name, title, caption).
+    fn meta(&self) -> (&str, &str, &str);
+    /// Draws the whole picture on `root`; `bitmap` when it is the PNG rendering.
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB>;
+}
+
+impl Drawable for Spec {
+    fn meta(&self) -> (&str, &str, &str) {
+        (&self.name, &self.title, &self.caption)
+    }
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
+        draw(self, root, bitmap)
+    }
+}
+
+/// Draws `spec` twice, as SVG and as PNG.
+pub(crate) fn render<S: Drawable>(spec: &S) -> Result<Chart, ChartError> {
+    let (name, title, caption) = spec.meta();
+    let err = |message: String| ChartError { chart: name.to_string(), message };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, &root, false).map_err(|e| err(e.to_string()))?;
+        spec.draw_on(&root, false).map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, &root, true).map_err(|e| err(e.to_string()))?;
+        spec.draw_on(&root, true).map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let png = encode_png(&rgb, WIDTH, HEIGHT).map_err(|e| err(format!("PNG encoding: {e}")))?;
-    Ok(Chart { name: spec.name.clone(), title: spec.title.clone(), caption: spec.caption.clone(), svg, png })
+    Ok(Chart { name: name.to_string(), title: title.to_string(), caption: caption.to_string(), svg, png })
 }
 
 /// RGB pixels as a PNG file.
-pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, width, height);
@@ -920,7 +941,10 @@ pub(crate) fn label_font() -> TextStyle<'static> {
 }
 
 /// The legend column at the right of a chart.
-fn draw_legend<DB: DrawingBackend>(side: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> DrawResult<DB> {
+pub(crate) fn draw_legend<DB: DrawingBackend>(
+    side: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> DrawResult<DB> {
     let mut y = 40;
     for e in entries {
         let style = ShapeStyle::from(&e.colour).stroke_width(3);
@@ -935,6 +959,7 @@ fn draw_legend<DB: DrawingBackend>(side: &DrawingArea<DB, Shift>, entries: &[Leg
                 }
             }
             Mark::Box => side.draw(&Rectangle::new([(6, y - 7), (28, y + 7)], e.colour.filled()))?,
+            Mark::Dot => side.draw(&Circle::new((17, y), 6, e.colour.filled()))?,
         }
         // Long labels wrap onto further lines.
         for (i, line) in wrap(&e.label, 19).into_iter().enumerate() {
@@ -974,17 +999,36 @@ pub(crate) fn draw_polyline<DB: DrawingBackend>(
     }
 }
 
-/// Splits `s` into lines of at most `width` characters at spaces (a longer word stands alone).
-fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in s.split(' ') {
-        match lines.last_mut() {
-            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
-                l.push(' ');
-                l.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
+/// Splits a legend label into lines of at most `width` characters, after a space, `/` or `,`
+/// where it can (policy labels have no spaces), else anywhere.
+fn wrap(label: &str, width: usize) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for ch in label.chars() {
+        cur.push(ch);
+        if matches!(ch, ' ' | '/' | ',') {
+            pieces.push(std::mem::take(&mut cur));
         }
+    }
+    if !cur.is_empty() {
+        pieces.push(cur);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        if !line.is_empty() && line.chars().count() + piece.trim_end().chars().count() > width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        line.push_str(&piece);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.trim_end().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
     }
     lines
 }
@@ -1197,6 +1241,14 @@ fn draw_gantt<DB: DrawingBackend>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn legend_labels_break_after_slashes() {
+        assert_eq!(super::wrap("fcfs/easy", 19), ["fcfs/easy"]);
+        assert_eq!(super::wrap("sjf/conservative/actual", 19), ["sjf/conservative/", "actual"]);
+        assert_eq!(super::wrap("fcfs/easy[depth=2,x=1]", 19), ["fcfs/easy[depth=2,", "x=1]"]);
+        assert_eq!(super::wrap("abcdefghijklmnopqrstuvwxyz", 19), ["abcdefghijklmnopqrs", "tuvwxyz"]);
+    }
+
     use super::*;
 
     #[test]

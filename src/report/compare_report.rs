@@ -33,10 +33,10 @@ use rayon::prelude::*;
 
 use super::build::ChartFiles;
 use super::charts::{
-    self, fmt_count, fmt_duration, trim, Chart, ChartError, Charts, DrawResult, Skipped, Ticks, CDF_POINTS,
-    DURATION_TICKS, FONT, HEIGHT, LEGEND_WIDTH, PALETTE, WIDTH,
+    self, draw_legend, fmt_count, fmt_duration, trim, ChartError, Charts, DrawResult, Drawable, LegendEntry, Mark,
+    Skipped, Ticks, CDF_POINTS, DURATION_TICKS, FONT, LEGEND_WIDTH, PALETTE, WIDTH,
 };
-use super::html::{escape, inline_svg, num, pct};
+use super::html::{charts_section, escape, num, pct};
 use super::rundata::{self, class_rank, Outcome, RunData, RunDirError};
 use super::{write_atomic, ReportError};
 use crate::experiment::compare::HEADER;
@@ -337,19 +337,6 @@ fn read_comparison(dir: &Path) -> Result<Comparison, CompareReportError> {
 // ---------------------------------------------------------------------------------------
 // Charts: prepared once, drawn twice (SVG, PNG)
 
-#[derive(Clone, Copy, Debug)]
-enum Mark {
-    Box,
-    Dot,
-    Line,
-}
-
-#[derive(Clone, Debug)]
-struct LegendEntry {
-    label: String,
-    colour: RGBColor,
-}
-
 /// Mean and p95 waits: panels side by side, groups of bars (one per variant) per class.
 struct BarsPlot {
     groups: Vec<String>,
@@ -392,7 +379,6 @@ struct Spec {
     title: String,
     caption: String,
     legend: Vec<LegendEntry>,
-    mark: Mark,
     plot: Plot,
 }
 
@@ -419,8 +405,7 @@ fn bars_spec(c: &Comparison) -> Spec {
             "Mean wait (left) and 95th-percentile wait (right) of the jobs that started, {per}, one bar per \
              variant (log wait axis; a wait of 1 s or less is a stub on the axis): lower is better."
         ),
-        legend: legend(c, |_| true),
-        mark: Mark::Box,
+        legend: legend(c, |_| true, Mark::Box),
         plot: Plot::Bars(BarsPlot {
             groups: groups.iter().map(|g| group_name(g)).collect(),
             panels,
@@ -430,8 +415,12 @@ fn bars_spec(c: &Comparison) -> Spec {
     }
 }
 
-fn legend(c: &Comparison, keep: impl Fn(&Variant) -> bool) -> Vec<LegendEntry> {
-    c.variants.iter().filter(|v| keep(v)).map(|v| LegendEntry { label: v.label.clone(), colour: v.colour }).collect()
+fn legend(c: &Comparison, keep: impl Fn(&Variant) -> bool, kind: Mark) -> Vec<LegendEntry> {
+    c.variants
+        .iter()
+        .filter(|v| keep(v))
+        .map(|v| LegendEntry { label: v.label.clone(), colour: v.colour, kind })
+        .collect()
 }
 
 fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
@@ -469,8 +458,10 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
                 String::new()
             }
         ),
-        legend: raw.iter().map(|(v, _, _)| LegendEntry { label: v.label.clone(), colour: v.colour }).collect(),
-        mark: Mark::Dot,
+        legend: raw
+            .iter()
+            .map(|(v, _, _)| LegendEntry { label: v.label.clone(), colour: v.colour, kind: Mark::Dot })
+            .collect(),
         plot: Plot::Scatter(ScatterPlot {
             points,
             x_range: ((lo - pad).max(0.0), hi + pad),
@@ -543,8 +534,7 @@ fn cdf_spec(c: &Comparison, class: Option<&str>) -> Result<Spec, Skipped> {
              axis; waits under 1 s drawn at 1 s; abandoned jobs never reach the top): a line further up and to \
              the left means shorter waits."
         ),
-        legend: legend(c, |v| shown.contains(&v.label)),
-        mark: Mark::Line,
+        legend: legend(c, |v| shown.contains(&v.label), Mark::Line),
         plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines }),
     })
 }
@@ -565,26 +555,17 @@ fn build_charts(c: &Comparison) -> Result<Charts, ChartError> {
         }
     }
     charts::fonts();
-    let charts = specs.par_iter().map(render).collect::<Result<Vec<_>, _>>()?;
+    let charts = specs.par_iter().map(charts::render).collect::<Result<Vec<_>, _>>()?;
     Ok(Charts { charts, skipped })
 }
 
-fn render(spec: &Spec) -> Result<Chart, ChartError> {
-    let err = |message: String| ChartError { chart: spec.name.clone(), message };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, &root, false).map_err(|e| err(e.to_string()))?;
-        root.present().map_err(|e| err(e.to_string()))?;
+impl Drawable for Spec {
+    fn meta(&self) -> (&str, &str, &str) {
+        (&self.name, &self.title, &self.caption)
     }
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(spec, &root, true).map_err(|e| err(e.to_string()))?;
-        root.present().map_err(|e| err(e.to_string()))?;
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
+        draw(self, root, bitmap)
     }
-    let png = charts::encode_png(&rgb, WIDTH, HEIGHT).map_err(|e| err(format!("PNG encoding: {e}")))?;
-    Ok(Chart { name: spec.name.clone(), title: spec.title.clone(), caption: spec.caption.clone(), svg, png })
 }
 
 fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
@@ -596,66 +577,7 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
         Plot::Scatter(p) => draw_scatter(p, root, &plot)?,
         Plot::Cdf(p) => draw_cdf(p, root, &plot, bitmap)?,
     }
-    draw_legend(&side, &spec.legend, spec.mark)
-}
-
-/// Splits a legend label into lines of at most `width` characters, after a space, `/` or `,`
-/// where it can (policy labels have no spaces), else anywhere.
-fn legend_lines(label: &str, width: usize) -> Vec<String> {
-    let mut pieces: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for ch in label.chars() {
-        cur.push(ch);
-        if matches!(ch, ' ' | '/' | ',') {
-            pieces.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        pieces.push(cur);
-    }
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for piece in pieces {
-        if !line.is_empty() && line.chars().count() + piece.trim_end().chars().count() > width {
-            lines.push(line.trim_end().to_string());
-            line.clear();
-        }
-        line.push_str(&piece);
-        while line.chars().count() > width {
-            let head: String = line.chars().take(width).collect();
-            line = line.chars().skip(width).collect();
-            lines.push(head);
-        }
-    }
-    if !line.trim_end().is_empty() || lines.is_empty() {
-        lines.push(line.trim_end().to_string());
-    }
-    lines
-}
-
-fn draw_legend<DB: DrawingBackend>(
-    side: &DrawingArea<DB, Shift>,
-    entries: &[LegendEntry],
-    mark: Mark,
-) -> DrawResult<DB> {
-    let mut y = 40;
-    for e in entries {
-        match mark {
-            Mark::Box => side.draw(&Rectangle::new([(6, y - 7), (28, y + 7)], e.colour.filled()))?,
-            Mark::Dot => side.draw(&Circle::new((17, y), 6, e.colour.filled()))?,
-            Mark::Line => {
-                side.draw(&PathElement::new(vec![(4, y), (30, y)], ShapeStyle::from(&e.colour).stroke_width(3)))?
-            }
-        }
-        for (i, line) in legend_lines(&e.label, 19).into_iter().enumerate() {
-            if i > 0 {
-                y += 17;
-            }
-            side.draw(&Text::new(line, (36, y - 8), charts::label_font()))?;
-        }
-        y += 26;
-    }
-    Ok(())
+    draw_legend(&side, &spec.legend)
 }
 
 fn duration_ticks(max: f64) -> Vec<f64> {
@@ -900,17 +822,6 @@ fn agreed(c: &Comparison, f: impl Fn(&rundata::RunInfo) -> Option<String>) -> Op
     (!seen.is_empty()).then(|| seen.join(" / "))
 }
 
-fn figure(w: &mut String, c: &Chart) {
-    let _ = writeln!(
-        w,
-        "<figure class=\"chart\" id=\"chart-{name}\">\n{svg}<figcaption>{caption} <span class=\"files\">\
-         (<a href=\"charts/{name}.svg\">SVG</a>, <a href=\"charts/{name}.png\">PNG</a>)</span></figcaption>\n</figure>",
-        name = escape(&c.name),
-        svg = inline_svg(&c.svg, &c.title),
-        caption = escape(&c.caption),
-    );
-}
-
 /// The page for the comparison `c` with `charts`; `has_report(folder)` says whether a
 /// variant's own report.html exists.
 fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> bool) -> String {
@@ -1063,19 +974,7 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
          every table.</p>\n</section>"
     );
 
-    // Charts.
-    let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
-    for chart in &charts.charts {
-        figure(w, chart);
-    }
-    if !charts.skipped.is_empty() {
-        let _ = writeln!(w, "<p class=\"note\">Not drawn:</p>\n<ul class=\"note\">");
-        for k in &charts.skipped {
-            let _ = writeln!(w, "<li>{}: {}.</li>", escape(&k.title), escape(&k.reason));
-        }
-        let _ = writeln!(w, "</ul>");
-    }
-    let _ = writeln!(w, "</section>");
+    charts_section(w, charts, "Not drawn:");
 
     // Variants.
     let _ = writeln!(w, "<section id=\"variants\">\n<h2>Variants</h2>\n<ul>");
@@ -1160,6 +1059,7 @@ mod tests {
     use crate::cluster::Cluster;
     use crate::experiment::compare::{compare, parse_variants, write_comparison_csv};
     use crate::experiment::{PolicyChoice, RunPlan};
+    use crate::report::charts::HEIGHT;
     use crate::report::{write_run, RunFiles};
     use crate::rng;
     use crate::workload::job::JobClass;
@@ -1443,11 +1343,7 @@ mod tests {
     }
 
     #[test]
-    fn legend_labels_break_after_slashes() {
-        assert_eq!(legend_lines("fcfs/easy", 19), ["fcfs/easy"]);
-        assert_eq!(legend_lines("sjf/conservative/actual", 19), ["sjf/conservative/", "actual"]);
-        assert_eq!(legend_lines("fcfs/easy[depth=2,x=1]", 19), ["fcfs/easy[depth=2,", "x=1]"]);
-        assert_eq!(legend_lines("abcdefghijklmnopqrstuvwxyz", 19), ["abcdefghijklmnopqrs", "tuvwxyz"]);
+    fn variant_links_are_escaped() {
         assert_eq!(href("fcfs-easy[a=1]", "report.html"), "fcfs-easy%5Ba%3D1%5D/report.html");
     }
 }

@@ -364,19 +364,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     }
     let _ = writeln!(w, "</section>");
 
-    // Charts.
-    let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
-    for c in &charts.charts {
-        figure(w, c);
-    }
-    if !charts.skipped.is_empty() {
-        let _ = writeln!(w, "<p class=\"note\">Not drawn for this run:</p>\n<ul class=\"note\">");
-        for k in &charts.skipped {
-            let _ = writeln!(w, "<li>{}: {}.</li>", escape(&k.title), escape(&k.reason));
-        }
-        let _ = writeln!(w, "</ul>");
-    }
-    let _ = writeln!(w, "</section>");
+    charts_section(w, charts, "Not drawn for this run:");
     let _ = writeln!(
         w,
         "<footer>Built by schedsim {} from this run's directory (jobs.csv, summary.json{}{}); \
@@ -387,6 +375,22 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     );
     let _ = writeln!(w, "</main>\n</body>\n</html>");
     h
+}
+
+/// The "Charts" section: every chart as a figure, then what was not drawn and why.
+pub(crate) fn charts_section(w: &mut String, charts: &Charts, not_drawn: &str) {
+    let _ = writeln!(w, "<section id=\"charts\">\n<h2>Charts</h2>");
+    for c in &charts.charts {
+        figure(w, c);
+    }
+    if !charts.skipped.is_empty() {
+        let _ = writeln!(w, "<p class=\"note\">{not_drawn}</p>\n<ul class=\"note\">");
+        for k in &charts.skipped {
+            let _ = writeln!(w, "<li>{}: {}.</li>", escape(&k.title), escape(&k.reason));
+        }
+        let _ = writeln!(w, "</ul>");
+    }
+    let _ = writeln!(w, "</section>");
 }
 
 /// A chart as a figure: its SVG inline (without the namespace attribute, which HTML does not
