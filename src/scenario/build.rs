@@ -3,12 +3,27 @@
 //!
 //! # Random streams
 //!
-//! Source `i` (0-based, in file order) draws only from `rng::stream(seed, 0, "<i>/<kind>")`,
-//! e.g. `"0/lublin"`, `"1/interactive"`, `"2/trace"` (a trace draws nothing); the login
-//! processes draw from `rng::stream(seed, 0, "login")`, and the login simulator's random
-//! assignment from `"login/assignment"` (drawn by `experiment::execute`). So adding, removing or changing one
-//! source never changes the jobs of the others (as long as their index stays the same), and the
-//! same scenario and seed always give the same inputs.
+//! Replication `r` of source `i` (0-based, in file order) draws only from
+//! `rng::stream(seed, r, "<i>/<kind>")`, e.g. `"0/lublin"`, `"1/interactive"`, `"2/trace"` (a
+//! trace draws nothing); the login processes draw from `rng::stream(seed, r, "login")`, and the
+//! login simulator's random assignment from `"login/assignment"` (drawn by
+//! `experiment::execute`). A plain run is replication 0. So adding, removing or changing one
+//! source never changes the jobs of the others (as long as their index stays the same), the
+//! same scenario and seed always give the same inputs, and replication `r` of every point of a
+//! sweep draws the same numbers (common random numbers).
+//!
+//! # What a source's jobs depend on
+//!
+//! Only the source's own keys, `run.length`, `run.load_scale`, the seed and the replication:
+//! never the cluster or the policy (a Lublin source declares the machine size it draws for).
+//! Its partition and class are stamped on afterwards. So a sweep that moves nodes between
+//! partitions compares the same jobs on different machines.
+//!
+//! # Load scaling
+//!
+//! `run.load_scale = f` multiplies interactive and login-process arrival rates and a Lublin
+//! source's offered load by `f`, and divides a trace's submit times (after its `start` shift)
+//! by `f`, rounded to the millisecond: the trace's inter-arrival gaps shrink by exactly `f`.
 //!
 //! # Merging
 //!
@@ -62,11 +77,18 @@ pub type LoginInputs = (crate::cluster::login::LoginConfig, Vec<crate::cluster::
 /// Builds the run's inputs from `s`, drawing every random quantity from streams of `seed`
 /// (see the [module docs](self)).
 pub fn build(s: &Scenario, seed: u64) -> Result<Built, ScenarioError> {
+    build_replication(s, seed, 0)
+}
+
+/// [`build`] for replication `rep` of `seed`: every stream is drawn with run index `rep` (see
+/// the [module docs](self)); replication 0 is the plain run.
+pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, ScenarioError> {
     let resolved = s.cluster.resolve().map_err(|p| s.error(p))?;
     let cluster = Cluster::new(resolved.nodes, resolved.partitions)
         .map_err(|e| s.error((KeyPath::root().key("cluster"), ErrorKind::Source(e.to_string()))))?;
     let length = s.run.length.0;
     let end = SimTime(length.0);
+    let scale = s.run.load_scale;
 
     let mut parts: Vec<Workload> = Vec::with_capacity(s.workload.len());
     for (i, src) in s.workload.iter().enumerate() {
@@ -77,11 +99,13 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Built, ScenarioError> {
                 ErrorKind::UnknownPartition { name: src.partition.clone(), known: partition_names(&cluster) },
             )));
         };
-        let mut rng = rng::stream(seed, 0, &format!("{i}/{}", src.kind.name()));
+        let mut rng = rng::stream(seed, rep, &format!("{i}/{}", src.kind.name()));
         let mut w = match &src.kind {
             SourceKind::Trace(t) => trace(s, t, &path)?,
-            SourceKind::Lublin(l) => lublin(s, l, &cluster, pidx, length, &path, &mut rng)?,
+            SourceKind::Lublin(l) => lublin(s, l, length, &path, &mut rng)?,
             SourceKind::Interactive(c) => {
+                let mut c = c.as_ref().clone();
+                c.rate = c.rate.scaled(scale);
                 let jobs =
                     c.generate(SimTime::ZERO, end, pidx, &mut rng).map_err(|e| s.error(gen_problem(&path, &e)))?;
                 Workload { name: "interactive sessions".into(), jobs, ..Workload::default() }
@@ -100,6 +124,7 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Built, ScenarioError> {
         note_rejections(&mut w, &cluster, pidx);
         parts.push(w);
     }
+    note_overload(&mut parts, &cluster, length);
 
     let workload = merge(s, &cluster, seed, parts);
     let login = match &s.login {
@@ -107,9 +132,10 @@ pub fn build(s: &Scenario, seed: u64) -> Result<Built, ScenarioError> {
         Some(l) => {
             let p = KeyPath::root().key("login");
             let cfg = l.config();
-            let mut rng = rng::stream(seed, 0, "login");
-            let procs = l
-                .processes
+            let mut rng = rng::stream(seed, rep, "login");
+            let mut gen = l.processes.clone();
+            gen.rate = gen.rate.scaled(scale);
+            let procs = gen
                 .generate(SimTime::ZERO, end, &mut rng)
                 .map_err(|e| s.error(gen_problem(&p.key("processes"), &e)))?;
             Some((cfg, procs))
@@ -181,37 +207,28 @@ fn trace(s: &Scenario, t: &TraceSource, path: &KeyPath) -> Result<Workload, Scen
             j.submit = SimTime(j.submit.0 - start.0);
         }
     }
+    let scale = s.run.load_scale;
+    if scale != 1.0 {
+        for j in &mut w.jobs {
+            j.submit = SimTime((j.submit.0 as f64 / scale).round() as i64);
+        }
+        w.notes.push(format!("submit times divided by run.load_scale = {scale}: inter-arrival gaps {scale}× shorter"));
+    }
     Ok(w)
 }
 
-/// The Lublin–Feitelson model on the partition's nodes (whole-node jobs), filling `length` at
-/// the source's load.
+/// The Lublin–Feitelson model on the source's declared machine (whole-node jobs), filling
+/// `length` at the source's load times `run.load_scale`.
 fn lublin(
     s: &Scenario,
     l: &LublinSource,
-    cluster: &Cluster,
-    pidx: PartitionIdx,
     length: SimDuration,
     path: &KeyPath,
     rng: &mut impl Rng,
 ) -> Result<Workload, ScenarioError> {
-    let part = cluster.partition(pidx);
-    let nodes = part.nodes();
-    let cores = nodes.first().map_or(1, |&n| cluster.cores_of(n));
-    if let Some(&n) = nodes.iter().find(|&&n| cluster.cores_of(n) != cores) {
-        return Err(s.error((
-            path.key("partition"),
-            ErrorKind::Source(format!(
-                "a lublin source needs a partition whose nodes all have the same number of cores; \
-                 partition {:?} mixes {cores} and {} cores",
-                part.name,
-                cluster.cores_of(n)
-            )),
-        )));
-    }
-    let mut cfg = LublinConfig::new(nodes.len() as u32, l.population);
-    cfg.cores_per_node = cores;
-    cfg.target_load = Some(l.load);
+    let mut cfg = LublinConfig::new(l.nodes, l.population);
+    cfg.cores_per_node = l.cores_per_node;
+    cfg.target_load = Some(l.load * s.run.load_scale);
     cfg.start_hour = l.start_hour;
     let mut w = lublin::generate_workload(&cfg, Extent::Horizon(length), rng)
         .map_err(|e| s.error((path.clone(), ErrorKind::Source(e.to_string()))))?;
@@ -221,6 +238,32 @@ fn lublin(
         }
     }
     Ok(w)
+}
+
+/// Warns (in the first source's notes of each partition) when the work submitted to a
+/// partition exceeds its capacity over the run: the queue then grows without bound, which a
+/// growth what-if should say rather than hide.
+fn note_overload(parts: &mut [Workload], cluster: &Cluster, length: SimDuration) {
+    let mut demand = vec![0f64; cluster.partitions().len()];
+    let mut first = vec![None; demand.len()];
+    for (i, w) in parts.iter().enumerate() {
+        for j in &w.jobs {
+            let p = j.partition as usize;
+            demand[p] += j.effective_runtime().0 as f64 * j.procs() as f64;
+            first[p].get_or_insert(i);
+        }
+    }
+    for (p, part) in cluster.partitions().iter().enumerate() {
+        let capacity = length.0 as f64 * f64::from(part.total().cores);
+        let load = demand[p] / capacity;
+        if let (Some(i), true) = (first[p], load > 1.0) {
+            parts[i].notes.push(format!(
+                "warning: the work submitted to partition {:?} is {load:.2} times its capacity over run.length: \
+                 its queue will grow without bound",
+                part.name
+            ));
+        }
+    }
 }
 
 /// One workload of every source's jobs in arrival order, numbered 1..n.

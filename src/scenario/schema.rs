@@ -83,6 +83,10 @@ pub const MAX_NODES: u64 = 1_000_000;
 /// which is allowed up to this point for saturation studies.
 pub const MAX_LOAD: f64 = 1.5;
 
+/// Largest `run.load_scale`: a hundredfold growth is past any planning horizon, and the bound
+/// keeps a typo from generating billions of jobs.
+pub const MAX_LOAD_SCALE: f64 = 100.0;
+
 /// A validated scenario (see the [module docs](self)). Build the run's inputs with
 /// [`build`](super::build::build).
 #[derive(Clone, Debug)]
@@ -122,6 +126,16 @@ pub struct RunSpec {
     /// `run.sample_every` (duration, default `"5m"`): interval of the time series.
     #[serde(default = "five_minutes")]
     pub sample_every: Duration,
+    /// `run.load_scale` (number > 0, default 1): multiplies the arrival rate of every source,
+    /// so that "30% more work" is `1.3`. Interactive and login-process rates and a Lublin
+    /// source's offered load are multiplied by it; a trace's inter-arrival gaps are divided by
+    /// it.
+    #[serde(default = "one_f64")]
+    pub load_scale: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 fn zero() -> Duration {
@@ -307,11 +321,21 @@ pub struct TraceSource {
     pub start: Duration,
 }
 
-/// `kind = "lublin"`: the Lublin–Feitelson (2003) model on a partition's nodes.
+/// `kind = "lublin"`: the Lublin–Feitelson (2003) model for a declared machine size.
+///
+/// The size is the source's own (`nodes` × `cores_per_node`), not its partition's: the jobs
+/// depend only on the source's keys, the seed and the replication, so that moving nodes between
+/// partitions or changing any cluster or policy key leaves every job unchanged (design §12).
+/// Jobs wider than the partition they are submitted to are rejected and counted.
 #[derive(Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LublinSource {
-    /// `load` (required, in (0, 1.5]): offered load on the partition's cores.
+    /// `nodes` (required, ≥ 1): the machine size, in nodes, that the model draws job sizes for.
+    pub nodes: u32,
+    /// `cores_per_node` (required, ≥ 1): cores of each of those nodes; a job of k nodes asks
+    /// for k whole nodes of this many cores.
+    pub cores_per_node: u32,
+    /// `load` (required, in (0, 1.5]): offered load on the declared `nodes` × `cores_per_node`.
     pub load: f64,
     /// `population` (`"batch"` (default), `"interactive"` or `"mixed"`): the model's
     /// population(s); the jobs all get the source's `class`.
@@ -768,6 +792,10 @@ impl Scenario {
         if self.run.sample_every.0 <= SimDuration::ZERO {
             return Err(out_of_range(run.key("sample_every"), "a sampling interval > 0", "\"0s\""));
         }
+        let scale = self.run.load_scale;
+        if !(scale.is_finite() && scale > 0.0 && scale <= MAX_LOAD_SCALE) {
+            return Err(out_of_range(run.key("load_scale"), format!("a factor in (0, {MAX_LOAD_SCALE}]"), scale));
+        }
 
         let cluster = self.cluster.resolve()?;
 
@@ -812,20 +840,32 @@ impl Scenario {
                     if !(l.load.is_finite() && l.load > 0.0 && l.load <= MAX_LOAD) {
                         return Err(out_of_range(p.key("load"), format!("an offered load in (0, {MAX_LOAD}]"), l.load));
                     }
+                    if l.nodes == 0 {
+                        return Err(out_of_range(p.key("nodes"), "at least 1 node in the declared machine", 0));
+                    }
+                    if l.cores_per_node == 0 {
+                        return Err(out_of_range(p.key("cores_per_node"), "at least 1 core per node", 0));
+                    }
+                    if u64::from(l.nodes) * u64::from(l.cores_per_node) > u64::from(u32::MAX) {
+                        return Err(out_of_range(
+                            p.key("nodes"),
+                            format!("a machine of at most {} cores", u32::MAX),
+                            u64::from(l.nodes) * u64::from(l.cores_per_node),
+                        ));
+                    }
                     if l.users == Some(0) {
                         return Err(out_of_range(p.key("users"), "at least 1 user (leave it out for none)", 0));
                     }
                     if l.start_hour > 23 {
                         return Err(out_of_range(p.key("start_hour"), "an hour in 0..=23", l.start_hour));
                     }
-                    let first = part_nodes[0].cores;
-                    if let Some(other) = part_nodes.iter().find(|r| r.cores != first) {
+                    if let Some(other) = part_nodes.iter().find(|r| r.cores != l.cores_per_node) {
                         return Err((
-                            p.key("partition"),
+                            p.key("cores_per_node"),
                             ErrorKind::Source(format!(
-                                "a lublin source needs a partition whose nodes all have the same number of cores \
-                                 (its jobs take whole nodes); partition {:?} mixes {} and {} cores",
-                                src.partition, first, other.cores
+                                "a lublin source's jobs take whole nodes of cores_per_node = {} cores, but \
+                                 partition {:?} has nodes of {} cores",
+                                l.cores_per_node, src.partition, other.cores
                             )),
                         ));
                     }

@@ -44,6 +44,8 @@ const LUBLIN: &str = r#"
 [[workload]]
 kind = "lublin"
 partition = "batch"
+nodes = 8
+cores_per_node = 4
 load = 0.7
 users = 10
 "#;
@@ -371,7 +373,7 @@ fn unknown_keys_are_refused_everywhere() {
         &err(&text),
         line_of(&text, "lenght", 0),
         "run.lenght",
-        "unknown key `lenght` (expected one of length, warmup, seed, sample_every)",
+        "unknown key `lenght` (expected one of length, warmup, seed, sample_every, load_scale)",
     );
 
     let text = base_with("gpus = 2", "gpus = 2\nfeatures = [\"a100\"]");

@@ -169,6 +169,22 @@ fn check_rate(path: String, v: f64) -> Result<(), GenError> {
 }
 
 impl RateProfile {
+    /// The same profile with every rate multiplied by `factor` (the weekend factor and the
+    /// peak hours unchanged): `factor` times the arrivals in every hour.
+    pub fn scaled(&self, factor: f64) -> RateProfile {
+        if factor == 1.0 {
+            return self.clone();
+        }
+        let times = |v: &Vec<f64>| v.iter().map(|r| r * factor).collect();
+        RateProfile {
+            peak: self.peak.map(|r| r * factor),
+            base: self.base.map(|r| r * factor),
+            hourly: self.hourly.as_ref().map(times),
+            weekly: self.weekly.as_ref().map(times),
+            ..self.clone()
+        }
+    }
+
     /// The flat profile of `per_hour` arrivals every hour of the week.
     pub fn flat(per_hour: f64) -> RateProfile {
         RateProfile { base: Some(per_hour), ..RateProfile::default() }
