@@ -3,6 +3,7 @@
 //! [`execute`].
 
 pub mod compare;
+pub mod stats;
 
 use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;

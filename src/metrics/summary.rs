@@ -90,6 +90,12 @@ pub struct ClassSummary {
     pub target: Option<f64>,
     /// Share of accepted jobs that started within the target.
     pub within_target: Option<f64>,
+    /// Utilisation of the partitions this class's measured jobs were submitted to (their busy
+    /// core-seconds, any job's, over their core-seconds in the window): what a pool's size
+    /// does to its own class.
+    pub utilisation: f64,
+    /// Jobs that ran to an end (completed, walltime, idle) per day of the window.
+    pub finished_per_day: f64,
 }
 
 /// Figures for one partition.
@@ -137,6 +143,7 @@ struct Acc {
     jobs: u64,
     abandoned: u64,
     rejected: u64,
+    finished: u64,
     within: u64,
     waits: Vec<i64>,
     bsld: f64,
@@ -148,7 +155,8 @@ impl Acc {
         match r.outcome {
             Outcome::Rejected => self.rejected += 1,
             Outcome::Abandoned => self.abandoned += 1,
-            _ => {}
+            Outcome::Completed | Outcome::Walltime | Outcome::Idle => self.finished += 1,
+            Outcome::Preempted => {}
         }
         if let Some(start) = r.start {
             let wait = start - job.submit;
@@ -160,7 +168,8 @@ impl Acc {
         }
     }
 
-    fn class(mut self, target: Option<SimDuration>) -> ClassSummary {
+    /// The class's figures; `window_days` and `utilisation` come from the whole run.
+    fn class(mut self, target: Option<SimDuration>, window_days: f64, utilisation: f64) -> ClassSummary {
         let started = self.waits.len() as u64;
         let accepted = self.jobs - self.rejected;
         let share = |n: u64| if accepted == 0 { 0.0 } else { n as f64 / accepted as f64 };
@@ -174,6 +183,8 @@ impl Acc {
             abandonment_rate: share(self.abandoned),
             target: target.map(|t| t.as_secs_f64()),
             within_target: target.map(|_| share(self.within)),
+            utilisation,
+            finished_per_day: if window_days > 0.0 { self.finished as f64 / window_days } else { 0.0 },
         }
     }
 }
@@ -190,6 +201,8 @@ pub fn summarise(
     let measured = |job: &Job| measure.warmup_end.is_none_or(|w| job.submit >= w);
     let mut all = Acc::default();
     let mut by_class: BTreeMap<JobClass, Acc> = BTreeMap::new();
+    // Per class, which partitions its measured jobs were submitted to.
+    let mut class_parts: BTreeMap<JobClass, Vec<bool>> = BTreeMap::new();
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut rejected_by_reason: BTreeMap<String, u64> = BTreeMap::new();
     let parts = cluster.partitions();
@@ -228,6 +241,7 @@ pub fn summarise(
             *rejected_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
         }
         part_jobs[job.partition as usize] += 1;
+        class_parts.entry(job.class).or_insert_with(|| vec![false; parts.len()])[job.partition as usize] = true;
     }
     let window = (last_end - window_start).0.max(0);
     let ratio = |busy: i128, cores: u64| {
@@ -253,7 +267,17 @@ pub fn summarise(
             (part.name.clone(), s)
         })
         .collect();
-    let overall = all.class(None);
+    let window_days = window as f64 / 86_400_000.0;
+    let overall = all.class(None, window_days, ratio(busy, cluster.total_cores()));
+    let class_utilisation = |c: &JobClass| {
+        let used = &class_parts[c];
+        let (mut b, mut cores) = (0i128, 0u64);
+        for (p, part) in parts.iter().enumerate().filter(|(p, _)| used[*p]) {
+            b += part_busy[p];
+            cores += u64::from(part.total().cores);
+        }
+        ratio(b, cores)
+    };
     Summary {
         jobs: overall.jobs,
         completed: count(Outcome::Completed),
@@ -264,14 +288,17 @@ pub fn summarise(
         skipped_by_reason: skipped.clone(),
         waits: overall.waits,
         mean_bsld: overall.mean_bsld,
-        utilisation: ratio(busy, cluster.total_cores()),
+        utilisation: overall.utilisation,
         makespan: match first_submit {
             Some(f) => (last_end.max(f) - f).as_secs_f64(),
             None => 0.0,
         },
         classes: by_class
             .into_iter()
-            .map(|(c, acc)| (c.as_str().to_string(), acc.class(measure.targets.get(&c).copied())))
+            .map(|(c, acc)| {
+                let u = class_utilisation(&c);
+                (c.as_str().to_string(), acc.class(measure.targets.get(&c).copied(), window_days, u))
+            })
             .collect(),
         outcomes,
         partitions,
@@ -343,6 +370,9 @@ mod tests {
         let batch = &s.classes["batch"];
         // One of the two accepted jobs started within 10 s.
         assert_eq!((batch.started, batch.within_target), (2, Some(0.5)));
+        // The class's one partition is the machine; two jobs finished in a 30 s window.
+        assert!((batch.utilisation - 40.0 / 60.0).abs() < 1e-12);
+        assert!((batch.finished_per_day - 2.0 * 86_400.0 / 30.0).abs() < 1e-9);
     }
 
     #[test]

@@ -123,6 +123,13 @@ pub struct ClassSummary {
     /// Share (0..1) of accepted jobs that started within the target.
     #[serde(default)]
     pub within_target: Option<f64>,
+    /// Utilisation of the partitions the class's jobs were submitted to (runs written before
+    /// it was recorded lack it).
+    #[serde(default)]
+    pub utilisation: Option<f64>,
+    /// Jobs that ran to an end per day of the window.
+    #[serde(default)]
+    pub finished_per_day: Option<f64>,
 }
 
 /// Figures for one partition (`summary.json` → `partitions`).

@@ -7,13 +7,14 @@
 
 pub mod build;
 pub mod error;
+pub mod overrides;
 pub mod schema;
 pub mod swf_out;
 pub mod units;
 
 use std::path::Path;
 
-pub use build::{build, Built, LoginInputs};
+pub use build::{build, build_replication, Built, LoginInputs};
 pub use error::{ErrorKind, KeyPath, ScenarioError};
 pub use schema::{parse, Scenario};
 
