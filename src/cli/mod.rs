@@ -6,9 +6,11 @@ use clap::{Parser, Subcommand};
 pub mod compare;
 pub mod generate;
 pub mod inspect;
+pub mod merge;
 pub mod policies;
 pub mod report;
 pub mod run;
+pub mod sweep;
 
 /// Deterministic simulator of an HPC cluster's batch scheduler.
 #[derive(Debug, Parser)]
@@ -32,6 +34,11 @@ pub enum Command {
     Policies,
     /// Rebuild a run's charts (SVG, PNG) and report.html from the files in its directory.
     Report(report::ReportArgs),
+    /// Run a scenario over a grid of values (--set, --move-nodes), each point replicated,
+    /// with 95% confidence intervals; resumable, shardable, or as a Slurm job array.
+    Sweep(sweep::SweepArgs),
+    /// Merge the shard folders of a sweep into the folder the whole sweep would write.
+    Merge(merge::MergeArgs),
 }
 
 /// Runs one parsed command. Errors are for the binary to print.
@@ -46,5 +53,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report(a) => report::report(a),
+        Command::Sweep(a) => sweep::sweep_cmd(a),
+        Command::Merge(a) => merge::merge_cmd(a),
     }
 }

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use schedsim::cluster::login::{self, LoginSummary};
+use schedsim::cluster::login::LoginSummary;
 use schedsim::cluster::Cluster;
-use schedsim::experiment::{execute_observed, PolicyChoice, RunPlan, RunResult};
+use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
 use schedsim::report::charts::fmt_duration;
-use schedsim::report::{self, progress, LoginFiles, RunFiles};
+use schedsim::report::{self, progress};
 use schedsim::scenario;
 use schedsim::workload::{swf, Workload};
 
@@ -141,26 +141,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
 /// Writes a run's files into `dir`; returns their names.
 pub fn write(dir: &Path, plan: &RunPlan, result: &RunResult) -> anyhow::Result<Vec<&'static str>> {
-    let info = plan.info();
-    let load = result.login.as_ref().map(|l| l.active_by_time()).unwrap_or_default();
-    let write_login = |w: &mut dyn std::io::Write| match &result.login {
-        Some(l) => login::write_login_csv(w, l),
-        None => Ok(()),
-    };
-    let files = RunFiles {
-        info: &info,
-        workload: &plan.workload,
-        cluster: &plan.cluster,
-        output: &result.output,
-        summary: &result.summary,
-        login: result.login.as_ref().map(|l| LoginFiles {
-            summary: &l.summary,
-            nodes: l.summary.nodes as usize,
-            load: &load,
-            write_csv: &write_login,
-        }),
-    };
-    report::write_run(dir, &files).with_context(|| format!("writing the results of {}", plan.name))
+    experiment::write_run(dir, plan, result).with_context(|| format!("writing the results of {}", plan.name))
 }
 
 /// The machine: --procs, else --nodes × --cores-per-node, else the trace header.

@@ -3,7 +3,9 @@
 //! [`execute`].
 
 pub mod compare;
+pub mod slurm;
 pub mod stats;
+pub mod sweep;
 
 use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
@@ -11,7 +13,9 @@ use crate::engine::{simulate, RunOutput, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
-use crate::report::RunInfo;
+use std::path::Path;
+
+use crate::report::{self, LoginFiles, ReportError, RunFiles, RunInfo};
 use crate::rng;
 use crate::scenario::{Built, LoginInputs};
 use crate::time::SimDuration;
@@ -65,6 +69,8 @@ pub struct RunPlan {
     /// The scenario file or trace it came from.
     pub source: String,
     pub seed: Option<u64>,
+    /// Replication of the seed (its streams' run index), when the run is one of several.
+    pub replication: Option<u64>,
     pub workload: Workload,
     pub cluster: Cluster,
     pub policy: PolicyChoice,
@@ -82,6 +88,7 @@ impl RunPlan {
             name: b.name,
             source,
             seed: Some(b.seed),
+            replication: None,
             workload: b.workload,
             cluster: b.cluster,
             policy: b.policy,
@@ -100,6 +107,7 @@ impl RunPlan {
             name,
             source,
             seed: None,
+            replication: None,
             workload,
             cluster,
             policy,
@@ -117,6 +125,7 @@ impl RunPlan {
             source: self.source.clone(),
             policy: self.policy.label(),
             seed: self.seed,
+            replication: self.replication,
             version: RunInfo::version(),
             cluster: self.cluster.describe(),
             nodes: self.cluster.node_count() as u64,
@@ -138,6 +147,39 @@ pub fn auto_interval(w: &Workload) -> SimDuration {
     SimDuration::from_secs(secs)
 }
 
+/// Writes a run's files into `dir` (see [`report::write_run`]); returns their names.
+pub fn write_run(dir: &Path, plan: &RunPlan, result: &RunResult) -> Result<Vec<&'static str>, ReportError> {
+    write_run_as(dir, plan, result, &plan.info())
+}
+
+/// [`write_run`], with `info` as what `summary.json` says was run.
+pub fn write_run_as(
+    dir: &Path,
+    plan: &RunPlan,
+    result: &RunResult,
+    info: &RunInfo,
+) -> Result<Vec<&'static str>, ReportError> {
+    let load = result.login.as_ref().map(|l| l.active_by_time()).unwrap_or_default();
+    let write_login = |w: &mut dyn std::io::Write| match &result.login {
+        Some(l) => login::write_login_csv(w, l),
+        None => Ok(()),
+    };
+    let files = RunFiles {
+        info,
+        workload: &plan.workload,
+        cluster: &plan.cluster,
+        output: &result.output,
+        summary: &result.summary,
+        login: result.login.as_ref().map(|l| LoginFiles {
+            summary: &l.summary,
+            nodes: l.summary.nodes as usize,
+            load: &load,
+            write_csv: &write_login,
+        }),
+    };
+    report::write_run(dir, &files)
+}
+
 /// One simulated run and its summary.
 #[derive(Debug)]
 pub struct RunResult {
@@ -147,7 +189,8 @@ pub struct RunResult {
 }
 
 /// Simulates a plan: the batch system, and the login nodes beside it (they do not interact;
-/// the login pool's random assignment draws from the stream (seed, 0, "login/assignment")).
+/// the login pool's random assignment draws from the stream (seed, replication,
+/// "login/assignment")).
 pub fn execute(plan: &RunPlan) -> Result<RunResult, ExperimentError> {
     execute_observed(plan, None)
 }
@@ -160,7 +203,7 @@ pub fn execute_observed(
     let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every, progress };
     let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
     if let Some((cfg, procs)) = &plan.login {
-        let mut r = rng::stream(plan.seed.unwrap_or(0), 0, "login/assignment");
+        let mut r = rng::stream(plan.seed.unwrap_or(0), plan.replication.unwrap_or(0), "login/assignment");
         result.login = Some(login::simulate(procs, cfg, &mut r, plan.sample_every)?);
     }
     Ok(result)

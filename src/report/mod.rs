@@ -57,6 +57,10 @@ pub struct RunInfo {
     /// `order/backfill` (and the estimate when not the default).
     pub policy: String,
     pub seed: Option<u64>,
+    /// Which replication of the seed this is (sweeps and `run --replications`); absent for a
+    /// plain run, which is replication 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<u64>,
     /// schedsim's version.
     pub version: String,
     pub cluster: String,
@@ -82,6 +86,21 @@ struct SummaryFile<'a, L: Serialize> {
     #[serde(flatten)]
     summary: &'a Summary,
     login: Option<&'a L>,
+}
+
+/// Writes `dir/summary.json` (the folder must exist): what was run, the figures, and the
+/// login-node summary when there are login nodes.
+pub fn write_summary<L: Serialize>(
+    dir: &Path,
+    info: &RunInfo,
+    summary: &Summary,
+    login: Option<&L>,
+) -> Result<(), ReportError> {
+    let doc = SummaryFile { run: info, summary, login };
+    write_atomic(&dir.join("summary.json"), |f| {
+        serde_json::to_writer_pretty(&mut *f, &doc).map_err(io::Error::other)?;
+        writeln!(f)
+    })
 }
 
 /// Everything a run writes.
@@ -112,11 +131,7 @@ pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Ve
     write_atomic(&dir.join("jobs.csv"), |f| {
         jobs_csv::write_jobs_csv(f, &w.jobs, &out.records, &out.allocations, files.cluster)
     })?;
-    let doc = SummaryFile { run: files.info, summary: files.summary, login: files.login.as_ref().map(|l| l.summary) };
-    write_atomic(&dir.join("summary.json"), |f| {
-        serde_json::to_writer_pretty(&mut *f, &doc).map_err(io::Error::other)?;
-        writeln!(f)
-    })?;
+    write_summary(dir, files.info, files.summary, files.login.as_ref().map(|l| l.summary))?;
     write_atomic(&dir.join("schedule.swf"), |f| swf::write_schedule_swf(f, w, &out.records))?;
     let mut names = vec!["jobs.csv", "summary.json", "schedule.swf"];
     if files.info.sample_interval.is_some() {
