@@ -10,6 +10,7 @@ pub mod merge;
 pub mod policies;
 pub mod report;
 pub mod run;
+pub mod size_pool;
 pub mod sweep;
 
 /// Deterministic simulator of an HPC cluster's batch scheduler.
@@ -39,6 +40,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the shard folders of a sweep into the folder the whole sweep would write.
     Merge(merge::MergeArgs),
+    /// Find the smallest pool (nodes moved between groups) that meets targets with 95%
+    /// confidence, and what each node costs batch work.
+    SizePool(size_pool::SizePoolArgs),
 }
 
 /// Runs one parsed command. Errors are for the binary to print.
@@ -55,5 +59,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => report::report(a),
         Command::Sweep(a) => sweep::sweep_cmd(a),
         Command::Merge(a) => merge::merge_cmd(a),
+        Command::SizePool(a) => size_pool::size_pool_cmd(a),
     }
 }

@@ -3,6 +3,7 @@
 //! [`execute`].
 
 pub mod compare;
+pub mod size_pool;
 pub mod slurm;
 pub mod stats;
 pub mod sweep;

@@ -121,7 +121,7 @@ pub struct AxisInfo {
 }
 
 impl AxisInfo {
-    fn of(a: &Axis) -> AxisInfo {
+    pub fn of(a: &Axis) -> AxisInfo {
         AxisInfo {
             key: a.key(),
             label: a.label(),
@@ -300,42 +300,65 @@ impl Sweep {
     }
 
     fn run_pair(&self, out: &Path, p: usize, rep: u32) -> Result<(), SweepError> {
-        let scn = &self.points[p];
-        let values = || self.describe(p);
-        let built = build_replication(scn, self.manifest.seed, u64::from(rep)).map_err(|e| SweepError::Build {
-            point: p,
-            values: values(),
-            error: Box::new(e),
-        })?;
-        let mut plan = RunPlan::from_built(built, self.manifest.scenario.clone());
-        plan.seed = Some(self.manifest.seed);
-        plan.replication = Some(u64::from(rep));
-        let result =
-            execute(&plan).map_err(|e| SweepError::Run { point: p, values: values(), rep, error: Box::new(e) })?;
-        let dir = rep_dir(out, p, rep);
-        fs::create_dir_all(&dir).map_err(|source| SweepError::Io { path: dir.clone(), source })?;
-        let info = plan.info();
-        if self.manifest.keep_runs {
-            // summary.json last: its presence is what marks the replication done.
-            let tmp = dir.join(".partial");
-            fs::create_dir_all(&tmp).map_err(|source| SweepError::Io { path: tmp.clone(), source })?;
-            write_run_as(&tmp, &plan, &result, &info)?;
-            for entry in fs::read_dir(&tmp).map_err(|source| SweepError::Io { path: tmp.clone(), source })? {
-                let entry = entry.map_err(|source| SweepError::Io { path: tmp.clone(), source })?;
-                let name = entry.file_name();
-                if name != "summary.json" {
-                    let to = dir.join(&name);
-                    fs::rename(entry.path(), &to).map_err(|source| SweepError::Io { path: to, source })?;
-                }
+        let m = &self.manifest;
+        run_replication(&self.points[p], &m.scenario, m.seed, rep, &rep_dir(out, p, rep), m.keep_runs).map_err(|e| {
+            match e {
+                RepError::Build(error) => SweepError::Build { point: p, values: self.describe(p), error },
+                RepError::Run(error) => SweepError::Run { point: p, values: self.describe(p), rep, error },
+                RepError::Other(e) => e,
             }
-            let to = dir.join("summary.json");
-            fs::rename(tmp.join("summary.json"), &to).map_err(|source| SweepError::Io { path: to, source })?;
-            fs::remove_dir(&tmp).map_err(|source| SweepError::Io { path: tmp, source })?;
-        } else {
-            write_summary(&dir, &info, &result.summary, result.login.as_ref().map(|l| &l.summary))?;
-        }
-        Ok(())
+        })
     }
+}
+
+/// Why one replication failed.
+pub enum RepError {
+    Build(Box<ScenarioError>),
+    Run(Box<ExperimentError>),
+    Other(SweepError),
+}
+
+/// Runs replication `rep` of `scn` (recorded as coming from `source`) and writes its
+/// `summary.json` (all its run files with `keep_runs`) into `dir`, atomically: the summary
+/// appears last, and its presence marks the replication done.
+pub fn run_replication(
+    scn: &Scenario,
+    source: &str,
+    seed: u64,
+    rep: u32,
+    dir: &Path,
+    keep_runs: bool,
+) -> Result<(), RepError> {
+    let built = build_replication(scn, seed, u64::from(rep)).map_err(|e| RepError::Build(Box::new(e)))?;
+    let mut plan = RunPlan::from_built(built, source.to_string());
+    plan.replication = Some(u64::from(rep));
+    let result = execute(&plan).map_err(|e| RepError::Run(Box::new(e)))?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RepError::Other(SweepError::Io { path, source })
+    };
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let info = plan.info();
+    if keep_runs {
+        let tmp = dir.join(".partial");
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        write_run_as(&tmp, &plan, &result, &info).map_err(|e| RepError::Other(e.into()))?;
+        for entry in fs::read_dir(&tmp).map_err(io(&tmp))? {
+            let entry = entry.map_err(io(&tmp))?;
+            let name = entry.file_name();
+            if name != "summary.json" {
+                let to = dir.join(&name);
+                fs::rename(entry.path(), &to).map_err(io(&to))?;
+            }
+        }
+        let to = dir.join("summary.json");
+        fs::rename(tmp.join("summary.json"), &to).map_err(io(&to))?;
+        fs::remove_dir(&tmp).map_err(io(&tmp))?;
+    } else {
+        write_summary(dir, &info, &result.summary, result.login.as_ref().map(|l| &l.summary))
+            .map_err(|e| RepError::Other(e.into()))?;
+    }
+    Ok(())
 }
 
 /// Point `p`'s index into each axis's values (the last axis varies fastest).
