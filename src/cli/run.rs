@@ -9,11 +9,14 @@ use clap::Args;
 
 use schedsim::cluster::login::LoginSummary;
 use schedsim::cluster::Cluster;
+use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
 use schedsim::report::charts::fmt_duration;
 use schedsim::report::{self, progress};
-use schedsim::scenario;
+use schedsim::scenario::{self, overrides};
+
+use super::sweep::{duration_pm, share_pm};
 use schedsim::workload::{swf, Workload};
 
 /// What to simulate: a scenario file, a trace on a machine, or the built-in default scenario.
@@ -63,6 +66,14 @@ pub struct RunArgs {
     /// later).
     #[arg(long)]
     pub no_report: bool,
+    /// Also run R replications of the scenario (replication 0 is the run itself) and print
+    /// each class's figures as mean ± 95% half-width; writes replications.csv and
+    /// replications/ (one summary per replication).
+    #[arg(long, value_name = "R", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub replications: u32,
+    /// Worker threads for --replications [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(super::sweep::MAX_THREADS)))]
+    pub threads: Option<u32>,
 }
 
 /// Policy axes given on the command line; each replaces the scenario's (or the default's).
@@ -135,7 +146,76 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(l) = &result.login {
         print_login(&l.summary);
     }
+    if args.replications > 1 {
+        replications(&args, &dir)?;
+        written.extend(["replications.csv".to_string(), "replications/".to_string()]);
+    }
     println!("results: {}/ ({})", dir.display(), written.join(", "));
+    Ok(())
+}
+
+/// `--replications R`: the scenario's R replications as a sweep of one point in
+/// `dir/replications/`, their table in `dir/replications.csv`, and each class's figures printed
+/// as mean ± half-width.
+fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
+    if args.source.trace.is_some() {
+        bail!("--replications: a trace has no random streams, so its replications would all be the same run");
+    }
+    let grid = super::sweep::GridArgs {
+        scenario: args.source.scenario.clone(),
+        replications: args.replications,
+        seed: args.source.seed,
+        threads: args.threads,
+    };
+    let (text, origin) = grid.scenario_text()?;
+    // The command line's policy axes are edits of the scenario, as a sweep would make them.
+    let mut axes = Vec::new();
+    for (key, value) in
+        [("policy.order", &args.order), ("policy.backfill", &args.backfill), ("policy.estimate", &args.estimate)]
+    {
+        if let Some(v) = value {
+            axes.push(overrides::parse_set(&format!("{key}={v}"), &text)?);
+        }
+    }
+    let spec = SweepSpec {
+        text: &text,
+        origin: &origin,
+        seed: args.source.seed,
+        replications: args.replications,
+        axes,
+        keep_runs: false,
+    };
+    let sweep = Sweep::new(spec)?;
+    let reps_dir = dir.join("replications");
+    if reps_dir.join("sweep.json").is_file() {
+        // An earlier run's replications: this run replaces them, as it replaces its other files.
+        std::fs::remove_dir_all(&reps_dir).with_context(|| format!("{}: cannot remove", reps_dir.display()))?;
+    }
+    let pool = grid.pool()?;
+    let bar = progress::bar(u64::from(args.replications), "replications");
+    pool.install(|| sweep.run_into(&reps_dir, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
+    let m = &sweep.manifest;
+    sweep::write_table_to(&reps_dir, m, &dir.join("replications.csv"))?;
+    let est = sweep::estimates(&sweep::point_rows(&reps_dir, m, 0)?);
+    let idx = |name: &str| sweep::FIGURES.iter().position(|f| *f == name).expect("a figure");
+    println!("  {} replications (mean ± 95% half-width):", args.replications);
+    println!(
+        "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
+        "class", "mean wait", "median", "p95", "abandon", "in target"
+    );
+    for (row, e) in est.iter().enumerate().skip(1) {
+        println!(
+            "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
+            m.classes[row - 1],
+            duration_pm(e[idx("mean_wait")]),
+            duration_pm(e[idx("median_wait")]),
+            duration_pm(e[idx("p95_wait")]),
+            share_pm(e[idx("abandonment")]),
+            share_pm(e[idx("within_target")])
+        );
+    }
+    println!("  utilisation {}", share_pm(est[0][idx("utilisation")]));
     Ok(())
 }
 

@@ -274,6 +274,21 @@ impl Sweep {
         let mut manifest = self.manifest.clone();
         manifest.shard = shard.map(|s| s.to_string());
         claim(out, &manifest)?;
+        let ran = self.run_pending(out, shard, done)?;
+        if shard.is_none() {
+            write_table(out, &self.manifest)?;
+        }
+        Ok(ran)
+    }
+
+    /// Runs every pair into `out` without writing `sweep.csv` (the caller writes its table
+    /// where it wants it).
+    pub fn run_into(&self, out: &Path, done: &(dyn Fn() + Sync)) -> Result<usize, SweepError> {
+        claim(out, &self.manifest)?;
+        self.run_pending(out, None, done)
+    }
+
+    fn run_pending(&self, out: &Path, shard: Option<Shard>, done: &(dyn Fn() + Sync)) -> Result<usize, SweepError> {
         let pending = self.pending(out, shard);
         pending
             .par_iter()
@@ -283,9 +298,6 @@ impl Sweep {
                 res
             })
             .collect::<Result<Vec<()>, SweepError>>()?;
-        if shard.is_none() {
-            write_table(out, &self.manifest)?;
-        }
         Ok(pending.len())
     }
 
