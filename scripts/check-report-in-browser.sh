@@ -29,8 +29,10 @@ file=$(realpath "$file")
 if ! command -v chromium >/dev/null 2>&1; then
     say "installing Debian's chromium"
     [ "$(id -u)" = 0 ] || fail "chromium is missing and installing it needs root (apt-get install chromium)"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    # Another process (an unattended upgrade, a parallel install) may hold the package lock:
+    # wait for it rather than fail.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >&2
 fi
 
 # 0. Self-contained: no address of another site, nothing loaded from elsewhere.

@@ -93,17 +93,18 @@ local_out=$work/local-sweep
 #                           missing). Job output and shard bookkeeping go under OUT/slurm/.
 # schedsim_sweep local OUT  runs the same sweep here, writing the final files into OUT.
 # schedsim_must_exist       files both folders must have (so that two empty folders fail).
-# The default SWEEP_ARGS below are a placeholder until the real flags exist.
+# The default SWEEP_ARGS: the default scenario over two pool sizes and two queue orders, three
+# replications each (12 runs of about 0.1 s).
 # ======================================================================================
 schedsim_sweep() {
     local where=$1 out=$2
-    [ ${#sweep_args[@]} -gt 0 ] || read -r -a sweep_args <<<"${SWEEP_ARGS:-scenarios/default.toml --set policy=fcfs,easy --replications 2}"
+    [ ${#sweep_args[@]} -gt 0 ] || read -r -a sweep_args <<<"${SWEEP_ARGS:-scenarios/default.toml --move-nodes cpu:inter=6,8 --set policy.order=fcfs,sjf --replications 3}"
     case $where in
         slurm) "$SCHEDSIM" sweep "${sweep_args[@]}" --slurm "$shards" --out "$out" ;;
         local) "$SCHEDSIM" sweep "${sweep_args[@]}" --out "$out" ;;
     esac
 }
-schedsim_must_exist=(sweep.csv sweep.json report.html)
+schedsim_must_exist=(sweep.csv sweep.json points/0/rep-0/summary.json)
 # ======================================================================================
 
 # The stand-in: the same contract as schedsim_sweep, with a shell function as the workload.
