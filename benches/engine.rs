@@ -79,5 +79,48 @@ fn scenarios(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, policies, traces, scenarios);
+/// Experiments on the default scenario: a sweep of 8 runs (4 pool sizes × 2 replications) and a
+/// size-pool search capped at 8 nodes with 4 replications, each into a fresh folder so nothing
+/// is reused. The README's end-to-end figures (1,000 runs, the full search) are whole commands.
+fn experiments(c: &mut Criterion) {
+    use schedsim::experiment::size_pool::{SizePool, SizePoolSpec};
+    use schedsim::experiment::sweep::{Sweep, SweepSpec};
+    use schedsim::scenario::{overrides, DEFAULT_SCENARIO};
+    let mut g = c.benchmark_group("experiments");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let origin = std::path::Path::new("scenarios/default.toml");
+    let axis = overrides::parse_move("cpu:inter=5..=8", DEFAULT_SCENARIO, true).unwrap();
+    let spec = SweepSpec { text: DEFAULT_SCENARIO, origin, seed: None, replications: 2, axes: vec![axis], keep_runs: false };
+    let sweep = Sweep::new(spec).unwrap();
+    g.bench_function("sweep/default/8_runs", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |dir| sweep.run(&dir.path().join("s"), None, &|| {}).unwrap(),
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    let targets = ["interactive.within_target>=0.95".to_string()];
+    g.bench_function("size_pool/default/max8_r4", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |dir| {
+                let spec = SizePoolSpec {
+                    text: DEFAULT_SCENARIO,
+                    origin,
+                    seed: None,
+                    moves: "cpu:inter",
+                    targets: &targets,
+                    replications: 4,
+                    max_replications: 4,
+                    max: Some(8),
+                };
+                SizePool::new(spec).unwrap().search(&dir.path().join("p"), &|_| {}).unwrap()
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, policies, traces, scenarios, experiments);
 criterion_main!(benches);
