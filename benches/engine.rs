@@ -90,7 +90,8 @@ fn experiments(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     let origin = std::path::Path::new("scenarios/default.toml");
     let axis = overrides::parse_move("cpu:inter=5..=8", DEFAULT_SCENARIO, true).unwrap();
-    let spec = SweepSpec { text: DEFAULT_SCENARIO, origin, seed: None, replications: 2, axes: vec![axis], keep_runs: false };
+    let spec =
+        SweepSpec { text: DEFAULT_SCENARIO, origin, seed: None, replications: 2, axes: vec![axis], keep_runs: false };
     let sweep = Sweep::new(spec).unwrap();
     g.bench_function("sweep/default/8_runs", |b| {
         b.iter_batched(

@@ -135,6 +135,10 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
         return write_slurm(&args, &sweep, &out, shards);
     }
     let pool = args.grid.pool()?;
+    // Claim the folder first, so that a different sweep there is refused before anything else.
+    let mut claimed = m.clone();
+    claimed.shard = args.shard.map(|s| s.to_string());
+    sweep::claim(&out, &claimed)?;
     let pending = sweep.pending(&out, args.shard).len();
     let runs = m.points * m.replications as usize;
     let share = args.shard.map_or(runs, |s| (0..runs as u64).filter(|&k| s.owns(k)).count());

@@ -146,6 +146,8 @@ pub struct Manifest {
     /// FNV-1a 64 of the scenario file's bytes, so an edited file is not mistaken for the same.
     pub scenario_digest: String,
     pub name: String,
+    /// The base seed: `--seed`, else the scenario's `run.seed` (a point whose `run.seed` is
+    /// swept uses its own, unless `--seed` is given).
     pub seed: u64,
     pub replications: u32,
     pub keep_runs: bool,
@@ -199,6 +201,8 @@ pub struct Sweep {
     pub manifest: Manifest,
     pub axes: Vec<Axis>,
     points: Vec<Scenario>,
+    /// `--seed`, which replaces every point's `run.seed` (a sweep may vary `run.seed`).
+    seed: Option<u64>,
 }
 
 /// What `sweep` needs from the command line.
@@ -259,7 +263,7 @@ impl Sweep {
                 .collect(),
             shard: None,
         };
-        Ok(Sweep { manifest, axes: spec.axes, points: scenarios })
+        Ok(Sweep { manifest, axes: spec.axes, points: scenarios, seed: spec.seed })
     }
 
     /// The axes' values of point `p`, as `key=value` words.
@@ -312,13 +316,12 @@ impl Sweep {
     }
 
     fn run_pair(&self, out: &Path, p: usize, rep: u32) -> Result<(), SweepError> {
-        let m = &self.manifest;
-        run_replication(&self.points[p], &m.scenario, m.seed, rep, &rep_dir(out, p, rep), m.keep_runs).map_err(|e| {
-            match e {
-                RepError::Build(error) => SweepError::Build { point: p, values: self.describe(p), error },
-                RepError::Run(error) => SweepError::Run { point: p, values: self.describe(p), rep, error },
-                RepError::Other(e) => e,
-            }
+        let (m, scn) = (&self.manifest, &self.points[p]);
+        let seed = self.seed.unwrap_or(scn.run.seed);
+        run_replication(scn, &m.scenario, seed, rep, &rep_dir(out, p, rep), m.keep_runs).map_err(|e| match e {
+            RepError::Build(error) => SweepError::Build { point: p, values: self.describe(p), error },
+            RepError::Run(error) => SweepError::Run { point: p, values: self.describe(p), rep, error },
+            RepError::Other(e) => e,
         })
     }
 }

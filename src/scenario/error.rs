@@ -301,7 +301,22 @@ impl<'a> Locator<'a> {
 /// Rewords serde's and toml's messages for people who write TOML: "key" rather than "field",
 /// backquotes dropped from lists, one line.
 pub fn reword(message: &str) -> String {
-    let msg = message.trim().replace('\n', "; ");
+    let mut msg = message.trim().replace('\n', "; ");
+    // serde names Rust types; say what to write instead.
+    for (rust, plain) in [
+        ("expected u8", "expected a whole number ≥ 0"),
+        ("expected u16", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+    ] {
+        if let Some(at) = msg.find(rust) {
+            if !msg[at + rust.len()..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                msg.replace_range(at..at + rust.len(), plain);
+            }
+        }
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let expected = tail.trim_start_matches(',').trim().replace('`', "");
