@@ -268,17 +268,13 @@ impl Occupancy {
 
     /// Nodes of `part` with at least one free core, in ascending id order.
     pub fn nonfull_in<'a>(&'a self, part: &'a Partition) -> impl Iterator<Item = NodeId> + 'a {
-        self.nonfull.iter().zip(&part.mask).enumerate().flat_map(|(w, (&word, &m))| {
-            let mut bits = word & m;
-            std::iter::from_fn(move || {
-                if bits == 0 {
-                    return None;
-                }
-                let b = bits.trailing_zeros();
-                bits &= bits - 1;
-                Some((w as u32) * 64 + b)
-            })
-        })
+        ids_of(self.nonfull.iter().zip(&part.mask).map(|(&word, &m)| word & m))
+    }
+
+    /// Nodes of `part` with at least one free core or whose bit is set in `also` (a bitset of
+    /// node ids, 64 to a word, as long as the cluster's), in ascending id order, each once.
+    pub fn nonfull_in_or<'a>(&'a self, part: &'a Partition, also: &'a [u64]) -> impl Iterator<Item = NodeId> + 'a {
+        ids_of(self.nonfull.iter().zip(&part.mask).zip(also).map(|((&word, &m), &a)| (word | a) & m))
     }
 
     /// First fit: `tasks` tasks shaped `task` on the lowest-numbered nodes of `part` that
@@ -353,6 +349,20 @@ impl Occupancy {
             self.nonfull[w] &= !(1 << b);
         }
     }
+}
+
+/// The node ids whose bits are set in a bitset given word by word (64 nodes a word), ascending.
+fn ids_of(words: impl Iterator<Item = u64>) -> impl Iterator<Item = NodeId> {
+    words.enumerate().flat_map(|(w, mut bits)| {
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let b = bits.trailing_zeros();
+            bits &= bits - 1;
+            Some((w as u32) * 64 + b)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ pub struct Easy {
     /// What running jobs release on each node by the shadow time being computed.
     released: Vec<Res>,
     released_nodes: Vec<NodeId>,
+    /// `released_nodes` as a bitset (64 nodes a word), to list them in id order with the
+    /// free nodes without sorting.
+    released_mask: Vec<u64>,
+    /// The nodes a reservation is placed on, in id order.
+    nodes: Vec<NodeId>,
     /// Partitions that already have their reservation in this pass.
     reserved: Vec<bool>,
 }
@@ -74,6 +79,7 @@ impl Easy {
             self.claimed = vec![Res::ZERO; n];
             self.limited = vec![false; n];
             self.released = vec![Res::ZERO; n];
+            self.released_mask = vec![0; n.div_ceil(64)];
         }
         self.reserved.resize(pass.cluster.partitions().len(), false);
     }
@@ -136,6 +142,7 @@ impl Easy {
                 let before = task.count_in(avail(self, n));
                 if self.released[n as usize] == Res::ZERO {
                     self.released_nodes.push(n);
+                    self.released_mask[n as usize / 64] |= 1 << (n % 64);
                 }
                 self.released[n as usize] = self.released[n as usize].plus(res);
                 fit += u64::from(task.count_in(avail(self, n)) - before);
@@ -147,12 +154,11 @@ impl Easy {
         // No shadow time means enough is free but held back for other partitions'
         // reservations (overlapping partitions): this job gets no reservation this pass.
         if let Some(shadow) = shadow {
-            let mut nodes: Vec<NodeId> = occ.nonfull_in(part).collect();
-            nodes.extend_from_slice(&self.released_nodes);
-            nodes.sort_unstable();
-            nodes.dedup();
+            self.nodes.clear();
+            self.nodes.extend(occ.nonfull_in_or(part, &self.released_mask));
             let mut left = tasks;
-            for n in nodes {
+            for idx in 0..self.nodes.len() {
+                let n = self.nodes[idx];
                 let i = n as usize;
                 let free_then = avail(self, n);
                 let k = task.count_in(free_then).min(left);
@@ -174,6 +180,7 @@ impl Easy {
         }
         for &n in &self.released_nodes {
             self.released[n as usize] = Res::ZERO;
+            self.released_mask[n as usize / 64] = 0;
         }
         self.released_nodes.clear();
     }
