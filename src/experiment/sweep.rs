@@ -65,16 +65,31 @@ pub enum SweepError {
     Build { point: usize, values: String, error: Box<ScenarioError> },
     #[error("point {point} ({values}), replication {rep}: {error}")]
     Run { point: usize, values: String, rep: u32, error: Box<ExperimentError> },
-    #[error(transparent)]
-    Write(#[from] ReportError),
-    #[error(transparent)]
-    Read(#[from] RunDirError),
+    // The wrapped errors' messages already end with their I/O cause: none is chained as a
+    // `source` (a field named `source`, `#[from]` or `transparent` would be), else `error: {e:#}`
+    // prints the cause twice ("Not a directory (os error 20): Not a directory (os error 20)").
+    #[error("{0}")]
+    Write(ReportError),
+    #[error("{0}")]
+    Read(RunDirError),
     #[error("{}: {message}", path.display())]
     Folder { path: PathBuf, message: String },
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<ReportError> for SweepError {
+    fn from(e: ReportError) -> Self {
+        SweepError::Write(e)
+    }
+}
+
+impl From<RunDirError> for SweepError {
+    fn from(e: RunDirError) -> Self {
+        SweepError::Read(e)
+    }
 }
 
 /// Which share of the pairs a process runs: `index` in 1..=`count`.
@@ -313,24 +328,24 @@ impl Sweep {
         let result =
             execute(&plan).map_err(|e| SweepError::Run { point: p, values: values(), rep, error: Box::new(e) })?;
         let dir = rep_dir(out, p, rep);
-        fs::create_dir_all(&dir).map_err(|source| SweepError::Io { path: dir.clone(), source })?;
+        fs::create_dir_all(&dir).map_err(|error| SweepError::Io { path: dir.clone(), error })?;
         let info = plan.info();
         if self.manifest.keep_runs {
             // summary.json last: its presence is what marks the replication done.
             let tmp = dir.join(".partial");
-            fs::create_dir_all(&tmp).map_err(|source| SweepError::Io { path: tmp.clone(), source })?;
+            fs::create_dir_all(&tmp).map_err(|error| SweepError::Io { path: tmp.clone(), error })?;
             write_run_as(&tmp, &plan, &result, &info)?;
-            for entry in fs::read_dir(&tmp).map_err(|source| SweepError::Io { path: tmp.clone(), source })? {
-                let entry = entry.map_err(|source| SweepError::Io { path: tmp.clone(), source })?;
+            for entry in fs::read_dir(&tmp).map_err(|error| SweepError::Io { path: tmp.clone(), error })? {
+                let entry = entry.map_err(|error| SweepError::Io { path: tmp.clone(), error })?;
                 let name = entry.file_name();
                 if name != "summary.json" {
                     let to = dir.join(&name);
-                    fs::rename(entry.path(), &to).map_err(|source| SweepError::Io { path: to, source })?;
+                    fs::rename(entry.path(), &to).map_err(|error| SweepError::Io { path: to, error })?;
                 }
             }
             let to = dir.join("summary.json");
-            fs::rename(tmp.join("summary.json"), &to).map_err(|source| SweepError::Io { path: to, source })?;
-            fs::remove_dir(&tmp).map_err(|source| SweepError::Io { path: tmp, source })?;
+            fs::rename(tmp.join("summary.json"), &to).map_err(|error| SweepError::Io { path: to, error })?;
+            fs::remove_dir(&tmp).map_err(|error| SweepError::Io { path: tmp, error })?;
         } else {
             write_summary(&dir, &info, &result.summary, result.login.as_ref().map(|l| &l.summary))?;
         }
@@ -405,7 +420,7 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
             return Err(folder("exists and is not a sweep folder (it has no sweep.json): choose another --out".into()));
         }
     }
-    fs::create_dir_all(out).map_err(|source| SweepError::Io { path: out.to_path_buf(), source })?;
+    fs::create_dir_all(out).map_err(|error| SweepError::Io { path: out.to_path_buf(), error })?;
     write_manifest(out, manifest)
 }
 
@@ -421,7 +436,7 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), SweepError> {
 /// Reads `dir/sweep.json`.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
     let path = dir.join("sweep.json");
-    let text = fs::read(&path).map_err(|source| SweepError::Io { path: path.clone(), source })?;
+    let text = fs::read(&path).map_err(|error| SweepError::Io { path: path.clone(), error })?;
     serde_json::from_slice(&text).map_err(|e| SweepError::Folder {
         path: path.clone(),
         message: format!("line {}: not a sweep manifest: {e}", e.line()),
@@ -670,7 +685,7 @@ fn absolute(p: &Path) -> PathBuf {
 fn copy_dir(from: &Path, to: &Path) -> Result<(), SweepError> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| SweepError::Io { path, source }
+        move |error| SweepError::Io { path, error }
     };
     fs::create_dir_all(to).map_err(io_err(to))?;
     let mut entries: Vec<_> =
