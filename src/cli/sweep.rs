@@ -162,7 +162,7 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
 /// Prints the sweep's table and builds its report.
 pub fn finish(out: &Path, m: &Manifest, no_report: bool, pool: &rayon::ThreadPool) -> anyhow::Result<()> {
     print_table(out, m)?;
-    let mut written = vec!["sweep.json", "sweep.csv", "points/"];
+    let written = ["sweep.json", "sweep.csv", "points/"];
     if !no_report {
         pool.install(|| -> anyhow::Result<()> { Ok(()) })
             .with_context(|| format!("building the report in {}", out.display()))?;
