@@ -405,12 +405,15 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
             )));
         }
         if theirs.shard != manifest.shard {
-            let s = |x: &Option<String>| x.clone().unwrap_or_else(|| "the whole sweep".into());
-            return Err(folder(format!(
-                "holds shard {} of this sweep, not {}: give each shard its own --out",
-                s(&theirs.shard),
-                s(&manifest.shard)
-            )));
+            let held = match &theirs.shard {
+                Some(s) => format!("shard {s} of this sweep"),
+                None => "the whole of this sweep".into(),
+            };
+            let wanted = match &manifest.shard {
+                Some(s) => format!("shard {s}"),
+                None => "the whole sweep".into(),
+            };
+            return Err(folder(format!("holds {held}, not {wanted}: give each shard its own --out")));
         }
         return Ok(());
     }
