@@ -134,6 +134,11 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     if let Some(shards) = args.slurm {
         return write_slurm(&args, &sweep, &out, shards);
     }
+    // Check the folder first: counting the replications of another sweep's folder would
+    // announce a resume that is then refused.
+    let mut claimed = m.clone();
+    claimed.shard = args.shard.map(|s| s.to_string());
+    sweep::claim(&out, &claimed)?;
     let pool = args.grid.pool()?;
     let pending = sweep.pending(&out, args.shard).len();
     let runs = m.points * m.replications as usize;
