@@ -9,3 +9,4 @@ mod properties;
 mod queueing;
 mod reference;
 mod scenarios;
+mod sweep;
