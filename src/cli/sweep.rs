@@ -134,6 +134,11 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     if let Some(shards) = args.slurm {
         return write_slurm(&args, &sweep, &out, shards);
     }
+    // Check the folder first: counting the replications of another sweep's folder would
+    // announce a resume that is then refused.
+    let mut claimed = m.clone();
+    claimed.shard = args.shard.map(|s| s.to_string());
+    sweep::claim(&out, &claimed)?;
     let pool = args.grid.pool()?;
     // Claim the folder first, so that a different sweep there is refused before anything else.
     let mut claimed = m.clone();

@@ -65,16 +65,31 @@ pub enum SweepError {
     Build { point: usize, values: String, error: Box<ScenarioError> },
     #[error("point {point} ({values}), replication {rep}: {error}")]
     Run { point: usize, values: String, rep: u32, error: Box<ExperimentError> },
-    #[error(transparent)]
-    Write(#[from] ReportError),
-    #[error(transparent)]
-    Read(#[from] RunDirError),
+    // The wrapped errors' messages already end with their I/O cause: none is chained as a
+    // `source` (a field named `source`, `#[from]` or `transparent` would be), else `error: {e:#}`
+    // prints the cause twice ("Not a directory (os error 20): Not a directory (os error 20)").
+    #[error("{0}")]
+    Write(ReportError),
+    #[error("{0}")]
+    Read(RunDirError),
     #[error("{}: {message}", path.display())]
     Folder { path: PathBuf, message: String },
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<ReportError> for SweepError {
+    fn from(e: ReportError) -> Self {
+        SweepError::Write(e)
+    }
+}
+
+impl From<RunDirError> for SweepError {
+    fn from(e: RunDirError) -> Self {
+        SweepError::Read(e)
+    }
 }
 
 /// Which share of the pairs a process runs: `index` in 1..=`count`.
@@ -350,7 +365,7 @@ pub fn run_replication(
     let result = execute(&plan).map_err(|e| RepError::Run(Box::new(e)))?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| RepError::Other(SweepError::Io { path, source })
+        move |error| RepError::Other(SweepError::Io { path, error })
     };
     fs::create_dir_all(dir).map_err(io(dir))?;
     let info = plan.info();
@@ -428,12 +443,15 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
             )));
         }
         if theirs.shard != manifest.shard {
-            let s = |x: &Option<String>| x.clone().unwrap_or_else(|| "the whole sweep".into());
-            return Err(folder(format!(
-                "holds shard {} of this sweep, not {}: give each shard its own --out",
-                s(&theirs.shard),
-                s(&manifest.shard)
-            )));
+            let held = match &theirs.shard {
+                Some(s) => format!("shard {s} of this sweep"),
+                None => "the whole of this sweep".into(),
+            };
+            let wanted = match &manifest.shard {
+                Some(s) => format!("shard {s}"),
+                None => "the whole sweep".into(),
+            };
+            return Err(folder(format!("holds {held}, not {wanted}: give each shard its own --out")));
         }
         return Ok(());
     }
@@ -443,7 +461,7 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
             return Err(folder("exists and is not a sweep folder (it has no sweep.json): choose another --out".into()));
         }
     }
-    fs::create_dir_all(out).map_err(|source| SweepError::Io { path: out.to_path_buf(), source })?;
+    fs::create_dir_all(out).map_err(|error| SweepError::Io { path: out.to_path_buf(), error })?;
     write_manifest(out, manifest)
 }
 
@@ -459,7 +477,7 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), SweepError> {
 /// Reads `dir/sweep.json`.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
     let path = dir.join("sweep.json");
-    let text = fs::read(&path).map_err(|source| SweepError::Io { path: path.clone(), source })?;
+    let text = fs::read(&path).map_err(|error| SweepError::Io { path: path.clone(), error })?;
     serde_json::from_slice(&text).map_err(|e| SweepError::Folder {
         path: path.clone(),
         message: format!("line {}: not a sweep manifest: {e}", e.line()),
@@ -708,7 +726,7 @@ fn absolute(p: &Path) -> PathBuf {
 fn copy_dir(from: &Path, to: &Path) -> Result<(), SweepError> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| SweepError::Io { path, source }
+        move |error| SweepError::Io { path, error }
     };
     fs::create_dir_all(to).map_err(io_err(to))?;
     let mut entries: Vec<_> =

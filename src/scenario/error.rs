@@ -317,6 +317,10 @@ pub fn reword(message: &str) -> String {
             }
         }
     }
+    if let Some(at) = msg.find("expected struct ") {
+        let end = msg[at + 16..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(msg.len(), |e| at + 16 + e);
+        msg.replace_range(at..end, "expected a table (a [section] or { key = value, ... })");
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let expected = tail.trim_start_matches(',').trim().replace('`', "");
@@ -341,6 +345,21 @@ pub fn reword(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_type_names_become_words() {
+        assert_eq!(
+            reword("invalid type: string \"x\", expected u32"),
+            "invalid type: string \"x\", expected a whole number ≥ 0"
+        );
+        assert_eq!(
+            reword("invalid type: integer `3`, expected struct ClusterSpec"),
+            "invalid type: integer `3`, expected a table (a [section] or { key = value, ... })"
+        );
+        assert_eq!(reword("expected f64"), "expected a number");
+        // Only whole names: `u32x` is no type.
+        assert_eq!(reword("expected u32x"), "expected u32x");
+    }
 
     #[test]
     fn key_paths_print_and_parse() {

@@ -297,8 +297,10 @@ pub fn parse_values(text: &str) -> Result<Vec<String>, String> {
         if a > b {
             return Err(format!("range {text:?} is empty: its start {a} is past its end {b}"));
         }
+        // In i128: `b − a` of two i64 can overflow i64 (e.g. a range from i64::MIN to i64::MAX).
+        let (a, b, step) = (i128::from(a), i128::from(b), i128::from(step));
         let n = (b - a) / step + 1;
-        if n as u64 > MAX_VALUES as u64 {
+        if n > MAX_VALUES as i128 {
             return Err(format!("range {text:?} has {n} values; at most {MAX_VALUES} are allowed"));
         }
         return Ok((0..n).map(|k| (a + k * step).to_string()).collect());
@@ -588,6 +590,11 @@ mod tests {
         assert!(parse_values("1,,2").unwrap_err().contains("empty"));
         assert!(parse_values("1,2,1").unwrap_err().contains("twice"));
         assert!(parse_values("0..=1000000").unwrap_err().contains("at most"));
+        // The widest ranges of whole numbers: too many values, not an overflow.
+        let e = parse_values("-9223372036854775808..=9223372036854775807").unwrap_err();
+        assert!(e.contains("18446744073709551616 values"), "{e}");
+        assert!(parse_values("0..=9223372036854775807:1").unwrap_err().contains("at most"));
+        assert_eq!(parse_values("9223372036854775806..=9223372036854775807").unwrap().len(), 2);
     }
 
     #[test]

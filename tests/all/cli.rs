@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::shared_dir;
+use crate::common::{shared_dir, tree};
 
 fn schedsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
@@ -260,23 +260,6 @@ fn inspect_describes_a_trace() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["jobs"], 4);
     assert_eq!(v["wider_than_machine"], 1);
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 #[test]

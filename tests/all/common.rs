@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use schedsim::cluster::Cluster;
 use schedsim::engine::{simulate, RunOutput, SimConfig};
@@ -49,4 +51,21 @@ pub fn run(jobs: &[Job], cluster: Cluster, order: &str, backfill: &str, estimate
 /// Start times in whole seconds, in job order (None for rejected jobs).
 pub fn starts_secs(out: &RunOutput) -> Vec<Option<i64>> {
     out.records.iter().map(|r| r.start.map(|t| t.0 / 1000)).collect()
+}
+
+/// Every file under `dir`, relative path → bytes (a folder compared byte for byte).
+pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }

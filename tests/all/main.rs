@@ -10,3 +10,4 @@ mod queueing;
 mod reference;
 mod scenarios;
 mod size_pool;
+mod sweep;
