@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::charts::{self, ChartError, Skipped};
+use super::charts::{self, ChartError, Charts, Skipped};
 use super::html;
 use super::progress;
 use super::rundata::{self, RunDirError};
@@ -43,16 +43,22 @@ pub enum BuildReportError {
 /// Reads the run in `dir`, draws its charts into `dir/charts/` (SVG and PNG) and writes
 /// `dir/report.html`. Shows a progress bar when standard error is a terminal.
 pub fn build_report(dir: &Path) -> Result<ReportFiles, BuildReportError> {
-    let bar = progress::bar(4, "report");
+    let bar = progress::bar(3, "report");
     let run = rundata::load_run(dir)?;
     bar.inc(1);
     let charts = charts::build_charts(&run)?;
     bar.inc(1);
-    let paths = charts::write_charts(dir, &charts)?;
-    bar.inc(1);
     let page = html::render_html(&run, &charts);
-    let html = html::write_html(dir, &page)?;
+    let files = write_report(dir, charts, &page)?;
     bar.finish_and_clear();
+    Ok(files)
+}
+
+/// Writes `charts` into `dir/charts/` (SVG and PNG) and `page` as `dir/report.html`: the last
+/// step of every report (a run's, a comparison's, a sweep's, a pool sizing's).
+pub(crate) fn write_report(dir: &Path, charts: Charts, page: &str) -> Result<ReportFiles, ReportError> {
+    let paths = charts::write_charts(dir, &charts)?;
+    let html = html::write_html(dir, page)?;
     let files = charts
         .charts
         .iter()

@@ -925,15 +925,27 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
 
 /// Draws `spec` on `root` (the whole picture); `bitmap` when it is the PNG rendering.
 fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
-    let body = root.margin(8, 0, 0, 0).titled(&spec.title, (FONT, 24).into_font().style(FontStyle::Bold))?;
-    let (plot, side) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let (plot, side) = frame(root, &spec.title)?;
     match &spec.plot {
         Plot::Lines(p) => draw_lines(p, root, &plot, &side, bitmap),
         Plot::Cdf(p) => draw_cdf(p, root, &plot, &side, bitmap),
         Plot::Heat(p) => draw_heat(p, &plot, &side),
         Plot::Gantt(p) => draw_gantt(p, &plot, &side),
     }
+}
+
+/// A picture's plot area and the legend column at its right.
+pub(crate) type Areas<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+/// A picture's frame: white ground and bold `title`; returns the plot area and the legend
+/// column ([`LEGEND_WIDTH`] wide).
+pub(crate) fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<Areas<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let body = root.margin(8, 0, 0, 0).titled(title, (FONT, 24).into_font().style(FontStyle::Bold))?;
+    Ok(body.split_horizontally(WIDTH - LEGEND_WIDTH))
 }
 
 pub(crate) fn label_font() -> TextStyle<'static> {
