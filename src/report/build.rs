@@ -75,38 +75,12 @@ mod tests {
     use super::*;
     use crate::report::charts::{HEIGHT, MAX_POINTS, WIDTH};
     use crate::report::fixture::{write_fixture_run, FixtureSpec};
+    use crate::report::testing::{check_svg, png_size, report_bytes};
 
     fn fixture(spec: FixtureSpec) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temporary directory");
         write_fixture_run(dir.path(), &spec).expect("fixture");
         dir
-    }
-
-    /// Width and height from a PNG's signature and IHDR chunk.
-    fn png_size(bytes: &[u8]) -> (u32, u32) {
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-        assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
-        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-        (be(16), be(20))
-    }
-
-    fn check_svg<'a>(text: &'a str, what: &str) -> roxmltree::Document<'a> {
-        let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{what}: not XML: {e}"));
-        let root = doc.root_element();
-        assert_eq!(root.tag_name().name(), "svg", "{what}");
-        assert_eq!(root.attribute("width"), Some(WIDTH.to_string().as_str()), "{what}");
-        assert_eq!(root.attribute("height"), Some(HEIGHT.to_string().as_str()), "{what}");
-        doc
-    }
-
-    /// Every file of a report, by path relative to the run directory.
-    fn report_bytes(dir: &Path, files: &ReportFiles) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut paths = vec![files.html.clone()];
-        for c in &files.charts {
-            paths.push(c.svg.clone());
-            paths.push(c.png.clone());
-        }
-        paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
     }
 
     #[test]

@@ -1010,6 +1010,7 @@ mod tests {
     use crate::experiment::compare::{compare, parse_variants, write_comparison_csv};
     use crate::experiment::{PolicyChoice, RunPlan};
     use crate::report::charts::{HEIGHT, WIDTH};
+    use crate::report::testing::{png_size, report_bytes};
     use crate::report::write_atomic;
     use crate::report::{write_run, RunFiles};
     use crate::rng;
@@ -1057,13 +1058,6 @@ mod tests {
         dir
     }
 
-    fn png_size(bytes: &[u8]) -> (u32, u32) {
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-        assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
-        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-        (be(16), be(20))
-    }
-
     /// Lines of more than two points in an SVG: the data lines (legend marks and grid lines have two).
     fn data_lines(svg: &str) -> usize {
         let doc = roxmltree::Document::parse(svg).unwrap();
@@ -1071,16 +1065,6 @@ mod tests {
             .filter(|n| n.tag_name().name() == "polyline")
             .filter(|n| n.attribute("points").unwrap_or("").split_whitespace().count() > 2)
             .count()
-    }
-
-    /// Every file the report wrote, by path relative to the comparison directory.
-    fn report_bytes(dir: &Path, files: &CompareReportFiles) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut paths = vec![files.html.clone()];
-        for c in &files.charts {
-            paths.push(c.svg.clone());
-            paths.push(c.png.clone());
-        }
-        paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub mod jobs_csv;
 pub mod progress;
 pub mod rundata;
 pub mod swf;
+#[cfg(test)]
+mod testing;
 pub mod timeseries_csv;
 
 /// An output that could not be written.
