@@ -228,11 +228,11 @@ fn variant_colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-fn css(c: RGBColor) -> String {
+pub(crate) fn css(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-fn group_name(g: &str) -> String {
+pub(crate) fn group_name(g: &str) -> String {
     if g == ALL {
         "all jobs".into()
     } else {
@@ -586,7 +586,7 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
     let n = p.colours.len().max(1);
     let groups = p.groups.len();
     for (panel, (title, values)) in panels.iter().zip(&p.panels) {
-        let x = Ticks { lo: 0.0, hi: groups as f64, ticks: (0..groups).map(|g| g as f64 + 0.5).collect() };
+        let x = Ticks { lo: 0.0, hi: groups as f64, ticks: (0..groups).map(|g| g as f64 + 0.5).collect(), log: false };
         let y = (1.0..p.y_max).log_scale().with_key_points(duration_ticks(p.y_max));
         let mut chart = ChartBuilder::on(panel)
             .caption(title, (FONT, 17))
@@ -711,7 +711,7 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 /// The indices of the best finite values (lowest, or highest with `high`), ties included.
-fn best_of(values: &[f64], high: bool) -> Vec<usize> {
+pub(crate) fn best_of(values: &[f64], high: bool) -> Vec<usize> {
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let best = if high { finite.fold(f64::NEG_INFINITY, f64::max) } else { finite.fold(f64::INFINITY, f64::min) };
     if !best.is_finite() {
@@ -721,7 +721,7 @@ fn best_of(values: &[f64], high: bool) -> Vec<usize> {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
+pub(crate) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

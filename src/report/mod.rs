@@ -21,6 +21,7 @@ pub mod html;
 pub mod jobs_csv;
 pub mod progress;
 pub mod rundata;
+pub mod sweep_report;
 pub mod swf;
 #[cfg(test)]
 mod testing;
