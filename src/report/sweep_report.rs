@@ -1684,8 +1684,9 @@ fn sweep_spec(d: &SweepData, f: Figure, x: &XPlan, plan: ChartPlan) -> Result<Sp
         if points.iter().all(Option::is_none) {
             continue;
         }
-        // The shape follows the line's place in the plan, so a class keeps its shape across charts.
-        let shape = Shape::ALL[i % Shape::ALL.len()];
+        // The shape follows the line's place in the plan, so a class keeps its shape across
+        // charts; past the palette's colours, the shapes shift, so no two lines look the same.
+        let shape = Shape::ALL[(i + i / PALETTE.len()) % Shape::ALL.len()];
         series.push(Series {
             colour: l.colour,
             marker: Some((shape, false)),
@@ -3054,8 +3055,8 @@ mod tests {
     /// Sizes tried by a doubling-then-halving search: the answer is 6 (5 fails).
     const POOL_SIZES: [u64; 7] = [1, 2, 4, 5, 6, 8, 16];
 
-    /// Writes the fixtures into `$SWEEP_FIXTURE_DIR` (sweep/, one-axis/, size-pool/,
-    /// no-answer/) and builds their reports, to look at them.
+    /// Writes the fixtures into `$SWEEP_FIXTURE_DIR` (sweep/, one-axis/, categorical/,
+    /// size-pool/, no-answer/) and builds their reports, to look at them.
     #[test]
     #[ignore = "writes fixtures for looking at into $SWEEP_FIXTURE_DIR"]
     fn write_fixtures_to_look_at() {
@@ -3069,6 +3070,12 @@ mod tests {
         build_sweep_report(&dir("sweep")).unwrap();
         one_axis_sweep(&dir("one-axis"));
         build_sweep_report(&dir("one-axis")).unwrap();
+        let orders: &[&str] = &["fcfs", "sjf", "multifactor[age=1,fairshare=2]"];
+        let axes: [(&str, &str, &[&str], bool); 1] = [("policy.order", "queue order", orders, false)];
+        write_sweep(&dir("categorical"), &axes, &CLASSES, &TARGETS, 10, |c, g, f| {
+            plausible(4.0 + c[0] as f64, 0.0, g, f)
+        });
+        build_sweep_report(&dir("categorical")).unwrap();
         write_size_pool(&dir("size-pool"), &POOL_SIZES, None);
         build_size_pool_report(&dir("size-pool")).unwrap();
         write_size_pool(&dir("no-answer"), &[1, 2, 3], Some("even 3 nodes, the most tried, leave it below 0.95."));
