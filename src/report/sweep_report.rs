@@ -1455,9 +1455,12 @@ fn draw_panel<DB: DrawingBackend>(
             draw_polyline(root, &pixels, s.colour, bitmap)?;
         }
     }
-    for s in p.series.iter().filter(|s| s.spread == Spread::Bars) {
+    for s in p.series.iter().filter(|s| s.spread != Spread::None) {
         let style = ShapeStyle::from(&s.colour).stroke_width(2);
-        for q in s.defined() {
+        // A band needs two neighbours: a point standing alone gets a bar instead.
+        let alone: Vec<Pt> = s.runs().into_iter().filter(|r| r.len() == 1).flatten().collect();
+        let points: Vec<Pt> = if s.spread == Spread::Bars { s.defined().copied().collect() } else { alone };
+        for q in points {
             let Some((lo, hi)) = q.ci else { continue };
             let (a, b) = (px(&chart, q.x, hi), px(&chart, q.x, lo));
             root.draw(&PathElement::new(vec![a, b], style))?;
@@ -2802,14 +2805,14 @@ mod tests {
 
     #[test]
     fn undefined_figures_are_not_drawn_as_zero() {
-        // Batch has no wait target (so no share within it) and no abandonment at 8 nodes.
+        // Batch has no wait target (so no share within it) and no abandonment at 8 and 12 nodes.
         let dir = tempdir();
         let nodes: &[&str] = &["2", "4", "6", "8", "10", "12", "14"];
         let axes: [(&str, &str, &[&str], bool); 1] = [("cluster.nodes[inter].count", "interactive nodes", nodes, true)];
         write_sweep(dir.path(), &axes, &["batch", "interactive"], &[("interactive", 60.0)], 5, |c, g, f| {
             match (g, f) {
                 ("batch", Figure::WithinTarget) => None,
-                ("batch", Figure::Abandonment) if nodes[c[0]] == "8" => None,
+                ("batch", Figure::Abandonment) if ["8", "12"].contains(&nodes[c[0]]) => None,
                 ("batch", Figure::Abandonment) => Some((0.02, Some(0.005))),
                 _ => plausible(nodes[c[0]].parse().unwrap(), 0.0, g, f),
             }
@@ -2829,9 +2832,22 @@ mod tests {
         assert!(text.contains("interactive target") && !text.contains("batch target"), "{text}");
         assert_eq!(lines_of(&wait, batch), [7]);
 
-        // The gap at 8 nodes splits batch's line in two; nothing is drawn there.
+        // The gaps at 8 and 12 nodes leave a line through 2, 4, 6 and, at 10 and 14, points
+        // alone, with a bar for their interval as they have no neighbour to make a band with.
         let gone = svg("sweep_abandonment");
-        assert_eq!(lines_of(&gone, batch), [3, 3]);
+        assert_eq!(lines_of(&gone, batch), [3]);
+        let doc = check_svg(&gone, "sweep_abandonment");
+        let stroke = css(batch).to_uppercase();
+        let bars = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "polyline" && n.attribute("stroke") == Some(stroke.as_str()))
+            .filter(|n| {
+                let pts: Vec<&str> = n.attribute("points").unwrap_or("").split_whitespace().collect();
+                let x = |p: &str| p.split(',').next().map(str::to_string);
+                pts.len() == 2 && x(pts[0]) == x(pts[1]) && pts[0] != pts[1]
+            })
+            .count();
+        assert_eq!(bars, 2, "a bar at 10 and at 14 nodes");
         let html = fs::read_to_string(&files.html).unwrap();
         let at = html.find("id=\"chart-sweep_abandonment\"").unwrap();
         assert!(html[at..].contains("A gap is a point where the figure is not defined."));
