@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Opens a run's report.html in Debian's headless Chromium, as a person would, and fails if the
-# page does not load, lacks one of its charts, logs a console error, or tries to load anything.
+# Opens a report.html (of a run, a comparison, a sweep or a pool sizing) in Debian's headless
+# Chromium, as a person would, and fails if the page does not load, lacks one of the sections
+# its kind of report has or one of its charts, links to a chart file that is not there, logs a
+# console error, or tries to load anything.
 #
-#   scripts/check-report-in-browser.sh RUN_DIR_OR_REPORT_HTML [SCREENSHOT.png]
+#   scripts/check-report-in-browser.sh DIR_OR_REPORT_HTML [SCREENSHOT.png]
 #
-# A RUN_DIR without report.html gets one first (`cargo run -- report RUN_DIR`). Installs
+# The kind is told by the files beside report.html: sweep.json (a sweep), size-pool.json (a
+# pool sizing), comparison.csv (a comparison), else a run. A DIR without report.html gets one
+# first (`cargo run -- report DIR`). Installs
 # Debian's chromium when it is missing (needs root, as on CI). With SCREENSHOT.png, also saves
 # a full-page screenshot there, to look at.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: $0 RUN_DIR_OR_REPORT_HTML [SCREENSHOT.png]}
+target=${1:?usage: $0 DIR_OR_REPORT_HTML [SCREENSHOT.png]}
 shot=${2:-}
 say() { echo "check-report-in-browser: $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -25,6 +29,18 @@ else
 fi
 [ -f "$file" ] || fail "$file: no such file"
 file=$(realpath "$file")
+dir=$(dirname "$file")
+
+# The sections each kind of report has (their ids), whatever its data.
+if [ -f "$dir/sweep.json" ]; then
+    kind=sweep sections=(swept figures charts)
+elif [ -f "$dir/size-pool.json" ]; then
+    kind=size-pool sections=(answer question sizes charts)
+elif [ -f "$dir/comparison.csv" ]; then
+    kind=comparison sections=(compared best figures charts variants)
+else
+    kind=run sections=(run headline classes partitions outcomes login charts)
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
     say "installing Debian's chromium"
@@ -60,7 +76,19 @@ fi
 [ -s "$work/dom.html" ] || fail "chromium gave an empty page for $file"
 grep -q '<h1>schedsim report' "$work/dom.html" || fail "the page has no report heading"
 
-# 2. Every chart of the file is in the page, with its inline SVG.
+# 2. The sections of its kind; a pool sizing's answer is its first paragraph.
+for id in "${sections[@]}"; do
+    grep -q "id=\"$id\"" "$work/dom.html" || fail "the $kind report lacks its section \"$id\""
+done
+if [ "$kind" = size-pool ]; then
+    first=$(tr '\n' ' ' <"$work/dom.html" | grep -o '<p[ >][^>]*>' | head -1)
+    case $first in
+        *'id="answer"'*) ;;
+        *) fail "the pool sizing's first paragraph is not its answer" ;;
+    esac
+fi
+
+# 3. Every chart of the file is in the page, with its inline SVG, and its files are there.
 mapfile -t charts < <(grep -o 'id="chart-[^"]*"' "$file" | sort -u)
 [ "${#charts[@]}" -gt 0 ] || fail "$file has no chart"
 for id in "${charts[@]}"; do
@@ -74,14 +102,17 @@ for id in "${charts[@]}"; do
 done
 svgs=$(grep -o '<svg' "$work/dom.html" | wc -l)
 [ "$svgs" -ge "${#charts[@]}" ] || fail "the page shows $svgs SVG charts, the file holds ${#charts[@]}"
+while read -r link; do
+    [ -f "$dir/$link" ] || fail "the page links to $link, which is not there"
+done < <(grep -o 'href="charts/[^"]*"' "$file" | sed 's/^href="//; s/"$//' | sort -u)
 
-# 3. No console message, failed load or network attempt.
+# 4. No console message, failed load or network attempt.
 if grep -E 'CONSOLE|Uncaught|Failed to load resource|ERR_NAME_NOT_RESOLVED|net::ERR' "$work/log.txt" >"$work/errors.txt"; then
     cat "$work/errors.txt" >&2
     fail "the page logged errors"
 fi
 
-# 4. It renders: a screenshot of the whole page.
+# 5. It renders: a screenshot of the whole page.
 png=${shot:-$work/shot.png}
 if ! timeout 120 chromium "${flags[@]}" --hide-scrollbars --window-size=1200,3000 --screenshot="$png" "$url" \
     >/dev/null 2>"$work/shot-log.txt"; then
@@ -91,4 +122,4 @@ fi
 [ -s "$png" ] || fail "the screenshot is empty"
 [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "the screenshot is not a PNG"
 
-say "ok: $file loads offline with its ${#charts[@]} charts and no console errors${shot:+ (screenshot: $shot)}"
+say "ok: $file ($kind report) loads offline with its sections, its ${#charts[@]} charts and no console errors${shot:+ (screenshot: $shot)}"

@@ -33,7 +33,7 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// List every queue order, backfill strategy and runtime estimate with its parameters.
     Policies,
-    /// Rebuild a run's charts (SVG, PNG) and report.html from the files in its directory.
+    /// Rebuild the charts (SVG, PNG) and report.html of a run, comparison, sweep or pool sizing from its files.
     Report(report::ReportArgs),
     /// Run a scenario over a grid of values (--set, --move-nodes), each point replicated,
     /// with 95% confidence intervals; resumable, shardable, or as a Slurm job array.

@@ -1,22 +1,31 @@
-//! `schedsim report DIR`: rebuild a run's (or a comparison's) charts and `report.html` from
-//! the files in its directory, without simulating again.
+//! `schedsim report DIR`: rebuild the charts and `report.html` of a run, a comparison, a
+//! sweep or a pool sizing from the files in its directory, without simulating again.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use schedsim::report::build::build_report;
+use schedsim::report::build::{build_report, ReportFiles};
 use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::sweep_report::{build_size_pool_report, build_sweep_report};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Run directory: holds jobs.csv and summary.json (and timeseries.csv, login.csv when the
     /// run wrote them); or a comparison's directory, holding comparison.csv and one run
-    /// directory per policy (each gets its report rebuilt too).
+    /// directory per policy (each gets its report rebuilt too); or a sweep's (sweep.json and
+    /// sweep.csv), or a pool sizing's (size-pool.json).
     pub dir: PathBuf,
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    // What the folder is, by the file that describes it.
+    if args.dir.join("sweep.json").is_file() {
+        return print_files(&build_sweep_report(&args.dir)?);
+    }
+    if args.dir.join("size-pool.json").is_file() {
+        return print_files(&build_size_pool_report(&args.dir)?);
+    }
     if args.dir.join("comparison.csv").is_file() {
         let files = build_compare_report(&args.dir)?;
         for v in &files.variants {
@@ -30,7 +39,11 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         println!("report: {} ({} policies)", files.html.display(), files.variants.len());
         return Ok(());
     }
-    let files = build_report(&args.dir)?;
+    print_files(&build_report(&args.dir)?)
+}
+
+/// The page, each chart's files, and the charts not drawn with why.
+fn print_files(files: &ReportFiles) -> anyhow::Result<()> {
     println!("report: {}", files.html.display());
     for c in &files.charts {
         println!("  {}: {}, {}", c.title, c.svg.display(), c.png.display());

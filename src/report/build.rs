@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::charts::{self, ChartError, Skipped};
+use super::charts::{self, ChartError, Charts, Skipped};
 use super::html;
 use super::progress;
 use super::rundata::{self, RunDirError};
@@ -43,16 +43,22 @@ pub enum BuildReportError {
 /// Reads the run in `dir`, draws its charts into `dir/charts/` (SVG and PNG) and writes
 /// `dir/report.html`. Shows a progress bar when standard error is a terminal.
 pub fn build_report(dir: &Path) -> Result<ReportFiles, BuildReportError> {
-    let bar = progress::bar(4, "report");
+    let bar = progress::bar(3, "report");
     let run = rundata::load_run(dir)?;
     bar.inc(1);
     let charts = charts::build_charts(&run)?;
     bar.inc(1);
-    let paths = charts::write_charts(dir, &charts)?;
-    bar.inc(1);
     let page = html::render_html(&run, &charts);
-    let html = html::write_html(dir, &page)?;
+    let files = write_report(dir, charts, &page)?;
     bar.finish_and_clear();
+    Ok(files)
+}
+
+/// Writes `charts` into `dir/charts/` (SVG and PNG) and `page` as `dir/report.html`: the last
+/// step of every report (a run's, a comparison's, a sweep's, a pool sizing's).
+pub(crate) fn write_report(dir: &Path, charts: Charts, page: &str) -> Result<ReportFiles, ReportError> {
+    let paths = charts::write_charts(dir, &charts)?;
+    let html = html::write_html(dir, page)?;
     let files = charts
         .charts
         .iter()
@@ -69,38 +75,12 @@ mod tests {
     use super::*;
     use crate::report::charts::{HEIGHT, MAX_POINTS, WIDTH};
     use crate::report::fixture::{write_fixture_run, FixtureSpec};
+    use crate::report::testing::{check_svg, png_size, report_bytes};
 
     fn fixture(spec: FixtureSpec) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temporary directory");
         write_fixture_run(dir.path(), &spec).expect("fixture");
         dir
-    }
-
-    /// Width and height from a PNG's signature and IHDR chunk.
-    fn png_size(bytes: &[u8]) -> (u32, u32) {
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-        assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
-        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-        (be(16), be(20))
-    }
-
-    fn check_svg<'a>(text: &'a str, what: &str) -> roxmltree::Document<'a> {
-        let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{what}: not XML: {e}"));
-        let root = doc.root_element();
-        assert_eq!(root.tag_name().name(), "svg", "{what}");
-        assert_eq!(root.attribute("width"), Some(WIDTH.to_string().as_str()), "{what}");
-        assert_eq!(root.attribute("height"), Some(HEIGHT.to_string().as_str()), "{what}");
-        doc
-    }
-
-    /// Every file of a report, by path relative to the run directory.
-    fn report_bytes(dir: &Path, files: &ReportFiles) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut paths = vec![files.html.clone()];
-        for c in &files.charts {
-            paths.push(c.svg.clone());
-            paths.push(c.png.clone());
-        }
-        paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn class_css_colour(name: &str, index: usize) -> String {
 }
 
 /// A class's colour: fixed for the known classes, from a palette for others.
-fn class_colour(name: &str, index: usize) -> RGBColor {
+pub(crate) fn class_colour(name: &str, index: usize) -> RGBColor {
     match name {
         "batch" | "all" => RGBColor(31, 119, 180),
         "interactive" => RGBColor(230, 97, 1),
@@ -248,6 +248,67 @@ pub(crate) enum Mark {
     Dashed,
     Box,
     Dot,
+    /// A line through a hollow marker.
+    LineMarker(Shape),
+    /// A marker alone: filled (`true`) or hollow.
+    Marker(Shape, bool),
+    /// No mark: the label heads the entries below it.
+    Heading,
+}
+
+/// The shape of a series' markers. Series told apart by shape as well as colour stay
+/// visible where their lines lie on top of each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+}
+
+impl Shape {
+    pub(crate) const ALL: [Shape; 4] = [Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond];
+}
+
+/// A marker centred on pixel `at` of `area`: filled, or hollow (a 2-pixel outline, clear
+/// inside) so that markers of other shapes drawn on the same spot all keep their outlines.
+pub(crate) fn draw_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    shape: Shape,
+    colour: RGBColor,
+    filled: bool,
+) -> DrawResult<DB> {
+    let (x, y) = at;
+    // Corners of a shape of "radius" r, sized so that the four shapes look about as large.
+    let corners = |r: i32| match shape {
+        Shape::Circle => Vec::new(),
+        Shape::Square => {
+            vec![(x - r + 1, y - r + 1), (x + r - 1, y - r + 1), (x + r - 1, y + r - 1), (x - r + 1, y + r - 1)]
+        }
+        Shape::Triangle => vec![(x, y - r - 2), (x + r + 1, y + r - 1), (x - r - 1, y + r - 1)],
+        Shape::Diamond => vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)],
+    };
+    if filled {
+        return match shape {
+            Shape::Circle => area.draw(&Circle::new(at, 6, colour.filled())),
+            _ => area.draw(&Polygon::new(corners(6), colour.filled())),
+        };
+    }
+    // Two 1-pixel outlines rather than one of 2 pixels: the bitmap backend's wide lines spike
+    // at sharp corners (see `draw_polyline`).
+    for r in [6, 5] {
+        let style = ShapeStyle::from(&colour).stroke_width(1);
+        match shape {
+            Shape::Circle => area.draw(&Circle::new(at, r, style))?,
+            _ => {
+                let mut path = corners(r);
+                path.push(path[0]);
+                area.draw(&PathElement::new(path, style))?
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Debug)]
@@ -925,15 +986,27 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
 
 /// Draws `spec` on `root` (the whole picture); `bitmap` when it is the PNG rendering.
 fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
-    let body = root.margin(8, 0, 0, 0).titled(&spec.title, (FONT, 24).into_font().style(FontStyle::Bold))?;
-    let (plot, side) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let (plot, side) = frame(root, &spec.title)?;
     match &spec.plot {
         Plot::Lines(p) => draw_lines(p, root, &plot, &side, bitmap),
         Plot::Cdf(p) => draw_cdf(p, root, &plot, &side, bitmap),
         Plot::Heat(p) => draw_heat(p, &plot, &side),
         Plot::Gantt(p) => draw_gantt(p, &plot, &side),
     }
+}
+
+/// A picture's plot area and the legend column at its right.
+pub(crate) type Areas<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+/// A picture's frame: white ground and bold `title`; returns the plot area and the legend
+/// column ([`LEGEND_WIDTH`] wide).
+pub(crate) fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<Areas<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let body = root.margin(8, 0, 0, 0).titled(title, (FONT, 24).into_font().style(FontStyle::Bold))?;
+    Ok(body.split_horizontally(WIDTH - LEGEND_WIDTH))
 }
 
 pub(crate) fn label_font() -> TextStyle<'static> {
@@ -960,13 +1033,23 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             }
             Mark::Box => side.draw(&Rectangle::new([(6, y - 7), (28, y + 7)], e.colour.filled()))?,
             Mark::Dot => side.draw(&Circle::new((17, y), 6, e.colour.filled()))?,
+            Mark::LineMarker(shape) => {
+                side.draw(&PathElement::new(vec![(4, y), (30, y)], ShapeStyle::from(&e.colour).stroke_width(2)))?;
+                draw_marker(side, (17, y), shape, e.colour, false)?;
+            }
+            Mark::Marker(shape, filled) => draw_marker(side, (17, y), shape, e.colour, filled)?,
+            Mark::Heading => {}
         }
-        // Long labels wrap onto further lines.
-        for (i, line) in wrap(&e.label, 19).into_iter().enumerate() {
+        // Long labels wrap onto further lines; a heading starts where the marks do.
+        let (x, width, font) = match e.kind {
+            Mark::Heading => (4, 23, (FONT, 14).into_font().style(FontStyle::Bold).color(&RGBColor(40, 40, 40))),
+            _ => (36, 19, label_font()),
+        };
+        for (i, line) in wrap(&e.label, width).into_iter().enumerate() {
             if i > 0 {
                 y += 17;
             }
-            side.draw(&Text::new(line, (36, y - 8), label_font()))?;
+            side.draw(&Text::new(line, (x, y - 8), font.clone()))?;
         }
         y += 26;
     }
@@ -1135,12 +1218,14 @@ fn draw_cdf<DB: DrawingBackend>(
     draw_legend(side, &legend)
 }
 
-/// A linear f64 axis with ticks exactly where given.
+/// An f64 axis with ticks exactly where given.
 #[derive(Clone, Debug)]
 pub(crate) struct Ticks {
     pub(crate) lo: f64,
     pub(crate) hi: f64,
     pub(crate) ticks: Vec<f64>,
+    /// Logarithmic (`lo` > 0); else linear.
+    pub(crate) log: bool,
 }
 
 impl Ranged for Ticks {
@@ -1148,7 +1233,13 @@ impl Ranged for Ticks {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let f = (value - self.lo) / (self.hi - self.lo);
+        let f = if self.log {
+            // Values at or below zero are drawn at the axis's foot, not lost as NaN.
+            let ln = |v: f64| v.max(f64::MIN_POSITIVE).ln();
+            (ln(*value) - ln(self.lo)) / (ln(self.hi) - ln(self.lo))
+        } else {
+            (value - self.lo) / (self.hi - self.lo)
+        };
         limit.0 + (f64::from(limit.1 - limit.0) * f).round() as i32
     }
 
@@ -1168,8 +1259,8 @@ fn draw_heat<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     side: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
-    let x = Ticks { lo: 0.0, hi: 24.0, ticks: (0..=8).map(|h| f64::from(h * 3)).collect() };
-    let y = Ticks { lo: 0.0, hi: 7.0, ticks: (0..7).map(|d| f64::from(d) + 0.5).collect() };
+    let x = Ticks { lo: 0.0, hi: 24.0, ticks: (0..=8).map(|h| f64::from(h * 3)).collect(), log: false };
+    let y = Ticks { lo: 0.0, hi: 7.0, ticks: (0..7).map(|d| f64::from(d) + 0.5).collect(), log: false };
     let mut chart =
         ChartBuilder::on(area).margin(10).x_label_area_size(48).y_label_area_size(76).build_cartesian_2d(x, y)?;
     chart

@@ -28,17 +28,16 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 use rayon::prelude::*;
 
-use super::build::ChartFiles;
+use super::build::{write_report, ChartFiles};
 use super::charts::{
     self, draw_legend, fmt_count, fmt_duration, trim, ChartError, Charts, DrawResult, Drawable, LegendEntry, Mark,
-    Skipped, Ticks, CDF_POINTS, DURATION_TICKS, FONT, LEGEND_WIDTH, PALETTE, WIDTH,
+    Skipped, Ticks, CDF_POINTS, DURATION_TICKS, FONT, PALETTE,
 };
-use super::html::{charts_section, escape, num, pct};
+use super::html::{charts_section, escape, kv_row, num, page_start, pct};
 use super::rundata::{self, class_rank, Outcome, RunData, RunDirError};
-use super::{write_atomic, ReportError};
+use super::ReportError;
 use crate::experiment::compare::HEADER;
 
 /// The class name `comparison.csv` gives the rows over all jobs.
@@ -229,11 +228,11 @@ fn variant_colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-fn css(c: RGBColor) -> String {
+pub(crate) fn css(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-fn group_name(g: &str) -> String {
+pub(crate) fn group_name(g: &str) -> String {
     if g == ALL {
         "all jobs".into()
     } else {
@@ -569,9 +568,7 @@ impl Drawable for Spec {
 }
 
 fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: bool) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
-    let body = root.margin(8, 0, 0, 0).titled(&spec.title, (FONT, 24).into_font().style(FontStyle::Bold))?;
-    let (plot, side) = body.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let (plot, side) = charts::frame(root, &spec.title)?;
     match &spec.plot {
         Plot::Bars(p) => draw_bars(p, &plot)?,
         Plot::Scatter(p) => draw_scatter(p, root, &plot)?,
@@ -589,7 +586,7 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
     let n = p.colours.len().max(1);
     let groups = p.groups.len();
     for (panel, (title, values)) in panels.iter().zip(&p.panels) {
-        let x = Ticks { lo: 0.0, hi: groups as f64, ticks: (0..groups).map(|g| g as f64 + 0.5).collect() };
+        let x = Ticks { lo: 0.0, hi: groups as f64, ticks: (0..groups).map(|g| g as f64 + 0.5).collect(), log: false };
         let y = (1.0..p.y_max).log_scale().with_key_points(duration_ticks(p.y_max));
         let mut chart = ChartBuilder::on(panel)
             .caption(title, (FONT, 17))
@@ -708,43 +705,13 @@ fn draw_cdf<DB: DrawingBackend>(
 // ---------------------------------------------------------------------------------------
 // report.html
 
-const STYLE: &str = "
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; margin: 0;
-  background: #f6f7f9; color: #1d232b; line-height: 1.45; }
-main { max-width: 1080px; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 2px solid #d8dde3; padding-bottom: .2rem; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-p.sub { margin: 0; color: #56606b; }
-nav { margin: 1rem 0; font-size: .95rem; }
-nav a { margin-right: 1rem; color: #1f5fa8; }
-table { border-collapse: collapse; background: #fff; font-size: .93rem; margin: .3rem 0; }
-th, td { border: 1px solid #d8dde3; padding: .3rem .6rem; text-align: right; }
-td { white-space: nowrap; }
-th { background: #eef1f4; font-weight: 600; }
-td:first-child, th:first-child { text-align: left; }
-td.best { font-weight: 700; background: #e6f2e6; }
-table.kv td:first-child { font-weight: 600; background: #eef1f4; }
-table.kv td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
-.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px;
-  vertical-align: baseline; }
-p.best { background: #fff; border-left: 4px solid #2ca02c; padding: .5rem .8rem; }
-figure.chart { background: #fff; border: 1px solid #d8dde3; margin: 1rem 0; padding: .6rem; }
-figure.chart svg { display: block; width: 100%; height: auto; max-width: 1000px; margin: 0 auto; }
-figcaption { margin-top: .4rem; color: #333c46; }
-figcaption .files { color: #6b7580; font-size: .85rem; }
-.note { color: #56606b; }
-footer { margin-top: 2.5rem; color: #6b7580; font-size: .85rem; }
-";
-
 /// Whether two figures are equal up to rounding noise.
 fn same(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
 
 /// The indices of the best finite values (lowest, or highest with `high`), ties included.
-fn best_of(values: &[f64], high: bool) -> Vec<usize> {
+pub(crate) fn best_of(values: &[f64], high: bool) -> Vec<usize> {
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let best = if high { finite.fold(f64::NEG_INFINITY, f64::max) } else { finite.fold(f64::INFINITY, f64::min) };
     if !best.is_finite() {
@@ -754,7 +721,7 @@ fn best_of(values: &[f64], high: bool) -> Vec<usize> {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
+pub(crate) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -838,13 +805,7 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     let heading = format!("schedsim report: {}, {} policies compared", escape(&name), c.variants.len());
     let mut h = String::with_capacity(512 * 1024);
     let w = &mut h;
-    let _ = write!(
-        w,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{heading}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-    );
-    let _ = writeln!(w, "<h1>{heading}</h1>");
+    page_start(w, &heading);
     let labels: Vec<String> = c.variants.iter().map(|v| escape(&v.label)).collect();
     let _ = writeln!(w, "<p class=\"sub\">{}</p>", labels.join(" · "));
     let _ = writeln!(
@@ -855,10 +816,7 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
 
     // What was compared.
     let _ = writeln!(w, "<section id=\"compared\">\n<h2>What was compared</h2>\n<table class=\"kv\">");
-    let unknown = "<span class=\"note\">not recorded</span>".to_string();
-    let row = |w: &mut String, k: &str, v: Option<String>| {
-        let _ = writeln!(w, "<tr><td>{k}</td><td>{}</td></tr>", v.unwrap_or_else(|| unknown.clone()));
-    };
+    let row = kv_row;
     row(w, "source", source.as_deref().map(escape));
     row(w, "cluster", agreed(c, |r| r.cluster.clone()).as_deref().map(escape));
     row(w, "nodes", agreed(c, |r| r.nodes.map(fmt_count)));
@@ -1035,22 +993,14 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
 pub fn build_compare_report(dir: &Path) -> Result<CompareReportFiles, CompareReportError> {
     let c = read_comparison(dir)?;
     let charts = build_charts(&c)?;
-    let paths = charts::write_charts(dir, &charts)?;
     let page = render_html(&c, &charts, |f| dir.join(f).join("report.html").is_file());
-    let html = dir.join("report.html");
-    write_atomic(&html, |f| io::Write::write_all(f, page.as_bytes()))?;
-    let files = charts
-        .charts
-        .iter()
-        .zip(paths)
-        .map(|(c, (svg, png))| ChartFiles { name: c.name.clone(), title: c.title.clone(), svg, png })
-        .collect();
+    let files = write_report(dir, charts, &page)?;
     let variants = c
         .variants
         .iter()
         .map(|v| VariantFolder { label: v.label.clone(), dir: v.folder.as_ref().map(|f| dir.join(f)) })
         .collect();
-    Ok(CompareReportFiles { html, charts: files, skipped: charts.skipped, variants })
+    Ok(CompareReportFiles { html: files.html, charts: files.charts, skipped: files.skipped, variants })
 }
 
 #[cfg(test)]
@@ -1059,7 +1009,9 @@ mod tests {
     use crate::cluster::Cluster;
     use crate::experiment::compare::{compare, parse_variants, write_comparison_csv};
     use crate::experiment::{PolicyChoice, RunPlan};
-    use crate::report::charts::HEIGHT;
+    use crate::report::charts::{HEIGHT, WIDTH};
+    use crate::report::testing::{png_size, report_bytes};
+    use crate::report::write_atomic;
     use crate::report::{write_run, RunFiles};
     use crate::rng;
     use crate::workload::job::JobClass;
@@ -1106,13 +1058,6 @@ mod tests {
         dir
     }
 
-    fn png_size(bytes: &[u8]) -> (u32, u32) {
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-        assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
-        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-        (be(16), be(20))
-    }
-
     /// Lines of more than two points in an SVG: the data lines (legend marks and grid lines have two).
     fn data_lines(svg: &str) -> usize {
         let doc = roxmltree::Document::parse(svg).unwrap();
@@ -1120,16 +1065,6 @@ mod tests {
             .filter(|n| n.tag_name().name() == "polyline")
             .filter(|n| n.attribute("points").unwrap_or("").split_whitespace().count() > 2)
             .count()
-    }
-
-    /// Every file the report wrote, by path relative to the comparison directory.
-    fn report_bytes(dir: &Path, files: &CompareReportFiles) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut paths = vec![files.html.clone()];
-        for c in &files.charts {
-            paths.push(c.svg.clone());
-            paths.push(c.png.clone());
-        }
-        paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
     }
 
     #[test]

@@ -82,13 +82,15 @@ fn dur(v: f64) -> String {
     }
 }
 
-const STYLE: &str = "
+/// The style sheet of every report page (a run's, a comparison's, a sweep's, a pool sizing's).
+pub(crate) const STYLE: &str = "
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; margin: 0;
   background: #f6f7f9; color: #1d232b; line-height: 1.45; }
 main { max-width: 1080px; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 2px solid #d8dde3; padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 p.sub { margin: 0; color: #56606b; }
 nav { margin: 1rem 0; font-size: .95rem; }
 nav a { margin-right: 1rem; color: #1f5fa8; }
@@ -97,12 +99,14 @@ th, td { border: 1px solid #d8dde3; padding: .3rem .6rem; text-align: right; }
 td { white-space: nowrap; }
 th { background: #eef1f4; font-weight: 600; }
 td:first-child, th:first-child { text-align: left; }
+td.best { font-weight: 700; background: #e6f2e6; }
 table.kv td:first-child { font-weight: 600; background: #eef1f4; }
 table.kv td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
-h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
+div.wide { overflow-x: auto; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px;
   vertical-align: baseline; }
 .bar { display: inline-block; height: .7em; background: #1f77b4; vertical-align: middle; margin-left: .4em; }
+p.best { background: #fff; border-left: 4px solid #2ca02c; padding: .5rem .8rem; }
 figure.chart { background: #fff; border: 1px solid #d8dde3; margin: 1rem 0; padding: .6rem; }
 figure.chart svg { display: block; width: 100%; height: auto; max-width: 1000px; margin: 0 auto; }
 figcaption { margin-top: .4rem; color: #333c46; }
@@ -110,6 +114,22 @@ figcaption .files { color: #6b7580; font-size: .85rem; }
 .note { color: #56606b; }
 footer { margin-top: 2.5rem; color: #6b7580; font-size: .85rem; }
 ";
+
+/// Opens a page: its head (title, [`STYLE`]) and the `<h1>` heading; `heading` is HTML.
+pub(crate) fn page_start(w: &mut String, heading: &str) {
+    let _ = write!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{heading}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n"
+    );
+}
+
+/// A row of a two-column table: `key`, then `value` (HTML) or "not recorded".
+pub(crate) fn kv_row(w: &mut String, key: &str, value: Option<String>) {
+    let value = value.unwrap_or_else(|| "<span class=\"note\">not recorded</span>".into());
+    let _ = writeln!(w, "<tr><td>{key}</td><td>{value}</td></tr>");
+}
 
 /// The page for `run` with `charts`.
 pub fn render_html(run: &RunData, charts: &Charts) -> String {
@@ -122,14 +142,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
         .unwrap_or_else(|| "run".into());
     let mut h = String::with_capacity(256 * 1024);
     let w = &mut h;
-    let _ = write!(
-        w,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>schedsim report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        escape(&name)
-    );
-    let _ = writeln!(w, "<h1>schedsim report: {}</h1>", escape(&name));
+    page_start(w, &format!("schedsim report: {}", escape(&name)));
     let sub: Vec<String> = [info.source.as_deref(), info.policy.as_deref(), info.cluster.as_deref()]
         .into_iter()
         .flatten()
@@ -147,10 +160,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
 
     // What was run.
     let _ = writeln!(w, "<section id=\"run\">\n<h2>What was run</h2>\n<table class=\"kv\">");
-    let unknown = "<span class=\"note\">not recorded</span>".to_string();
-    let row = |w: &mut String, k: &str, v: Option<String>| {
-        let _ = writeln!(w, "<tr><td>{k}</td><td>{}</td></tr>", v.unwrap_or_else(|| unknown.clone()));
-    };
+    let row = kv_row;
     row(w, "run", Some(escape(&name)));
     row(w, "source", info.source.as_deref().map(escape));
     row(w, "policy", info.policy.as_deref().map(escape));

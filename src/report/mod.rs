@@ -21,7 +21,10 @@ pub mod html;
 pub mod jobs_csv;
 pub mod progress;
 pub mod rundata;
+pub mod sweep_report;
 pub mod swf;
+#[cfg(test)]
+mod testing;
 pub mod timeseries_csv;
 
 /// An output that could not be written.

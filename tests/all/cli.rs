@@ -335,3 +335,107 @@ fn report_on_a_folder_that_is_not_a_run_says_so() {
     let tmp = tempfile::tempdir().unwrap();
     expect_error(&["report", tmp.path().to_str().unwrap()], &[tmp.path().to_str().unwrap()]);
 }
+
+/// The figures of sweep.csv, in its column order (the contract with `schedsim sweep`).
+const SWEEP_FIGURES: [&str; 11] = [
+    "jobs",
+    "mean_wait",
+    "median_wait",
+    "p95_wait",
+    "p99_wait",
+    "within_target",
+    "abandonment",
+    "mean_bsld",
+    "utilisation",
+    "finished_per_day",
+    "login_kill_rate",
+];
+
+/// A sweep folder of 2 points (backfill easy, conservative), class batch, 3 replications.
+fn sweep_folder(dir: &Path) {
+    write(
+        dir,
+        "sweep.json",
+        r#"{"kind": "sweep", "version": "0.1.0", "scenario": "scenarios/default.toml", "name": "default",
+            "seed": 1, "replications": 3, "points": 2, "classes": ["batch"], "targets": {"batch": 14400.0},
+            "axes": [{"key": "policy.backfill", "label": "policy.backfill", "values": ["easy", "conservative"],
+                      "numeric": false}]}"#,
+    );
+    let mut csv = String::from("point,policy.backfill,class,replications");
+    for f in SWEEP_FIGURES {
+        csv.push_str(&format!(",{f}_mean,{f}_ci"));
+    }
+    csv.push('\n');
+    for (p, policy) in ["easy", "conservative"].iter().enumerate() {
+        for class in ["all", "batch"] {
+            // jobs, four waits, within target (batch only), abandonment (batch only), bsld,
+            // utilisation, finished per day, no login nodes.
+            let share = if class == "all" { "," } else { "0.9,0.01" };
+            let gave_up = if class == "all" { "," } else { "0,0" };
+            csv.push_str(&format!(
+                "{p},{policy},{class},3,100,2,{w},60,{h},300,{q},900,{r},1200,{share},{gave_up},1.5,0.1,0.7,0.01,40,1,,\n",
+                w = 600 + 100 * p,
+                h = 300 + 50 * p,
+                q = 3000 + 100 * p,
+                r = 5000 + 100 * p,
+            ));
+        }
+    }
+    write(dir, "sweep.csv", &csv);
+}
+
+#[test]
+fn report_builds_a_sweep_and_a_pool_sizing_from_their_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    sweep_folder(tmp.path());
+    let o = schedsim(&["report", tmp.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert!(html.contains("schedsim report: default, sweep of 2 points") && html.contains("conservative"));
+    assert!(tmp.path().join("charts/sweep_mean_wait.png").is_file(), "{}", stdout(&o));
+    // A bad row: one line naming the file, the line and the field.
+    let csv = fs::read_to_string(tmp.path().join("sweep.csv")).unwrap().replacen(",easy,batch,", ",eazy,batch,", 1);
+    write(tmp.path(), "sweep.csv", &csv);
+    let path = tmp.path().join("sweep.csv");
+    expect_error(
+        &["report", tmp.path().to_str().unwrap()],
+        &[&format!("{}:3: field `policy.backfill`", path.display())],
+    );
+
+    let pool = tempfile::tempdir().unwrap();
+    write(
+        pool.path(),
+        "size-pool.json",
+        r#"{"kind": "size-pool", "version": "0.1.0", "scenario": "scenarios/default.toml", "name": "default", "seed": 1,
+            "move": {"from": "cpu", "to": "inter", "total": 196, "key": "cluster.nodes[inter].count"},
+            "targets": [{"text": "interactive.within_target>=0.95", "class": "interactive", "figure": "within_target",
+                         "op": ">=", "value": 0.95}],
+            "answer": 2, "reason": null, "sizes_tried": 2, "runs": 20, "full_grid_sizes": 195,
+            "sizes": [
+              {"k": 1, "replications": 10, "meets": false,
+               "targets": [{"text": "interactive.within_target>=0.95", "mean": 0.9, "ci": 0.01, "lo": 0.89, "hi": 0.91, "meets": false}],
+               "figures": {"batch": {"utilisation": {"mean": 0.70, "ci": 0.004}, "mean_wait": {"mean": 17000.0, "ci": 900.0}}},
+               "cost": {"batch_utilisation": 0.70, "batch_mean_wait": 17000.0, "batch_p95_wait": 80000.0, "batch_finished_per_day": 48.0},
+               "change_per_node": null},
+              {"k": 2, "replications": 10, "meets": true,
+               "targets": [{"text": "interactive.within_target>=0.95", "mean": 0.97, "ci": 0.01, "lo": 0.96, "hi": 0.98, "meets": true}],
+               "figures": {"batch": {"utilisation": {"mean": 0.695, "ci": 0.004}, "mean_wait": {"mean": 17720.0, "ci": 900.0}}},
+               "cost": {"batch_utilisation": 0.695, "batch_mean_wait": 17720.0, "batch_p95_wait": 81000.0, "batch_finished_per_day": 47.9},
+               "change_per_node": {"batch_utilisation": -0.005, "batch_mean_wait": 720.0, "batch_p95_wait": 1000.0, "batch_finished_per_day": -0.1}}
+            ]}"#,
+    );
+    let o = schedsim(&["report", pool.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = fs::read_to_string(pool.path().join("report.html")).unwrap();
+    assert!(
+        html.contains(
+            "2 inter nodes (moved from cpu) are the fewest that meet interactive.within_target&gt;=0.95 with 95% \
+             confidence; from 1 to 2 nodes, each node moved lowers batch utilisation by about 0.5 points and adds \
+             about 12 min to its mean wait."
+        ),
+        "{html}"
+    );
+    for chart in ["size_pool_target", "size_pool_cost"] {
+        assert!(pool.path().join(format!("charts/{chart}.svg")).is_file(), "{chart}");
+    }
+}

@@ -1,0 +1,61 @@
+//! What the report tests check of every report's files: a PNG's size, an SVG's root, and the
+//! bytes of everything a report wrote.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::build::{ChartFiles, ReportFiles};
+use super::charts::{HEIGHT, WIDTH};
+use super::compare_report::CompareReportFiles;
+
+/// Width and height from a PNG's signature and IHDR chunk.
+pub(crate) fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// `text` parsed as an SVG of [`WIDTH`] × [`HEIGHT`]; `what` names it in a failure.
+pub(crate) fn check_svg<'a>(text: &'a str, what: &str) -> roxmltree::Document<'a> {
+    let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{what}: not XML: {e}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg", "{what}");
+    assert_eq!(root.attribute("width"), Some(WIDTH.to_string().as_str()), "{what}");
+    assert_eq!(root.attribute("height"), Some(HEIGHT.to_string().as_str()), "{what}");
+    doc
+}
+
+/// A report's page and charts, as written.
+pub(crate) trait Written {
+    fn html(&self) -> &Path;
+    fn charts(&self) -> &[ChartFiles];
+}
+
+impl Written for ReportFiles {
+    fn html(&self) -> &Path {
+        &self.html
+    }
+    fn charts(&self) -> &[ChartFiles] {
+        &self.charts
+    }
+}
+
+impl Written for CompareReportFiles {
+    fn html(&self) -> &Path {
+        &self.html
+    }
+    fn charts(&self) -> &[ChartFiles] {
+        &self.charts
+    }
+}
+
+/// Every file a report wrote, by path relative to its directory.
+pub(crate) fn report_bytes(dir: &Path, files: &impl Written) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut paths = vec![files.html().to_path_buf()];
+    for c in files.charts() {
+        paths.push(c.svg.clone());
+        paths.push(c.png.clone());
+    }
+    paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
+}
