@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use schedsim::experiment::size_pool::{SizePool, SizePoolResult, SizePoolSpec, SizeResult};
+use schedsim::experiment::size_pool::{SizePool, SizePoolSpec, SizeResult};
+use schedsim::report::sweep_report::{answer_sentence, read_size_pool};
 use schedsim::report::charts::fmt_duration;
 
 use super::sweep::GridArgs;
@@ -56,7 +57,9 @@ pub fn size_pool_cmd(args: SizePoolArgs) -> anyhow::Result<()> {
     println!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "));
     let pool = args.grid.pool()?;
     let result = pool.install(|| search.search(&out, &print_size))?;
-    println!("{}", answer_sentence(&result));
+    // The report's own sentence, from the file just written, so the screen and the page agree.
+    let data = read_size_pool(&out)?;
+    println!("{}", answer_sentence(&data));
     println!(
         "  {} sizes tried ({} runs) of the {} a full grid would simulate",
         result.sizes_tried, result.runs, result.full_grid_sizes
@@ -93,18 +96,4 @@ fn print_size(r: &SizeResult) {
         )
     });
     println!("  {} nodes, {} replications: {}{cost}", r.k, r.replications, targets.join(", "));
-}
-
-/// The answer in one sentence.
-pub fn answer_sentence(r: &SizePoolResult) -> String {
-    let targets: Vec<&str> = r.targets.iter().map(|t| t.text.as_str()).collect();
-    match r.answer {
-        Some(k) => format!(
-            "answer: {k} {} nodes (moved from {}) are the fewest that meet {} with 95% confidence",
-            r.moved.to,
-            r.moved.from,
-            targets.join(" and ")
-        ),
-        None => format!("no answer: {}", r.reason.clone().unwrap_or_default()),
-    }
 }

@@ -13,6 +13,7 @@ use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Manifest, Shard, Sweep, SweepSpec, FIGURES};
 use schedsim::report::charts::fmt_duration;
 use schedsim::report::progress;
+use schedsim::report::sweep_report::{build_size_pool_report, build_sweep_report};
 use schedsim::scenario::overrides::{self, Axis};
 use schedsim::scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH};
 
@@ -181,8 +182,9 @@ pub fn finish(out: &Path, m: &Manifest, no_report: bool, pool: &rayon::ThreadPoo
 
 /// Builds the charts and `report.html` of a sweep or size-pool folder; returns what it wrote.
 pub fn build_report(out: &Path) -> anyhow::Result<Vec<&'static str>> {
-    let _ = out;
-    Ok(Vec::new())
+    let build = if out.join("size-pool.json").is_file() { build_size_pool_report } else { build_sweep_report };
+    build(out).with_context(|| format!("building the report in {}", out.display()))?;
+    Ok(vec!["charts/", "report.html"])
 }
 
 /// One line per point and class: the headline figures as mean ± 95% half-width.
