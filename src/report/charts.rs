@@ -270,14 +270,16 @@ impl Shape {
     pub(crate) const ALL: [Shape; 4] = [Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond];
 }
 
-/// A marker centred on pixel `at` of `area`: filled, or hollow (a 2-pixel outline, clear
-/// inside) so that markers of other shapes drawn on the same spot all keep their outlines.
+/// A marker of `size` (6 in legends) centred on pixel `at` of `area`: filled, or hollow (a
+/// 2-pixel outline, clear inside) so that markers of other shapes or sizes drawn on the same
+/// spot all keep their outlines.
 pub(crate) fn draw_marker<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     at: (i32, i32),
     shape: Shape,
     colour: RGBColor,
     filled: bool,
+    size: i32,
 ) -> DrawResult<DB> {
     let (x, y) = at;
     // Corners of a shape of "radius" r, sized so that the four shapes look about as large.
@@ -291,13 +293,13 @@ pub(crate) fn draw_marker<DB: DrawingBackend>(
     };
     if filled {
         return match shape {
-            Shape::Circle => area.draw(&Circle::new(at, 6, colour.filled())),
-            _ => area.draw(&Polygon::new(corners(6), colour.filled())),
+            Shape::Circle => area.draw(&Circle::new(at, size.max(1) as u32, colour.filled())),
+            _ => area.draw(&Polygon::new(corners(size), colour.filled())),
         };
     }
     // Two 1-pixel outlines rather than one of 2 pixels: the bitmap backend's wide lines spike
     // at sharp corners (see `draw_polyline`).
-    for r in [6, 5] {
+    for r in [size, size - 1].into_iter().filter(|r| *r > 0) {
         let style = ShapeStyle::from(&colour).stroke_width(1);
         match shape {
             Shape::Circle => area.draw(&Circle::new(at, r, style))?,
@@ -1035,9 +1037,9 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             Mark::Dot => side.draw(&Circle::new((17, y), 6, e.colour.filled()))?,
             Mark::LineMarker(shape) => {
                 side.draw(&PathElement::new(vec![(4, y), (30, y)], ShapeStyle::from(&e.colour).stroke_width(2)))?;
-                draw_marker(side, (17, y), shape, e.colour, false)?;
+                draw_marker(side, (17, y), shape, e.colour, false, 6)?;
             }
-            Mark::Marker(shape, filled) => draw_marker(side, (17, y), shape, e.colour, filled)?,
+            Mark::Marker(shape, filled) => draw_marker(side, (17, y), shape, e.colour, filled, 6)?,
             Mark::Heading => {}
         }
         // Long labels wrap onto further lines; a heading starts where the marks do.

@@ -1069,8 +1069,8 @@ enum Spread {
 #[derive(Clone, Debug)]
 struct Series {
     colour: RGBColor,
-    /// Markers at its points: shape, filled.
-    marker: Option<(Shape, bool)>,
+    /// Markers at its points: shape, filled, size (the legend's is 6).
+    marker: Option<(Shape, bool, i32)>,
     /// Join consecutive points (a gap stays where one is undefined).
     line: bool,
     spread: Spread,
@@ -1470,9 +1470,9 @@ fn draw_panel<DB: DrawingBackend>(
         }
     }
     for s in &p.series {
-        let Some((shape, filled)) = s.marker else { continue };
+        let Some((shape, filled, size)) = s.marker else { continue };
         for q in s.defined() {
-            draw_marker(root, px(&chart, q.x, q.y), shape, s.colour, filled)?;
+            draw_marker(root, px(&chart, q.x, q.y), shape, s.colour, filled, size)?;
         }
     }
     Ok(())
@@ -1692,7 +1692,7 @@ fn sweep_spec(d: &SweepData, f: Figure, x: &XPlan, plan: ChartPlan) -> Result<Sp
         let shape = Shape::ALL[(i + i / PALETTE.len()) % Shape::ALL.len()];
         series.push(Series {
             colour: l.colour,
-            marker: Some((shape, false)),
+            marker: Some((shape, false, 6)),
             line: !x.categorical,
             spread: if x.categorical { Spread::Bars } else { Spread::Band },
             points,
@@ -1710,6 +1710,25 @@ fn sweep_spec(d: &SweepData, f: Figure, x: &XPlan, plan: ChartPlan) -> Result<Sp
     let at: Vec<f64> = plan.targets.iter().map(|t| t.2).collect();
     let (y, note) = value_axis(f.kind(), f.info().axis, &means, &bounds, &at);
 
+    // Lines on top of each other: each later one gets smaller markers, to sit inside the
+    // earlier ones' (all stay visible), and its legend entry names the first.
+    let coincide = coinciding(&series, &y);
+    let coincide_text: Vec<String> = coincide
+        .iter()
+        .map(|g| {
+            let names: Vec<String> = g.iter().map(|&i| labels[i].0.clone()).collect();
+            format!(" {} coincide (drawn one over the other, told apart by their markers).", and_list(&names))
+        })
+        .collect();
+    for group in &coincide {
+        for (k, &i) in group.iter().enumerate().skip(1) {
+            if let Some(m) = series[i].marker.as_mut() {
+                m.2 = (6 - 2 * k as i32).max(2);
+            }
+            // A no-break space keeps `(= x` together when the legend wraps the label.
+            labels[i].0 = format!("{} (=\u{a0}{})", labels[i].0, labels[group[0]].0);
+        }
+    }
     let mut legend: Vec<LegendEntry> = plan
         .heading
         .iter()
@@ -1753,11 +1772,7 @@ fn sweep_spec(d: &SweepData, f: Figure, x: &XPlan, plan: ChartPlan) -> Result<Sp
              overlap; where they do, the difference is not shown to be real."
         );
     }
-    for group in coinciding(&series, &y) {
-        let names: Vec<String> = group.iter().map(|&i| labels[i].0.clone()).collect();
-        let _ =
-            write!(caption, " {} coincide (drawn one over the other, told apart by their markers).", and_list(&names));
-    }
+    caption.extend(coincide_text);
     if let Some(note) = note {
         caption.push(' ');
         caption.push_str(&note);
@@ -1805,7 +1820,7 @@ fn pool_series(colour: RGBColor, values: &[(Option<Pt>, bool)]) -> Vec<Series> {
         Series { colour, marker: None, line: true, spread: Spread::Bars, points: values.iter().map(|v| v.0).collect() };
     let marked = |meets: bool, shape: Shape, c: RGBColor| Series {
         colour: c,
-        marker: Some((shape, meets)),
+        marker: Some((shape, meets, 6)),
         line: false,
         spread: Spread::None,
         points: values.iter().map(|(q, m)| q.filter(|_| *m == meets)).collect(),
@@ -2737,6 +2752,29 @@ mod tests {
         assert!(figure.contains("easy and conservative coincide"), "{}", wait.name);
         let text = svg_text(&fs::read_to_string(&wait.svg).unwrap());
         assert!(text.contains("interactive target") && text.contains("1 min"), "{text}");
+        // The legend says which line lies under which; easy's circles are all drawn, and
+        // conservative's squares, drawn later, are smaller: they sit inside them.
+        assert!(text.contains("conservative|(=\u{a0}easy)"), "{text}");
+        let svg = fs::read_to_string(&wait.svg).unwrap();
+        let doc = check_svg(&svg, &wait.name);
+        let circles = doc.descendants().filter(|n| n.tag_name().name() == "circle" && n.attribute("r") == Some("6"));
+        assert_eq!(circles.count(), 8 + 1, "one a pool size, and the legend's");
+        let red = css(PALETTE[1]).to_uppercase();
+        let widths: Vec<i32> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "polyline" && n.attribute("stroke") == Some(red.as_str()))
+            .filter_map(|n| {
+                let xs: Vec<i32> = n
+                    .attribute("points")?
+                    .split_whitespace()
+                    .filter_map(|p| p.split(',').next()?.parse().ok())
+                    .collect();
+                (xs.len() == 5).then(|| xs.iter().max().unwrap() - xs.iter().min().unwrap())
+            })
+            .collect();
+        // Each square is two outlines: 6 and 4 pixels wide in the chart, 10 and 8 in the legend.
+        assert_eq!(widths.iter().filter(|w| **w == 6).count(), 8, "{widths:?}");
+        assert_eq!(widths.iter().filter(|w| **w == 10).count(), 1, "{widths:?}");
     }
 
     #[test]
