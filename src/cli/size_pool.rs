@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use schedsim::experiment::size_pool::{SizePool, SizePoolSpec, SizeResult};
-use schedsim::report::sweep_report::{answer_sentence, read_size_pool};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::sweep_report::{answer_sentence, read_size_pool};
 
 use super::sweep::GridArgs;
 

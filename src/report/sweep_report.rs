@@ -2210,7 +2210,29 @@ pub fn answer_sentence(p: &SizePoolData) -> String {
     let at = p.sizes.iter().position(|s| s.k == k);
     let cost = match at.and_then(|i| Some((i.checked_sub(1)?, p.sizes[i].change_per_node.as_ref()?))) {
         Some((prev, c)) => match cost_clause(c) {
-            Some(clause) => format!("; from {} to {k} nodes, each node moved {clause}", p.sizes[prev].k),
+            Some(clause) => {
+                // A change inside the noise is no cost: say when the two sizes' intervals overlap.
+                let (a, b) = (&p.sizes[prev], &p.sizes[at.expect("found")]);
+                let overlap = [Figure::Utilisation, Figure::MeanWait].into_iter().all(|f| {
+                    match (a.cost_estimate(f), b.cost_estimate(f)) {
+                        (Some(x), Some(y)) => {
+                            let ((xl, xh), (yl, yh)) = (x.interval(), y.interval());
+                            xl <= yh && yl <= xh
+                        }
+                        _ => false,
+                    }
+                });
+                let caveat = if overlap {
+                    format!(
+                        ", though the 95% intervals of batch utilisation and mean wait at {} and {k} nodes overlap, so \
+                         this difference is within the noise of the replications",
+                        a.k
+                    )
+                } else {
+                    String::new()
+                };
+                format!("; from {} to {k} nodes, each node moved {clause}{caveat}", a.k)
+            }
             None => "; the file gives no cost per node".into(),
         },
         None => "; no smaller size was tried, so what each node costs batch is not known from this search".into(),
@@ -2916,7 +2938,9 @@ mod tests {
             first,
             "<p class=\"best\" id=\"answer\">6 inter nodes (moved from cpu) are the fewest that meet \
              interactive.within_target&gt;=0.95 with 95% confidence; from 5 to 6 nodes, each node moved raises batch \
-             utilisation by about 0.4 points and adds about 12 min to its mean wait."
+             utilisation by about 0.4 points and adds about 12 min to its mean wait, though the 95% intervals of \
+             batch utilisation and mean wait at 5 and 6 nodes overlap, so this difference is within the noise of the \
+             replications."
         );
         assert!(html.contains(
             "The search tried 7 of the 195 possible sizes, in 70 runs; a full grid of every size at \
