@@ -700,6 +700,8 @@ pub fn generate_workload<R: Rng + ?Sized>(
     }
     if let Some(t) = cfg.target_load {
         let achieved = offered_load(&jobs, cores).unwrap_or(f64::NAN);
+        // The target may be a product (load × run.load_scale): print it rounded, not as 1.1199999999999999.
+        let t = (t * 1e9).round() / 1e9;
         notes.push(format!(
             "inter-arrival times scaled by one factor to an offered load of {t} (achieved {achieved:.6})"
         ));
