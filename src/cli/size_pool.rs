@@ -61,8 +61,8 @@ pub fn size_pool_cmd(args: SizePoolArgs) -> anyhow::Result<()> {
     let data = read_size_pool(&out)?;
     println!("{}", answer_sentence(&data));
     println!(
-        "  {} sizes tried ({} runs) of the {} a full grid would simulate",
-        result.sizes_tried, result.runs, result.full_grid_sizes
+        "  searched {} of the {} sizes a full grid would simulate, in {} runs",
+        result.sizes_tried, result.full_grid_sizes, result.runs
     );
     let mut written = vec!["size-pool.json", "runs/"];
     if !args.no_report {
