@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use super::stats::Estimate;
 use super::sweep::{
-    self, claim, digest, estimates, point_rows, rep_dir, run_replication, AxisInfo, Figures, Manifest, RepError,
+    self, claim, classes_of, estimates, point_rows, rep_dir, run_replication, AxisInfo, Figures, Manifest, RepError,
     SweepError, FIGURES,
 };
 use crate::report::{write_atomic, RunInfo};
@@ -252,9 +252,7 @@ impl SizePool {
         }
         let max_replications = spec.max_replications.max(spec.replications);
         let scenario = overrides::edited(spec.text, spec.origin, &[])?;
-        let mut classes: Vec<String> = scenario.workload.iter().map(|w| w.class.as_str().to_string()).collect();
-        classes.sort();
-        classes.dedup();
+        let classes = classes_of([&scenario]);
         if spec.targets.is_empty() {
             return Err(SweepError::Invalid("no --target given: e.g. --target interactive.within_target>=0.95".into()));
         }
@@ -266,27 +264,17 @@ impl SizePool {
             .map_err(SweepError::Invalid)?;
         let mut info = AxisInfo::of(&axis);
         info.values.clear();
-        let manifest = Manifest {
-            kind: "size-pool".into(),
-            version: RunInfo::version(),
-            scenario: spec.origin.display().to_string(),
-            scenario_digest: digest(spec.text.as_bytes()),
-            name: scenario.name.clone(),
-            seed: spec.seed.unwrap_or(scenario.run.seed),
-            replications: spec.replications,
-            keep_runs: false,
-            axes: vec![info],
-            points: total as usize,
+        let manifest = Manifest::new(
+            "size-pool",
+            spec.text,
+            spec.origin,
+            &scenario,
+            spec.seed,
+            spec.replications,
+            vec![info],
+            total as usize,
             classes,
-            targets: scenario
-                .outputs
-                .targets
-                .by_class()
-                .into_iter()
-                .map(|(c, d)| (c.to_string(), d.as_secs_f64()))
-                .collect(),
-            shard: None,
-        };
+        );
         Ok(SizePool {
             scenario,
             axis,

@@ -177,6 +177,43 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The manifest of `kind` for the scenario file `text` at `origin` (`base` its first
+    /// point), not sharded, without `keep_runs`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kind: &str,
+        text: &str,
+        origin: &Path,
+        base: &Scenario,
+        seed: Option<u64>,
+        replications: u32,
+        axes: Vec<AxisInfo>,
+        points: usize,
+        classes: Vec<String>,
+    ) -> Manifest {
+        Manifest {
+            kind: kind.into(),
+            version: RunInfo::version(),
+            scenario: origin.display().to_string(),
+            scenario_digest: digest(text.as_bytes()),
+            name: base.name.clone(),
+            seed: seed.unwrap_or(base.run.seed),
+            replications,
+            keep_runs: false,
+            axes,
+            points,
+            classes,
+            targets: base
+                .outputs
+                .targets
+                .by_class()
+                .into_iter()
+                .map(|(c, d)| (c.to_string(), d.as_secs_f64()))
+                .collect(),
+            shard: None,
+        }
+    }
+
     /// The fields in which `other` (a folder's) differs from this one (`shard` aside).
     pub fn differences(&self, other: &Manifest) -> Vec<String> {
         let mut out = Vec::new();
@@ -198,6 +235,16 @@ impl Manifest {
         cmp("axes", axes(self), axes(other));
         out
     }
+}
+
+/// The classes of the scenarios' sources, sorted and each once (the order of a summary's
+/// classes).
+pub fn classes_of<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Vec<String> {
+    let mut classes: Vec<String> =
+        scenarios.into_iter().flat_map(|s| s.workload.iter().map(|w| w.class.as_str().to_string())).collect();
+    classes.sort();
+    classes.dedup();
+    classes
 }
 
 /// FNV-1a, 64 bits, as 16 hex digits: a stable digest (std's hashers may change between
@@ -252,32 +299,20 @@ impl Sweep {
             let edits: Vec<_> = coords(&spec.axes, p).iter().zip(&spec.axes).flat_map(|(&i, a)| a.edits(i)).collect();
             scenarios.push(overrides::edited(spec.text, spec.origin, &edits)?);
         }
-        let base = &scenarios[0];
-        let mut classes: Vec<String> =
-            scenarios.iter().flat_map(|s| s.workload.iter().map(|w| w.class.as_str().to_string())).collect();
-        classes.sort();
-        classes.dedup();
-        let manifest = Manifest {
-            kind: "sweep".into(),
-            version: RunInfo::version(),
-            scenario: spec.origin.display().to_string(),
-            scenario_digest: digest(spec.text.as_bytes()),
-            name: base.name.clone(),
-            seed: spec.seed.unwrap_or(base.run.seed),
-            replications: spec.replications,
-            keep_runs: spec.keep_runs,
-            axes: spec.axes.iter().map(AxisInfo::of).collect(),
-            points: scenarios.len(),
+        let axes = spec.axes.iter().map(AxisInfo::of).collect();
+        let classes = classes_of(&scenarios);
+        let mut manifest = Manifest::new(
+            "sweep",
+            spec.text,
+            spec.origin,
+            &scenarios[0],
+            spec.seed,
+            spec.replications,
+            axes,
+            scenarios.len(),
             classes,
-            targets: base
-                .outputs
-                .targets
-                .by_class()
-                .into_iter()
-                .map(|(c, d)| (c.to_string(), d.as_secs_f64()))
-                .collect(),
-            shard: None,
-        };
+        );
+        manifest.keep_runs = spec.keep_runs;
         Ok(Sweep { manifest, axes: spec.axes, points: scenarios, seed: spec.seed })
     }
 

@@ -336,21 +336,6 @@ fn report_on_a_folder_that_is_not_a_run_says_so() {
     expect_error(&["report", tmp.path().to_str().unwrap()], &[tmp.path().to_str().unwrap()]);
 }
 
-/// The figures of sweep.csv, in its column order (the contract with `schedsim sweep`).
-const SWEEP_FIGURES: [&str; 11] = [
-    "jobs",
-    "mean_wait",
-    "median_wait",
-    "p95_wait",
-    "p99_wait",
-    "within_target",
-    "abandonment",
-    "mean_bsld",
-    "utilisation",
-    "finished_per_day",
-    "login_kill_rate",
-];
-
 /// A sweep folder of 2 points (backfill easy, conservative), class batch, 3 replications.
 fn sweep_folder(dir: &Path) {
     write(
@@ -362,7 +347,7 @@ fn sweep_folder(dir: &Path) {
                       "numeric": false}]}"#,
     );
     let mut csv = String::from("point,policy.backfill,class,replications");
-    for f in SWEEP_FIGURES {
+    for f in crate::common::SWEEP_FIGURES {
         csv.push_str(&format!(",{f}_mean,{f}_ci"));
     }
     csv.push('\n');

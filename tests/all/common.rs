@@ -69,3 +69,19 @@ pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// The figures of `sweep.csv`, in its column order, written out here rather than taken from the
+/// library, so that a change to the file's columns is a change the tests notice.
+pub const SWEEP_FIGURES: [&str; 11] = [
+    "jobs",
+    "mean_wait",
+    "median_wait",
+    "p95_wait",
+    "p99_wait",
+    "within_target",
+    "abandonment",
+    "mean_bsld",
+    "utilisation",
+    "finished_per_day",
+    "login_kill_rate",
+];

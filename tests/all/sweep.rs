@@ -27,21 +27,6 @@ const SCENARIO: &str = "tests/data/small-pool.toml";
 const CPU: i64 = 24;
 const INTER: i64 = 4;
 
-/// The columns of each figure in `sweep.csv`, in order (as `src/experiment/sweep.rs` documents).
-const FIGURES: [&str; 11] = [
-    "jobs",
-    "mean_wait",
-    "median_wait",
-    "p95_wait",
-    "p99_wait",
-    "within_target",
-    "abandonment",
-    "mean_bsld",
-    "utilisation",
-    "finished_per_day",
-    "login_kill_rate",
-];
-
 /// Two-sided 95% points of Student's t, t(0.975, df) for df = 1..=40, from a printed table
 /// (three decimals): independent of the library's computed `t95`.
 const T975: [f64; 40] = [
@@ -291,7 +276,7 @@ fn the_sweep_table_is_the_mean_and_t_interval_of_the_replications() {
     let (header, rows) = read_csv(&dir.join("sweep.csv"));
     let mut want_header: Vec<String> =
         ["point", "cluster.nodes[inter].count", "policy.backfill", "class", "replications"].map(String::from).into();
-    for f in FIGURES {
+    for f in crate::common::SWEEP_FIGURES {
         want_header.extend([format!("{f}_mean"), format!("{f}_ci")]);
     }
     assert_eq!(header, want_header);
