@@ -416,7 +416,8 @@ fn report_builds_a_sweep_and_a_pool_sizing_from_their_files() {
         html.contains(
             "2 inter nodes (moved from cpu) are the fewest that meet interactive.within_target&gt;=0.95 with 95% \
              confidence; from 1 to 2 nodes, each node moved lowers batch utilisation by about 0.5 points and adds \
-             about 12 min to its mean wait."
+             about 12 min to its mean wait, though the 95% intervals of batch utilisation and mean wait at 1 and 2 \
+             nodes overlap"
         ),
         "{html}"
     );
