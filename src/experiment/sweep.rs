@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::stats::Estimate;
 use super::{execute, write_run_as, ExperimentError, RunPlan};
+use crate::report::build::{build_report, BuildReportError};
 use crate::report::rundata::{self, RunDirError};
 use crate::report::{write_atomic, write_summary, ReportError, RunInfo};
 use crate::scenario::overrides::{self, Axis, EditError};
@@ -72,6 +73,8 @@ pub enum SweepError {
     Write(ReportError),
     #[error("{0}")]
     Read(RunDirError),
+    #[error("{0}")]
+    Report(Box<BuildReportError>),
     #[error("{}: {message}", path.display())]
     Folder { path: PathBuf, message: String },
     #[error("{}: {error}", path.display())]
@@ -384,8 +387,8 @@ pub enum RepError {
 }
 
 /// Runs replication `rep` of `scn` (recorded as coming from `source`) and writes its
-/// `summary.json` (all its run files with `keep_runs`) into `dir`, atomically: the summary
-/// appears last, and its presence marks the replication done.
+/// `summary.json` (with `keep_runs`, all its run files, charts and `report.html`) into `dir`,
+/// atomically: the summary appears last, and its presence marks the replication done.
 pub fn run_replication(
     scn: &Scenario,
     source: &str,
@@ -408,6 +411,7 @@ pub fn run_replication(
         let tmp = dir.join(".partial");
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         write_run_as(&tmp, &plan, &result, &info).map_err(|e| RepError::Other(e.into()))?;
+        build_report(&tmp).map_err(|e| RepError::Other(SweepError::Report(Box::new(e))))?;
         for entry in fs::read_dir(&tmp).map_err(io(&tmp))? {
             let entry = entry.map_err(io(&tmp))?;
             let name = entry.file_name();

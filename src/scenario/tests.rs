@@ -411,11 +411,11 @@ fn wrong_units_and_types_name_the_key() {
         &err(&text),
         line_of(&text, "four", 0),
         "cluster.nodes[1].count",
-        "invalid type: string \"four\", expected u32",
+        "invalid type: string \"four\", expected a whole number ≥ 0",
     );
 
     let text = base_with("count = 4", "count = -4");
-    check(&err(&text), line_of(&text, "count = -4", 0), "cluster.nodes[1].count", "expected u32");
+    check(&err(&text), line_of(&text, "count = -4", 0), "cluster.nodes[1].count", "expected a whole number ≥ 0");
 
     let text = base_with("nodes = [\"cpu\"]", "nodes = [\"cpu\", 7]");
     check(&err(&text), line_of(&text, "\"cpu\", 7", 0), "cluster.partitions[0].nodes[1]", "invalid type: integer `7`");

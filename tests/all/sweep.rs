@@ -876,3 +876,26 @@ start = "5s"
         assert!(e.contains(&want) && e.contains(bad), "load_scale = {bad}: {e:?} lacks {want:?}");
     }
 }
+
+/// `--keep-runs` keeps each replication's whole run folder (data, charts, report) beside a
+/// summary identical to the one a sweep without it writes.
+#[test]
+fn kept_runs_are_whole_run_folders_with_the_same_summaries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (kept, plain) = (tmp.path().join("kept"), tmp.path().join("plain"));
+    let args = ["--move-nodes", "cpu:inter=2,4", "--replications", "2"];
+    sweep(&kept, &[&args[..], &["--keep-runs"]].concat());
+    sweep(&plain, &args);
+    for (p, r) in summaries(&plain) {
+        let rel = format!("points/{p}/rep-{r}");
+        let dir = kept.join(&rel);
+        for f in ["jobs.csv", "schedule.swf", "timeseries.csv", "report.html", "charts/wait_cdf.png"] {
+            assert!(dir.join(f).is_file(), "{rel}/{f} is missing");
+        }
+        assert!(!dir.join(".partial").exists(), "{rel}: the temporary folder was left behind");
+        let (a, b) =
+            (fs::read(dir.join("summary.json")).unwrap(), fs::read(plain.join(&rel).join("summary.json")).unwrap());
+        assert_eq!(a, b, "{rel}/summary.json differs with --keep-runs");
+    }
+    assert_eq!(fs::read(kept.join("sweep.csv")).unwrap(), fs::read(plain.join("sweep.csv")).unwrap());
+}
