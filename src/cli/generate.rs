@@ -44,8 +44,8 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         None => {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
-            swf_out::write_generated_swf(&mut lock, &built).context("writing to standard output")?;
-            lock.flush().context("writing to standard output")?;
+            swf_out::write_generated_swf(&mut lock, &built).context(super::out::WHAT)?;
+            lock.flush().context(super::out::WHAT)?;
         }
     }
 

@@ -3,12 +3,14 @@
 //! `report.html` that states the answer in one sentence.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use clap::Args;
 
 use schedsim::experiment::size_pool::{SizePool, SizePoolResult, SizePoolSpec, SizeResult};
 use schedsim::report::charts::fmt_duration;
 
+use super::out::outln;
 use super::sweep::GridArgs;
 
 #[derive(Debug, Args)]
@@ -53,23 +55,38 @@ pub fn size_pool_cmd(args: SizePoolArgs) -> anyhow::Result<()> {
         let name = schedsim::scenario::overrides::edited(&text, &origin, &[]).map(|s| s.name).unwrap_or_default();
         Path::new("results").join(format!("size-pool-{name}"))
     });
-    println!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "));
+    outln!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "))?;
     let pool = args.grid.pool()?;
-    let result = pool.install(|| search.search(&out, &print_size))?;
-    println!("{}", answer_sentence(&result));
-    println!(
+    // The search reports each size through a callback that cannot fail: the first write error
+    // is kept and returned once the search ends.
+    let failed = OnceLock::new();
+    let tried = |r: &SizeResult| {
+        if failed.get().is_none() {
+            if let Err(e) = print_size(r) {
+                let _ = failed.set(e);
+            }
+        }
+    };
+    let result = pool.install(|| search.search(&out, &tried))?;
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
+    outln!("{}", answer_sentence(&result))?;
+    outln!(
         "  {} sizes tried ({} runs) of the {} a full grid would simulate",
-        result.sizes_tried, result.runs, result.full_grid_sizes
-    );
+        result.sizes_tried,
+        result.runs,
+        result.full_grid_sizes
+    )?;
     let mut written = vec!["size-pool.json", "runs/"];
     if !args.no_report {
         written.extend(super::sweep::build_report(&out)?);
     }
-    println!("results: {}/ ({})", out.display(), written.join(", "));
+    outln!("results: {}/ ({})", out.display(), written.join(", "))?;
     Ok(())
 }
 
-fn print_size(r: &SizeResult) {
+fn print_size(r: &SizeResult) -> anyhow::Result<()> {
     let targets: Vec<String> = r
         .targets
         .iter()
@@ -92,7 +109,7 @@ fn print_size(r: &SizeResult) {
             fmt_duration(c.batch_p95_wait)
         )
     });
-    println!("  {} nodes, {} replications: {}{cost}", r.k, r.replications, targets.join(", "));
+    outln!("  {} nodes, {} replications: {}{cost}", r.k, r.replications, targets.join(", "))
 }
 
 /// The answer in one sentence.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 
+use super::out::outln;
 use schedsim::experiment::slurm::ArrayJob;
 use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Manifest, Shard, Sweep, SweepSpec, FIGURES};
@@ -147,22 +148,22 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     let pending = sweep.pending(&out, args.shard).len();
     let runs = m.points * m.replications as usize;
     let share = args.shard.map_or(runs, |s| (0..runs as u64).filter(|&k| s.owns(k)).count());
-    println!(
+    outln!(
         "schedsim: sweep of {} ({}) over {} points × {} replications = {runs} runs{}",
         m.name,
         origin.display(),
         m.points,
         m.replications,
         args.shard.map_or(String::new(), |s| format!("; shard {s}: {share} runs"))
-    );
+    )?;
     if pending < share {
-        println!("  resuming {}: {} of {share} runs already done", out.display(), share - pending);
+        outln!("  resuming {}: {} of {share} runs already done", out.display(), share - pending)?;
     }
     let bar = progress::bar(pending as u64, "sweeping");
     pool.install(|| sweep.run(&out, args.shard, &|| bar.inc(1)))?;
     bar.finish_and_clear();
     if let Some(s) = args.shard {
-        println!("shard {s}: {}/ (merge the shards with schedsim merge --out DIR SHARD_DIR...)", out.display());
+        outln!("shard {s}: {}/ (merge the shards with schedsim merge --out DIR SHARD_DIR...)", out.display())?;
         return Ok(());
     }
     finish(&out, m, args.no_report, &pool)
@@ -175,7 +176,7 @@ pub fn finish(out: &Path, m: &Manifest, no_report: bool, pool: &rayon::ThreadPoo
     if !no_report {
         written.extend(pool.install(|| build_report(out))?);
     }
-    println!("results: {}/ ({})", out.display(), written.join(", "));
+    outln!("results: {}/ ({})", out.display(), written.join(", "))?;
     Ok(())
 }
 
@@ -189,15 +190,20 @@ pub fn build_report(out: &Path) -> anyhow::Result<Vec<&'static str>> {
 fn print_table(out: &Path, m: &Manifest) -> anyhow::Result<()> {
     let idx = |name: &str| FIGURES.iter().position(|f| *f == name).expect("a figure");
     let (mean, p95, within, util) = (idx("mean_wait"), idx("p95_wait"), idx("within_target"), idx("utilisation"));
-    println!(
+    outln!(
         "  {:<40} {:<12} {:>18} {:>18} {:>16} {:>16}",
-        "point", "class", "mean wait", "p95 wait", "in target", "utilisation"
-    );
+        "point",
+        "class",
+        "mean wait",
+        "p95 wait",
+        "in target",
+        "utilisation"
+    )?;
     for p in 0..m.points {
         let est = sweep::estimates(&sweep::point_rows(out, m, p)?);
         for (row, e) in est.iter().enumerate().skip(1) {
             let label = if row == 1 { sweep::describe(m, p) } else { String::new() };
-            println!(
+            outln!(
                 "  {:<40} {:<12} {:>18} {:>18} {:>16} {:>16}",
                 label,
                 m.classes[row - 1],
@@ -205,7 +211,7 @@ fn print_table(out: &Path, m: &Manifest) -> anyhow::Result<()> {
                 duration_pm(e[p95]),
                 share_pm(e[within]),
                 share_pm(e[util])
-            );
+            )?;
         }
     }
     Ok(())
@@ -280,12 +286,12 @@ fn write_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path, shards: u32) -> anyh
     for (file, text) in [("sweep.sbatch", job.sweep_script()), ("merge.sbatch", job.merge_script())] {
         schedsim::report::write_atomic(&out.join(file), |f| std::io::Write::write_all(f, text.as_bytes()))?;
     }
-    println!(
+    outln!(
         "schedsim: sweep of {} as a Slurm job array: {runs} runs in {shards} shards, written to {}/",
         sweep.manifest.name,
         out.display()
-    );
-    println!("  jid=$(sbatch --parsable {})", out.join("sweep.sbatch").display());
-    println!("  sbatch --dependency=afterok:$jid {}", out.join("merge.sbatch").display());
+    )?;
+    outln!("  jid=$(sbatch --parsable {})", out.join("sweep.sbatch").display())?;
+    outln!("  sbatch --dependency=afterok:$jid {}", out.join("merge.sbatch").display())?;
     Ok(())
 }

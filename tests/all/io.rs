@@ -1,0 +1,58 @@
+//! Output handling through the real binary: a closed or full standard output, I/O errors said
+//! once, inputs of the wrong kind named as such, and outputs that would destroy an input.
+
+use std::fs::File;
+use std::process::{Command, ExitStatus, Stdio};
+
+use crate::cli::{stderr, write, SMALL};
+
+/// Runs `args` with a standard output whose reader is gone before the program writes: the
+/// pipe's read end is dropped as soon as the child is spawned (it has not yet started).
+fn with_closed_stdout(args: &[&str]) -> (ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("the binary ends");
+    (o.status, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_success() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    for args in [&["policies"][..], &["inspect", "--json", trace], &["inspect", trace]] {
+        let (status, err) = with_closed_stdout(args);
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!(status.success(), "{args:?}: {status}: {err}");
+        assert_eq!(err, "", "{args:?} should end quietly");
+    }
+}
+
+#[test]
+fn a_full_stdout_is_a_one_line_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    let out = tmp.path().join("r");
+    let run = ["run", "--trace", trace, "--no-report", "--out", out.to_str().unwrap()];
+    for args in [&["policies"][..], &["inspect", "--json", trace], &["inspect", trace], &run, &["generate"]] {
+        let full = File::options().write(true).open("/dev/full").expect("/dev/full exists on Linux");
+        let o = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+            .args(args)
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!(!o.status.success(), "{args:?} succeeded on a full disk");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+        assert!(err.starts_with("error: writing to standard output: "), "{args:?}: {err}");
+        assert_eq!(err.matches("os error").count(), 1, "{args:?}: {err}");
+    }
+}
