@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use crate::common::{shared_dir, tree};
 
-fn schedsim(args: &[&str]) -> Output {
+pub(crate) fn schedsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
 }
 
@@ -39,6 +39,7 @@ pub(crate) fn expect_error(args: &[&str], needles: &[&str]) {
     assert!(!o.status.success(), "{args:?} succeeded");
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.matches("os error").count() <= 1, "{args:?}: the OS error said twice: {err}");
     for n in needles {
         assert!(err.contains(n), "{args:?}: {n:?} missing from {err:?}");
     }

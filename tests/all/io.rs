@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::process::{Command, ExitStatus, Stdio};
 
-use crate::cli::{stderr, write, SMALL};
+use crate::cli::{expect_error, schedsim, stderr, write, SMALL};
 
 /// Runs `args` with a standard output whose reader is gone before the program writes: the
 /// pipe's read end is dropped as soon as the child is spawned (it has not yet started).
@@ -55,4 +55,23 @@ fn a_full_stdout_is_a_one_line_error() {
         assert!(err.starts_with("error: writing to standard output: "), "{args:?}: {err}");
         assert_eq!(err.matches("os error").count(), 1, "{args:?}: {err}");
     }
+}
+
+#[test]
+fn an_os_error_is_said_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let file = write(tmp.path(), "plain", "");
+    let under_a_file = file.join("run");
+    expect_error(
+        &["run", "--trace", trace.to_str().unwrap(), "--no-report", "--out", under_a_file.to_str().unwrap()],
+        &["Not a directory", "plain"],
+    );
+    // A run folder whose jobs.csv is a folder: report's reader fails on it.
+    let run = tmp.path().join("r");
+    let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--no-report", "--out", run.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_file(run.join("jobs.csv")).unwrap();
+    std::fs::create_dir(run.join("jobs.csv")).unwrap();
+    expect_error(&["report", run.to_str().unwrap()], &["jobs.csv"]);
 }
