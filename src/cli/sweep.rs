@@ -42,6 +42,9 @@ impl GridArgs {
     pub fn scenario_text(&self) -> anyhow::Result<(String, PathBuf)> {
         match &self.scenario {
             Some(p) => {
+                if let Some(what) = schedsim::workload::wrong_kind(p, false) {
+                    bail!("{}: {what}", p.display());
+                }
                 let text =
                     fs::read_to_string(p).with_context(|| format!("{}: cannot read the scenario", p.display()))?;
                 Ok((text, p.clone()))

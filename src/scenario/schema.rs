@@ -833,7 +833,8 @@ impl Scenario {
                 SourceKind::Trace(t) => {
                     let file = self.resolve_path(&t.path);
                     if !file.is_file() {
-                        return Err((p.key("path"), ErrorKind::TraceMissing(file)));
+                        let what = crate::workload::wrong_kind(&file, true).unwrap_or("does not exist");
+                        return Err((p.key("path"), ErrorKind::TraceUnusable { file, what }));
                     }
                 }
                 SourceKind::Lublin(l) => {

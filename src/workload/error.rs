@@ -9,6 +9,10 @@ pub enum WorkloadError {
     #[error("{}: cannot read: {error}", file.display())]
     Io { file: PathBuf, error: std::io::Error },
 
+    /// A folder given as a trace (see [`super::wrong_kind`]).
+    #[error("{}: {what}", file.display())]
+    WrongKind { file: PathBuf, what: &'static str },
+
     #[error("{}:{line}: expected {expected} whitespace-separated fields, found {found}", file.display())]
     FieldCount { file: PathBuf, line: u64, expected: usize, found: usize },
 

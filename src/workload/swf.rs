@@ -55,6 +55,9 @@ const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 /// Reads an SWF file, gzipped or not. Compression is detected from the content (the gzip magic
 /// bytes), not the file name, so a renamed file still loads.
 pub fn read_swf(path: &Path) -> Result<Workload, WorkloadError> {
+    if let Some(what) = super::wrong_kind(path, false) {
+        return Err(WorkloadError::WrongKind { file: path.to_path_buf(), what });
+    }
     let file = File::open(path).map_err(|error| WorkloadError::Io { file: path.to_path_buf(), error })?;
     read_swf_from(file, path)
 }

@@ -75,3 +75,39 @@ fn an_os_error_is_said_once() {
     std::fs::create_dir(run.join("jobs.csv")).unwrap();
     expect_error(&["report", run.to_str().unwrap()], &["jobs.csv"]);
 }
+
+/// A scenario replaying the trace at `{path}` (relative to the scenario's folder) on 8 cores.
+const TRACE_SCENARIO: &str = r#"name = "replay"
+[run]
+length = "1d"
+
+[[cluster.nodes]]
+name = "n"
+count = 1
+cores = 8
+memory = "64GB"
+
+[[cluster.partitions]]
+name = "all"
+nodes = ["n"]
+
+[[workload]]
+kind = "trace"
+partition = "all"
+path = "{path}"
+"#;
+
+#[test]
+fn a_folder_or_a_device_given_as_an_input_is_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("folder");
+    std::fs::create_dir(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    for args in [&["run", "--trace", d][..], &["run", d], &["inspect", d], &["generate", d], &["sweep", d]] {
+        expect_error(args, &[d, ": is a directory, expected a file"]);
+    }
+    for (path, what) in [("folder", "is a directory, expected a file"), ("/dev/null", "is not a regular file")] {
+        let sc = write(tmp.path(), "s.toml", &TRACE_SCENARIO.replace("{path}", path));
+        expect_error(&["run", sc.to_str().unwrap()], &["workload[0].path", &format!("{path} {what}")]);
+    }
+}
