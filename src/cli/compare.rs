@@ -10,6 +10,7 @@ use clap::Args;
 use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
 use schedsim::report::build::build_report;
 use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::guard::check_output;
 use schedsim::report::progress;
 use schedsim::report::write_atomic;
 
@@ -36,14 +37,15 @@ pub struct CompareArgs {
 
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
-    let base = plan_for(&args.source, &PolicyOverrides::default())?;
+    let (base, inputs) = plan_for(&args.source, &PolicyOverrides::default())?;
+    let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
+    check_output(&dir, true, &inputs)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
     let bar = progress::bar(variants.len() as u64, "policies");
     let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
     bar.finish_and_clear();
 
-    let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
     for (plan, result) in &runs {
         write(&dir.join(&plan.name), plan, result)?;
     }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use schedsim::report::guard::check_output;
 use schedsim::scenario::{self, swf_out};
 use schedsim::workload::job::JobClass;
 
@@ -31,6 +32,11 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     };
     let seed = args.seed.unwrap_or(sc.run.seed);
     let built = scenario::build(&sc, seed)?;
+    if let Some(out) = &args.out {
+        let mut inputs = sc.trace_files();
+        inputs.extend(args.scenario.clone());
+        check_output(out, false, &inputs)?;
+    }
 
     match &args.out {
         Some(path) => {

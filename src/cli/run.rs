@@ -13,6 +13,7 @@ use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 use schedsim::report::{self, progress};
 use schedsim::scenario::{self, overrides};
 
@@ -100,8 +101,8 @@ impl PolicyOverrides {
 }
 
 /// The plan for `source`: a trace under the default policy, a scenario under its own, each
-/// with `overrides` applied.
-pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Result<RunPlan> {
+/// with `overrides` applied; and the files it read, which no output may overwrite.
+pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Result<(RunPlan, Vec<PathBuf>)> {
     if let Some(path) = &source.trace {
         if source.seed.is_some() {
             bail!("--seed draws a scenario's random workload; a trace has none");
@@ -110,7 +111,7 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
         let w = swf::read_swf(path)?;
         let cluster = machine_for(source, &w, path)?;
         let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
-        return Ok(RunPlan::replay(name, path.display().to_string(), w, cluster, policy));
+        return Ok((RunPlan::replay(name, path.display().to_string(), w, cluster, policy), vec![path.clone()]));
     }
     if source.procs.is_some() || source.nodes.is_some() {
         bail!("--procs and --nodes size a trace's machine; a scenario describes its own cluster");
@@ -119,21 +120,24 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
         Some(path) => (scenario::load(path)?, path.display().to_string()),
         None => (scenario::default_scenario(), scenario::DEFAULT_SCENARIO_PATH.to_string()),
     };
+    let mut inputs = scn.trace_files();
+    inputs.extend(source.scenario.clone());
     let seed = source.seed.unwrap_or(scn.run.seed);
     let mut plan = RunPlan::from_built(scenario::build(&scn, seed)?, origin);
     plan.policy = overrides.apply(plan.policy)?;
-    Ok(plan)
+    Ok((plan, inputs))
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides =
         PolicyOverrides { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
-    let plan = plan_for(&args.source, &overrides)?;
+    let (plan, inputs) = plan_for(&args.source, &overrides)?;
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
+    check_output(&dir, true, &inputs)?;
     let bar = progress::bar(plan.workload.jobs.len() as u64, "simulating");
     let ticker = bar.clone();
     let result = execute_observed(&plan, Some(Box::new(move |n| ticker.set_position(n))))?;
     bar.finish_and_clear();
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
     let mut written: Vec<String> = write(&dir, &plan, &result)?.into_iter().map(String::from).collect();
     if !args.no_report {
         report::build::build_report(&dir).with_context(|| format!("building the report in {}", dir.display()))?;

@@ -9,6 +9,7 @@ use clap::Args;
 
 use schedsim::experiment::size_pool::{SizePool, SizePoolResult, SizePoolSpec, SizeResult};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 
 use super::out::outln;
 use super::sweep::GridArgs;
@@ -55,6 +56,7 @@ pub fn size_pool_cmd(args: SizePoolArgs) -> anyhow::Result<()> {
         let name = schedsim::scenario::overrides::edited(&text, &origin, &[]).map(|s| s.name).unwrap_or_default();
         Path::new("results").join(format!("size-pool-{name}"))
     });
+    check_output(&out, true, args.grid.scenario.as_slice())?;
     outln!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "))?;
     let pool = args.grid.pool()?;
     // The search reports each size through a callback that cannot fail: the first write error

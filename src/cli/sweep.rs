@@ -13,6 +13,7 @@ use schedsim::experiment::slurm::ArrayJob;
 use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Manifest, Shard, Sweep, SweepSpec, FIGURES};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 use schedsim::report::progress;
 use schedsim::scenario::overrides::{self, Axis};
 use schedsim::scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_PATH};
@@ -135,6 +136,7 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     let sweep = Sweep::new(spec)?;
     let m = &sweep.manifest;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("sweep-{}", m.name)));
+    check_output(&out, true, args.grid.scenario.as_slice())?;
     if let Some(shards) = args.slurm {
         return write_slurm(&args, &sweep, &out, shards);
     }

@@ -17,6 +17,7 @@ pub mod build;
 pub mod charts;
 pub mod compare_report;
 pub mod fixture;
+pub mod guard;
 pub mod html;
 pub mod jobs_csv;
 pub mod progress;

@@ -111,3 +111,44 @@ fn a_folder_or_a_device_given_as_an_input_is_named_as_such() {
         expect_error(&["run", sc.to_str().unwrap()], &["workload[0].path", &format!("{path} {what}")]);
     }
 }
+
+#[test]
+fn an_output_that_would_destroy_an_input_or_a_device_is_refused() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let sc = write(t, "s.toml", &TRACE_SCENARIO.replace("{path}", "t.swf"));
+    let trace = write(t, "t.swf", SMALL);
+    let (s, tr) = (sc.to_str().unwrap(), trace.to_str().unwrap());
+
+    // The scenario itself, and the trace it names.
+    expect_error(&["generate", s, "--out", s], &[&format!("{s}: would overwrite the input {s}")]);
+    expect_error(&["generate", s, "--out", tr], &[tr, "would overwrite the input"]);
+    // A run folder holding the trace it replays (as a run's schedule.swf would be), or the
+    // scenario; a folder given through another spelling of the same path.
+    let d = t.join("D");
+    std::fs::create_dir(&d).unwrap();
+    let input = write(&d, "schedule.swf", SMALL);
+    let d_other = t.join("D/../D/.");
+    for out in [&d, &d_other] {
+        let args = ["run", "--trace", input.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        expect_error(&args, &["would overwrite the input", input.to_str().unwrap()]);
+    }
+    expect_error(&["run", s, "--out", t.to_str().unwrap()], &["would overwrite the input"]);
+    expect_error(&["compare", s, "--out", t.to_str().unwrap()], &["would overwrite the input"]);
+    expect_error(&["sweep", s, "--set", "run.seed=1,2", "--out", t.to_str().unwrap()], &["would overwrite the input"]);
+    assert_eq!(std::fs::read_to_string(&sc).unwrap(), TRACE_SCENARIO.replace("{path}", "t.swf"));
+    assert_eq!(std::fs::read_to_string(&trace).unwrap(), SMALL);
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), SMALL);
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "nothing written beside the input");
+
+    // A device: refused before anything is written, so the node stays a device.
+    for dev in ["/dev/null", "/dev/full"] {
+        expect_error(&["generate", "--out", dev], &[dev, "is not a regular file"]);
+        assert!(std::fs::metadata(dev).unwrap().file_type().is_char_device(), "{dev} replaced");
+    }
+
+    // Beside the inputs is fine.
+    let o = schedsim(&["generate", s, "--out", t.join("new.swf").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
