@@ -1,7 +1,10 @@
 //! The `schedsim` command: parses arguments, runs the subcommand (one file each in `cli/`),
 //! and turns errors into a one-line message on standard error and a non-zero exit. The
-//! library returns typed errors; only this binary wraps them with `anyhow`.
+//! library returns typed errors; only this binary wraps them with `anyhow`. A closed standard
+//! output (`schedsim inspect T | head -1`) ends the program quietly with exit 0, as Unix
+//! tools do: the reader has all it wanted.
 
+use std::io;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
@@ -18,11 +21,18 @@ fn main() -> ExitCode {
     };
     match cli::dispatch(args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `e` came from writing to a pipe whose reader has gone (Rust ignores SIGPIPE, so
+/// the write fails with `EPIPE` instead of ending the process).
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
 }
 
 /// Help and version go to standard output as clap writes them; a bad argument is one line,

@@ -10,9 +10,11 @@ use clap::Args;
 use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
 use schedsim::report::build::build_report;
 use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::guard::check_output;
 use schedsim::report::progress;
 use schedsim::report::write_atomic;
 
+use super::out::outln;
 use super::run::{plan_for, write, PolicyOverrides, SourceArgs};
 
 #[derive(Debug, Args)]
@@ -35,14 +37,15 @@ pub struct CompareArgs {
 
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
-    let base = plan_for(&args.source, &PolicyOverrides::default())?;
+    let (base, inputs) = plan_for(&args.source, &PolicyOverrides::default())?;
+    let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
+    check_output(&dir, true, &inputs)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
     let bar = progress::bar(variants.len() as u64, "policies");
     let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
     bar.finish_and_clear();
 
-    let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
     for (plan, result) in &runs {
         write(&dir.join(&plan.name), plan, result)?;
     }
@@ -62,14 +65,19 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
         Some(files.html)
     };
 
-    println!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe());
-    println!(
+    outln!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe())?;
+    outln!(
         "  {:<28} {:>10} {:>10} {:>10} {:>9} {:>7}",
-        "policy", "mean wait", "p95 wait", "max wait", "mean bsld", "util"
-    );
+        "policy",
+        "mean wait",
+        "p95 wait",
+        "max wait",
+        "mean bsld",
+        "util"
+    )?;
     for (plan, r) in &runs {
         let s = &r.summary;
-        println!(
+        outln!(
             "  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>9.2} {:>6.1}%",
             plan.policy.label(),
             s.waits.mean_wait,
@@ -77,23 +85,23 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
             s.waits.max_wait,
             s.mean_bsld,
             s.utilisation * 100.0
-        );
+        )?;
     }
     let best = |f: &dyn Fn(&schedsim::metrics::Summary) -> f64| {
         runs.iter().min_by(|a, b| f(&a.1.summary).total_cmp(&f(&b.1.summary))).map(|(p, _)| p.policy.label())
     };
-    println!(
+    outln!(
         "  best: mean wait {}, p95 wait {}, mean bsld {}",
         best(&|s| s.waits.mean_wait).unwrap_or_default(),
         best(&|s| s.waits.p95_wait).unwrap_or_default(),
         best(&|s| s.mean_bsld).unwrap_or_default()
-    );
+    )?;
     match report {
         Some(html) => {
-            println!("report: {}", html.display());
-            println!("results: {}/ (comparison.csv, report.html, charts/ and one folder per policy)", dir.display());
+            outln!("report: {}", html.display())?;
+            outln!("results: {}/ (comparison.csv, report.html, charts/ and one folder per policy)", dir.display())?;
         }
-        None => println!("results: {}/ (comparison.csv and one folder per policy)", dir.display()),
+        None => outln!("results: {}/ (comparison.csv and one folder per policy)", dir.display())?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use schedsim::report::guard::check_output;
 use schedsim::scenario::{self, swf_out};
 use schedsim::workload::job::JobClass;
 
@@ -31,6 +32,11 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     };
     let seed = args.seed.unwrap_or(sc.run.seed);
     let built = scenario::build(&sc, seed)?;
+    if let Some(out) = &args.out {
+        let mut inputs = sc.trace_files();
+        inputs.extend(args.scenario.clone());
+        check_output(out, false, &inputs)?;
+    }
 
     match &args.out {
         Some(path) => {
@@ -44,8 +50,8 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         None => {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
-            swf_out::write_generated_swf(&mut lock, &built).context("writing to standard output")?;
-            lock.flush().context("writing to standard output")?;
+            swf_out::write_generated_swf(&mut lock, &built).context(super::out::WHAT)?;
+            lock.flush().context(super::out::WHAT)?;
         }
     }
 

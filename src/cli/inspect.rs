@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::out::{out, outln};
 use schedsim::workload::{inspect, swf};
 
 #[derive(Debug, Args)]
@@ -22,9 +23,9 @@ pub fn inspect(args: InspectArgs) -> anyhow::Result<()> {
     let w = swf::read_swf(&args.file)?;
     let stats = inspect::inspect(&w, args.procs);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        outln!("{}", serde_json::to_string_pretty(&stats)?)?;
     } else {
-        print!("{stats}");
+        out!("{stats}")?;
     }
     Ok(())
 }

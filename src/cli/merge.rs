@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::out::outln;
 use schedsim::experiment::sweep;
 
 #[derive(Debug, Args)]
@@ -22,7 +23,7 @@ pub struct MergeArgs {
 
 pub fn merge_cmd(args: MergeArgs) -> anyhow::Result<()> {
     let m = sweep::merge(&args.out, &args.shards)?;
-    println!("schedsim: merged {} shards of sweep {} into {}/", args.shards.len(), m.name, args.out.display());
+    outln!("schedsim: merged {} shards of sweep {} into {}/", args.shards.len(), m.name, args.out.display())?;
     let pool = rayon::ThreadPoolBuilder::new().build()?;
     super::sweep::finish(&args.out, &m, args.no_report, &pool)
 }

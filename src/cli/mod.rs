@@ -7,6 +7,7 @@ pub mod compare;
 pub mod generate;
 pub mod inspect;
 pub mod merge;
+pub mod out;
 pub mod policies;
 pub mod report;
 pub mod run;
@@ -47,18 +48,18 @@ pub enum Command {
 
 /// Runs one parsed command. Errors are for the binary to print.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+    let done = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::compare_cmd(a),
         Command::Inspect(a) => inspect::inspect(a),
         Command::Generate(a) => generate::generate(a),
         Command::Policies => {
-            print!("{}", policies::text());
-            Ok(())
+            out::out!("{}", policies::text())
         }
         Command::Report(a) => report::report(a),
         Command::Sweep(a) => sweep::sweep_cmd(a),
         Command::Merge(a) => merge::merge_cmd(a),
         Command::SizePool(a) => size_pool::size_pool_cmd(a),
-    }
+    };
+    done.and_then(|()| out::flush())
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::out::outln;
 use schedsim::report::build::{build_report, ReportFiles};
 use schedsim::report::compare_report::build_compare_report;
 use schedsim::report::sweep_report::{build_size_pool_report, build_sweep_report};
@@ -36,7 +37,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         // The comparison's page links to the variants' reports: build it again now they exist.
         let files =
             if files.variants.iter().any(|v| v.dir.is_some()) { build_compare_report(&args.dir)? } else { files };
-        println!("report: {} ({} policies)", files.html.display(), files.variants.len());
+        outln!("report: {} ({} policies)", files.html.display(), files.variants.len())?;
         return Ok(());
     }
     print_files(&build_report(&args.dir)?)
@@ -44,12 +45,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
 
 /// The page, each chart's files, and the charts not drawn with why.
 fn print_files(files: &ReportFiles) -> anyhow::Result<()> {
-    println!("report: {}", files.html.display());
+    outln!("report: {}", files.html.display())?;
     for c in &files.charts {
-        println!("  {}: {}, {}", c.title, c.svg.display(), c.png.display());
+        outln!("  {}: {}, {}", c.title, c.svg.display(), c.png.display())?;
     }
     for s in &files.skipped {
-        println!("  not drawn: {}: {}", s.title, s.reason);
+        outln!("  not drawn: {}: {}", s.title, s.reason)?;
     }
     Ok(())
 }

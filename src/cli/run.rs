@@ -13,9 +13,11 @@ use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 use schedsim::report::{self, progress};
 use schedsim::scenario::{self, overrides};
 
+use super::out::outln;
 use super::sweep::{duration_pm, share_pm};
 use schedsim::workload::{swf, Workload};
 
@@ -99,8 +101,8 @@ impl PolicyOverrides {
 }
 
 /// The plan for `source`: a trace under the default policy, a scenario under its own, each
-/// with `overrides` applied.
-pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Result<RunPlan> {
+/// with `overrides` applied; and the files it read, which no output may overwrite.
+pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Result<(RunPlan, Vec<PathBuf>)> {
     if let Some(path) = &source.trace {
         if source.seed.is_some() {
             bail!("--seed draws a scenario's random workload; a trace has none");
@@ -109,7 +111,7 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
         let w = swf::read_swf(path)?;
         let cluster = machine_for(source, &w, path)?;
         let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
-        return Ok(RunPlan::replay(name, path.display().to_string(), w, cluster, policy));
+        return Ok((RunPlan::replay(name, path.display().to_string(), w, cluster, policy), vec![path.clone()]));
     }
     if source.procs.is_some() || source.nodes.is_some() {
         bail!("--procs and --nodes size a trace's machine; a scenario describes its own cluster");
@@ -118,39 +120,42 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
         Some(path) => (scenario::load(path)?, path.display().to_string()),
         None => (scenario::default_scenario(), scenario::DEFAULT_SCENARIO_PATH.to_string()),
     };
+    let mut inputs = scn.trace_files();
+    inputs.extend(source.scenario.clone());
     let seed = source.seed.unwrap_or(scn.run.seed);
     let mut plan = RunPlan::from_built(scenario::build(&scn, seed)?, origin);
     plan.policy = overrides.apply(plan.policy)?;
-    Ok(plan)
+    Ok((plan, inputs))
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides =
         PolicyOverrides { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
-    let plan = plan_for(&args.source, &overrides)?;
+    let (plan, inputs) = plan_for(&args.source, &overrides)?;
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
+    check_output(&dir, true, &inputs)?;
     let bar = progress::bar(plan.workload.jobs.len() as u64, "simulating");
     let ticker = bar.clone();
     let result = execute_observed(&plan, Some(Box::new(move |n| ticker.set_position(n))))?;
     bar.finish_and_clear();
-    let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
     let mut written: Vec<String> = write(&dir, &plan, &result)?.into_iter().map(String::from).collect();
     if !args.no_report {
         report::build::build_report(&dir).with_context(|| format!("building the report in {}", dir.display()))?;
         written.extend(["charts/".to_string(), "report.html".to_string()]);
     }
-    println!("schedsim: {} on {} under {}", plan.name, plan.cluster.describe(), plan.policy.label());
+    outln!("schedsim: {} on {} under {}", plan.name, plan.cluster.describe(), plan.policy.label())?;
     for note in &plan.workload.notes {
-        println!("  note: {note}");
+        outln!("  note: {note}")?;
     }
-    print_summary(&result.summary);
+    print_summary(&result.summary)?;
     if let Some(l) = &result.login {
-        print_login(&l.summary);
+        print_login(&l.summary)?;
     }
     if args.replications > 1 {
         replications(&args, &dir)?;
         written.extend(["replications.csv".to_string(), "replications/".to_string()]);
     }
-    println!("results: {}/ ({})", dir.display(), written.join(", "));
+    outln!("results: {}/ ({})", dir.display(), written.join(", "))?;
     Ok(())
 }
 
@@ -199,13 +204,18 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
     sweep::write_table_to(&reps_dir, m, &dir.join("replications.csv"))?;
     let est = sweep::estimates(&sweep::point_rows(&reps_dir, m, 0)?);
     let idx = |name: &str| sweep::FIGURES.iter().position(|f| *f == name).expect("a figure");
-    println!("  {} replications (mean ± 95% half-width):", args.replications);
-    println!(
+    outln!("  {} replications (mean ± 95% half-width):", args.replications)?;
+    outln!(
         "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
-        "class", "mean wait", "median", "p95", "abandon", "in target"
-    );
+        "class",
+        "mean wait",
+        "median",
+        "p95",
+        "abandon",
+        "in target"
+    )?;
     for (row, e) in est.iter().enumerate().skip(1) {
-        println!(
+        outln!(
             "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
             m.classes[row - 1],
             duration_pm(e[idx("mean_wait")]),
@@ -213,9 +223,9 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
             duration_pm(e[idx("p95_wait")]),
             share_pm(e[idx("abandonment")]),
             share_pm(e[idx("within_target")])
-        );
+        )?;
     }
-    println!("  utilisation {}", share_pm(est[0][idx("utilisation")]));
+    outln!("  utilisation {}", share_pm(est[0][idx("utilisation")]))?;
     Ok(())
 }
 
@@ -245,23 +255,30 @@ fn trace_stem(path: &Path) -> String {
     name.strip_suffix(".swf").unwrap_or(name).to_string()
 }
 
-fn print_summary(s: &Summary) {
+fn print_summary(s: &Summary) -> anyhow::Result<()> {
     let outcomes: Vec<String> = s.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
-    println!("  jobs {} ({})  skipped {}", s.jobs, outcomes.join(", "), s.skipped);
+    outln!("  jobs {} ({})  skipped {}", s.jobs, outcomes.join(", "), s.skipped)?;
     for (reason, n) in &s.rejected_by_reason {
-        println!("    rejected {n}: {reason}");
+        outln!("    rejected {n}: {reason}")?;
     }
     for (reason, n) in &s.skipped_by_reason {
-        println!("    skipped {n}: {reason}");
+        outln!("    skipped {n}: {reason}")?;
     }
-    println!(
+    outln!(
         "  {:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>9} {:>10}",
-        "class", "jobs", "mean wait", "median", "p95", "max", "abandon", "in target"
-    );
+        "class",
+        "jobs",
+        "mean wait",
+        "median",
+        "p95",
+        "max",
+        "abandon",
+        "in target"
+    )?;
     for (name, c) in &s.classes {
         let w = &c.waits;
         let target = c.within_target.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
-        println!(
+        outln!(
             "  {:<12} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8.1}% {:>10}",
             name,
             c.jobs,
@@ -271,23 +288,23 @@ fn print_summary(s: &Summary) {
             fmt_duration(w.max_wait),
             c.abandonment_rate * 100.0,
             target
-        );
+        )?;
     }
     let parts: Vec<String> = s.partitions.iter().map(|(n, p)| format!("{n} {:.1}%", p.utilisation * 100.0)).collect();
-    println!(
+    outln!(
         "  utilisation {:.1}% (by partition: {})  mean bounded slowdown {:.2}  makespan {:.1} h",
         s.utilisation * 100.0,
         parts.join(", "),
         s.mean_bsld,
         s.makespan / 3600.0
-    );
+    )
 }
 
-fn print_login(l: &LoginSummary) {
+fn print_login(l: &LoginSummary) -> anyhow::Result<()> {
     let o = &l.overall;
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
     let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
-    println!(
+    outln!(
         "  login nodes {} × {} cores: {} processes, {} killed at the CPU limit ({}), utilisation {}, mean stretch {}, p95 stretch {}, at most {} processes at once",
         l.nodes,
         l.cores_per_node,
@@ -298,5 +315,5 @@ fn print_login(l: &LoginSummary) {
         num(o.mean_stretch),
         num(o.p95_stretch),
         o.max_active
-    );
+    )
 }

@@ -3,13 +3,16 @@
 //! `report.html` that states the answer in one sentence.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use clap::Args;
 
 use schedsim::experiment::size_pool::{SizePool, SizePoolSpec, SizeResult};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 use schedsim::report::sweep_report::{answer_sentence, read_size_pool};
 
+use super::out::outln;
 use super::sweep::GridArgs;
 
 #[derive(Debug, Args)]
@@ -54,25 +57,41 @@ pub fn size_pool_cmd(args: SizePoolArgs) -> anyhow::Result<()> {
         let name = schedsim::scenario::overrides::edited(&text, &origin, &[]).map(|s| s.name).unwrap_or_default();
         Path::new("results").join(format!("size-pool-{name}"))
     });
-    println!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "));
+    check_output(&out, true, args.grid.scenario.as_slice())?;
+    outln!("schedsim: size-pool {} ({}), targets {}", args.move_nodes, origin.display(), args.targets.join(", "))?;
     let pool = args.grid.pool()?;
-    let result = pool.install(|| search.search(&out, &print_size))?;
+    // The search reports each size through a callback that cannot fail: the first write error
+    // is kept and returned once the search ends.
+    let failed = OnceLock::new();
+    let tried = |r: &SizeResult| {
+        if failed.get().is_none() {
+            if let Err(e) = print_size(r) {
+                let _ = failed.set(e);
+            }
+        }
+    };
+    let result = pool.install(|| search.search(&out, &tried))?;
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
     // The report's own sentence, from the file just written, so the screen and the page agree.
     let data = read_size_pool(&out)?;
-    println!("{}", answer_sentence(&data));
-    println!(
+    outln!("{}", answer_sentence(&data))?;
+    outln!(
         "  searched {} of the {} sizes a full grid would simulate, in {} runs",
-        result.sizes_tried, result.full_grid_sizes, result.runs
-    );
+        result.sizes_tried,
+        result.full_grid_sizes,
+        result.runs
+    )?;
     let mut written = vec!["size-pool.json", "runs/"];
     if !args.no_report {
         written.extend(super::sweep::build_report(&out)?);
     }
-    println!("results: {}/ ({})", out.display(), written.join(", "));
+    outln!("results: {}/ ({})", out.display(), written.join(", "))?;
     Ok(())
 }
 
-fn print_size(r: &SizeResult) {
+fn print_size(r: &SizeResult) -> anyhow::Result<()> {
     let targets: Vec<String> = r
         .targets
         .iter()
@@ -95,5 +114,5 @@ fn print_size(r: &SizeResult) {
             fmt_duration(c.batch_p95_wait)
         )
     });
-    println!("  {} nodes, {} replications: {}{cost}", r.k, r.replications, targets.join(", "));
+    outln!("  {} nodes, {} replications: {}{cost}", r.k, r.replications, targets.join(", "))
 }

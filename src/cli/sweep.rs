@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 
+use super::out::outln;
 use schedsim::experiment::slurm::ArrayJob;
 use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Manifest, Shard, Sweep, SweepSpec, FIGURES};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::guard::check_output;
 use schedsim::report::progress;
 use schedsim::report::sweep_report::{build_size_pool_report, build_sweep_report};
 use schedsim::scenario::overrides::{self, Axis};
@@ -42,6 +44,9 @@ impl GridArgs {
     pub fn scenario_text(&self) -> anyhow::Result<(String, PathBuf)> {
         match &self.scenario {
             Some(p) => {
+                if let Some(what) = schedsim::workload::wrong_kind(p, false) {
+                    bail!("{}: {what}", p.display());
+                }
                 let text =
                     fs::read_to_string(p).with_context(|| format!("{}: cannot read the scenario", p.display()))?;
                 Ok((text, p.clone()))
@@ -132,6 +137,7 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     let sweep = Sweep::new(spec)?;
     let m = &sweep.manifest;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("sweep-{}", m.name)));
+    check_output(&out, true, args.grid.scenario.as_slice())?;
     if let Some(shards) = args.slurm {
         return write_slurm(&args, &sweep, &out, shards);
     }
@@ -148,22 +154,22 @@ pub fn sweep_cmd(args: SweepArgs) -> anyhow::Result<()> {
     let pending = sweep.pending(&out, args.shard).len();
     let runs = m.points * m.replications as usize;
     let share = args.shard.map_or(runs, |s| (0..runs as u64).filter(|&k| s.owns(k)).count());
-    println!(
+    outln!(
         "schedsim: sweep of {} ({}) over {} points × {} replications = {runs} runs{}",
         m.name,
         origin.display(),
         m.points,
         m.replications,
         args.shard.map_or(String::new(), |s| format!("; shard {s}: {share} runs"))
-    );
+    )?;
     if pending < share {
-        println!("  resuming {}: {} of {share} runs already done", out.display(), share - pending);
+        outln!("  resuming {}: {} of {share} runs already done", out.display(), share - pending)?;
     }
     let bar = progress::bar(pending as u64, "sweeping");
     pool.install(|| sweep.run(&out, args.shard, &|| bar.inc(1)))?;
     bar.finish_and_clear();
     if let Some(s) = args.shard {
-        println!("shard {s}: {}/ (merge the shards with schedsim merge --out DIR SHARD_DIR...)", out.display());
+        outln!("shard {s}: {}/ (merge the shards with schedsim merge --out DIR SHARD_DIR...)", out.display())?;
         return Ok(());
     }
     finish(&out, m, args.no_report, &pool)
@@ -176,7 +182,7 @@ pub fn finish(out: &Path, m: &Manifest, no_report: bool, pool: &rayon::ThreadPoo
     if !no_report {
         written.extend(pool.install(|| build_report(out))?);
     }
-    println!("results: {}/ ({})", out.display(), written.join(", "));
+    outln!("results: {}/ ({})", out.display(), written.join(", "))?;
     Ok(())
 }
 
@@ -191,15 +197,20 @@ pub fn build_report(out: &Path) -> anyhow::Result<Vec<&'static str>> {
 fn print_table(out: &Path, m: &Manifest) -> anyhow::Result<()> {
     let idx = |name: &str| FIGURES.iter().position(|f| *f == name).expect("a figure");
     let (mean, p95, within, util) = (idx("mean_wait"), idx("p95_wait"), idx("within_target"), idx("utilisation"));
-    println!(
+    outln!(
         "  {:<40} {:<12} {:>18} {:>18} {:>16} {:>16}",
-        "point", "class", "mean wait", "p95 wait", "in target", "utilisation"
-    );
+        "point",
+        "class",
+        "mean wait",
+        "p95 wait",
+        "in target",
+        "utilisation"
+    )?;
     for p in 0..m.points {
         let est = sweep::estimates(&sweep::point_rows(out, m, p)?);
         for (row, e) in est.iter().enumerate().skip(1) {
             let label = if row == 1 { sweep::describe(m, p) } else { String::new() };
-            println!(
+            outln!(
                 "  {:<40} {:<12} {:>18} {:>18} {:>16} {:>16}",
                 label,
                 m.classes[row - 1],
@@ -207,7 +218,7 @@ fn print_table(out: &Path, m: &Manifest) -> anyhow::Result<()> {
                 duration_pm(e[p95]),
                 share_pm(e[within]),
                 share_pm(e[util])
-            );
+            )?;
         }
     }
     Ok(())
@@ -282,12 +293,12 @@ fn write_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path, shards: u32) -> anyh
     for (file, text) in [("sweep.sbatch", job.sweep_script()), ("merge.sbatch", job.merge_script())] {
         schedsim::report::write_atomic(&out.join(file), |f| std::io::Write::write_all(f, text.as_bytes()))?;
     }
-    println!(
+    outln!(
         "schedsim: sweep of {} as a Slurm job array: {runs} runs in {shards} shards, written to {}/",
         sweep.manifest.name,
         out.display()
-    );
-    println!("  jid=$(sbatch --parsable {})", out.join("sweep.sbatch").display());
-    println!("  sbatch --dependency=afterok:$jid {}", out.join("merge.sbatch").display());
+    )?;
+    outln!("  jid=$(sbatch --parsable {})", out.join("sweep.sbatch").display())?;
+    outln!("  sbatch --dependency=afterok:$jid {}", out.join("merge.sbatch").display())?;
     Ok(())
 }

@@ -27,7 +27,7 @@ use crate::workload::Workload;
 pub enum ExperimentError {
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    #[error("login nodes: {0}")]
+    #[error(transparent)]
     Login(#[from] LoginError),
 }
 

@@ -410,7 +410,7 @@ pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
 /// of the charts skipped for this run; returns the paths (SVG, PNG) in chart order.
 pub fn write_charts(dir: &Path, charts: &Charts) -> Result<Vec<(PathBuf, PathBuf)>, ReportError> {
     let out = dir.join("charts");
-    std::fs::create_dir_all(&out).map_err(|source| ReportError { path: out.clone(), source })?;
+    std::fs::create_dir_all(&out).map_err(|error| ReportError { path: out.clone(), error })?;
     let mut paths = Vec::new();
     for c in &charts.charts {
         let svg = out.join(format!("{}.svg", c.name));
@@ -425,7 +425,7 @@ pub fn write_charts(dir: &Path, charts: &Charts) -> Result<Vec<(PathBuf, PathBuf
         for ext in ["svg", "png"] {
             let path = out.join(format!("{}.{ext}", k.name));
             match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ReportError { path, source: e }),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ReportError { path, error: e }),
                 _ => {}
             }
         }

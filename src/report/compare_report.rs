@@ -98,9 +98,9 @@ pub enum CompareReportError {
         dir.display()
     )]
     NotAComparison { dir: PathBuf, what: String },
-    /// `comparison.csv` could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    /// `comparison.csv` could not be read (the I/O error is in the message, not a `source`).
+    #[error("{}: cannot read: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     /// A line of `comparison.csv` is malformed.
     #[error("{}:{line}: {message}", path.display())]
     Csv { path: PathBuf, line: u64, message: String },
@@ -116,7 +116,7 @@ pub enum CompareReportError {
 /// Reads `comparison.csv`. The columns are found by name; a variant label holding commas
 /// (policy parameters, written unquoted) is put back together from the extra leading fields.
 pub fn read_comparison_csv(path: &Path) -> Result<Vec<ComparisonRow>, CompareReportError> {
-    let text = fs::read(path).map_err(|source| CompareReportError::Io { path: path.to_path_buf(), source })?;
+    let text = fs::read(path).map_err(|error| CompareReportError::Io { path: path.to_path_buf(), error })?;
     let bad = |line: u64, message: String| CompareReportError::Csv { path: path.to_path_buf(), line, message };
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_slice());
     let mut records = reader.byte_records();
@@ -242,7 +242,7 @@ pub(crate) fn group_name(g: &str) -> String {
 
 /// The subdirectories of `dir` that hold a summary.json, by name, with the policy it names.
 fn run_folders(dir: &Path) -> Result<Vec<(String, Option<String>)>, CompareReportError> {
-    let io_err = |source| CompareReportError::Io { path: dir.to_path_buf(), source };
+    let io_err = |error| CompareReportError::Io { path: dir.to_path_buf(), error };
     let mut names = Vec::new();
     for entry in fs::read_dir(dir).map_err(io_err)? {
         let entry = entry.map_err(io_err)?;

@@ -17,6 +17,7 @@ pub mod build;
 pub mod charts;
 pub mod compare_report;
 pub mod fixture;
+pub mod guard;
 pub mod html;
 pub mod jobs_csv;
 pub mod progress;
@@ -27,12 +28,13 @@ pub mod swf;
 mod testing;
 pub mod timeseries_csv;
 
-/// An output that could not be written.
+/// An output that could not be written. The I/O error is part of the message and not chained
+/// as a `source` (a field named `source` would be), else `error: {e:#}` prints it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write: {source}", path.display())]
+#[error("{}: cannot write: {error}", path.display())]
 pub struct ReportError {
     pub path: PathBuf,
-    pub source: io::Error,
+    pub error: io::Error,
 }
 
 /// Writes `path` through `fill`, atomically: to `path.tmp` first, then renamed.
@@ -40,7 +42,7 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
 ) -> Result<(), ReportError> {
-    let err = |source| ReportError { path: path.to_path_buf(), source };
+    let err = |error| ReportError { path: path.to_path_buf(), error };
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
@@ -129,7 +131,7 @@ pub struct LoginFiles<'a, L: Serialize> {
 /// `jobs.csv`, `summary.json`, `schedule.swf`, `timeseries.csv` (when sampled) and
 /// `login.csv` (when there are login nodes).
 pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Vec<&'static str>, ReportError> {
-    fs::create_dir_all(dir).map_err(|source| ReportError { path: dir.to_path_buf(), source })?;
+    fs::create_dir_all(dir).map_err(|error| ReportError { path: dir.to_path_buf(), error })?;
     let (w, out) = (files.workload, files.output);
     write_atomic(&dir.join("jobs.csv"), |f| {
         jobs_csv::write_jobs_csv(f, &w.jobs, &out.records, &out.allocations, files.cluster)

@@ -28,9 +28,9 @@ pub enum RunDirError {
         dir.display()
     )]
     NotARun { dir: PathBuf, what: String },
-    /// A file exists but could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    /// A file exists but could not be read (the I/O error is in the message, not a `source`).
+    #[error("{}: cannot read: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     /// The header of a CSV file lacks a column that is needed.
     #[error("{}:1: the header has no `{column}` column (expected a header like `{expected}`)", path.display())]
     MissingColumn { path: PathBuf, column: String, expected: String },
@@ -311,7 +311,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
     let not_a_run = |what: String| RunDirError::NotARun { dir: dir.to_path_buf(), what };
     match fs::metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_a_run("no such directory".into())),
-        Err(source) => return Err(RunDirError::Io { path: dir.to_path_buf(), source }),
+        Err(error) => return Err(RunDirError::Io { path: dir.to_path_buf(), error }),
         Ok(m) if !m.is_dir() => return Err(not_a_run("not a directory".into())),
         Ok(_) => {}
     }
@@ -348,7 +348,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
 
 /// Reads `summary.json`.
 pub fn read_summary(path: &Path) -> Result<Summary, RunDirError> {
-    let text = fs::read(path).map_err(|source| RunDirError::Io { path: path.to_path_buf(), source })?;
+    let text = fs::read(path).map_err(|error| RunDirError::Io { path: path.to_path_buf(), error })?;
     serde_json::from_slice(&text).map_err(|e| RunDirError::Json {
         path: path.to_path_buf(),
         line: e.line(),
@@ -375,7 +375,7 @@ struct CsvFile {
 
 impl CsvFile {
     fn open(path: &Path) -> Result<CsvFile, RunDirError> {
-        let file = fs::File::open(path).map_err(|source| RunDirError::Io { path: path.to_path_buf(), source })?;
+        let file = fs::File::open(path).map_err(|error| RunDirError::Io { path: path.to_path_buf(), error })?;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(file);
         let header = reader.byte_headers().map_err(|e| csv_error(path, e))?.clone();
         let mut columns = Vec::with_capacity(header.len());
@@ -411,7 +411,7 @@ fn csv_error(path: &Path, e: csv::Error) -> RunDirError {
             format!("expected {expected_len} fields, as in the header, found {len}")
         }
         csv::ErrorKind::Io(err) => {
-            return RunDirError::Io { path: path.to_path_buf(), source: io::Error::new(err.kind(), err.to_string()) }
+            return RunDirError::Io { path: path.to_path_buf(), error: io::Error::new(err.kind(), err.to_string()) }
         }
         _ => e.to_string(),
     };

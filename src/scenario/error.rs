@@ -152,8 +152,13 @@ pub enum ErrorKind {
     #[error("{0}")]
     Policy(Box<PolicyError>),
 
-    #[error("trace file {} does not exist (paths are relative to the scenario's folder)", .0.display())]
-    TraceMissing(PathBuf),
+    /// `what`: "does not exist", or what the path is instead of a regular file.
+    #[error("trace file {} {what} (paths are relative to the scenario's folder)", file.display())]
+    TraceUnusable { file: PathBuf, what: &'static str },
+
+    /// The scenario path is a folder (see [`crate::workload::wrong_kind`]).
+    #[error("{0}")]
+    WrongKind(&'static str),
 
     #[error("cannot read the trace: {0}")]
     Trace(Box<WorkloadError>),

@@ -34,12 +34,12 @@ pub fn default_scenario() -> Scenario {
 
 /// Reads and validates the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: path.to_path_buf(),
-        line: None,
-        path: KeyPath::root(),
-        kind: Box::new(ErrorKind::Io(e)),
-    })?;
+    let fail =
+        |kind| ScenarioError { file: path.to_path_buf(), line: None, path: KeyPath::root(), kind: Box::new(kind) };
+    if let Some(what) = crate::workload::wrong_kind(path, false) {
+        return Err(fail(ErrorKind::WrongKind(what)));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(ErrorKind::Io(e)))?;
     parse(&text, path)
 }
 

@@ -752,6 +752,15 @@ impl Scenario {
         &self.origin
     }
 
+    /// The trace files its sources replay, resolved as [`Scenario::resolve_path`] does.
+    pub fn trace_files(&self) -> Vec<PathBuf> {
+        let traces = self.workload.iter().filter_map(|s| match &s.kind {
+            SourceKind::Trace(t) => Some(self.resolve_path(&t.path)),
+            _ => None,
+        });
+        traces.collect()
+    }
+
     /// Where a trace source's `path` points: relative paths are taken from the scenario
     /// file's folder.
     pub fn resolve_path(&self, p: &Path) -> PathBuf {
@@ -833,7 +842,8 @@ impl Scenario {
                 SourceKind::Trace(t) => {
                     let file = self.resolve_path(&t.path);
                     if !file.is_file() {
-                        return Err((p.key("path"), ErrorKind::TraceMissing(file)));
+                        let what = crate::workload::wrong_kind(&file, true).unwrap_or("does not exist");
+                        return Err((p.key("path"), ErrorKind::TraceUnusable { file, what }));
                     }
                 }
                 SourceKind::Lublin(l) => {

@@ -339,7 +339,7 @@ fn trace_sources_are_relative_to_the_scenario_and_cut_to_the_run() {
     // The same scenario read from elsewhere (here: the crate's folder) does not find the trace.
     let e = err(&text);
     check(&e, line_of(&text, "path = ", 0), "workload[0].path", "does not exist");
-    assert!(matches!(*e.kind, ErrorKind::TraceMissing(_)));
+    assert!(matches!(*e.kind, ErrorKind::TraceUnusable { .. }));
 }
 
 // ---- bad input: one line, the right line number and key path ----

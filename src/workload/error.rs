@@ -5,8 +5,13 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkloadError {
-    #[error("{}: cannot read: {source}", file.display())]
-    Io { file: PathBuf, source: std::io::Error },
+    /// The I/O error is in the message, not a `source`, else `error: {e:#}` prints it twice.
+    #[error("{}: cannot read: {error}", file.display())]
+    Io { file: PathBuf, error: std::io::Error },
+
+    /// A folder given as a trace (see [`super::wrong_kind`]).
+    #[error("{}: {what}", file.display())]
+    WrongKind { file: PathBuf, what: &'static str },
 
     #[error("{}:{line}: expected {expected} whitespace-separated fields, found {found}", file.display())]
     FieldCount { file: PathBuf, line: u64, expected: usize, found: usize },

@@ -2,6 +2,7 @@
 //! source yields a [`Workload`]: jobs in arrival order plus an account of what it skipped.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub mod dist;
 pub mod error;
@@ -37,6 +38,21 @@ pub struct Workload {
     pub lacking_requested_time: u64,
     /// Jobs whose requested processor count was unknown and was set to the allocated count.
     pub lacking_requested_procs: u64,
+}
+
+/// What is wrong with `path` as an input file, when its kind tells: a folder, or, when
+/// `regular` is asked, anything but a regular file (a device, a FIFO). `None` when it is fine
+/// or cannot be looked at, in which case opening it says why. Devices and FIFOs given directly
+/// stay readable (`/dev/stdin`, `<(zcat trace.gz)`).
+pub fn wrong_kind(path: &Path, regular: bool) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        Some("is a directory, expected a file")
+    } else if regular && !meta.is_file() {
+        Some("is not a regular file")
+    } else {
+        None
+    }
 }
 
 impl Workload {

@@ -55,7 +55,10 @@ const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
 /// Reads an SWF file, gzipped or not. Compression is detected from the content (the gzip magic
 /// bytes), not the file name, so a renamed file still loads.
 pub fn read_swf(path: &Path) -> Result<Workload, WorkloadError> {
-    let file = File::open(path).map_err(|source| WorkloadError::Io { file: path.to_path_buf(), source })?;
+    if let Some(what) = super::wrong_kind(path, false) {
+        return Err(WorkloadError::WrongKind { file: path.to_path_buf(), what });
+    }
+    let file = File::open(path).map_err(|error| WorkloadError::Io { file: path.to_path_buf(), error })?;
     read_swf_from(file, path)
 }
 
@@ -65,7 +68,7 @@ pub fn read_swf_from<R: Read>(source: R, file: &Path) -> Result<Workload, Worklo
     // A large buffer matters: the archive's logs are tens of megabytes once inflated.
     let mut reader = BufReader::with_capacity(1 << 18, source);
     let is_gzip = {
-        let head = reader.fill_buf().map_err(|source| WorkloadError::Io { file: file.to_path_buf(), source })?;
+        let head = reader.fill_buf().map_err(|error| WorkloadError::Io { file: file.to_path_buf(), error })?;
         head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
     };
     if is_gzip {
@@ -95,7 +98,7 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|source| WorkloadError::Io { file: file.to_path_buf(), source })?;
+            .map_err(|error| WorkloadError::Io { file: file.to_path_buf(), error })?;
         if n == 0 {
             break;
         }

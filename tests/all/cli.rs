@@ -7,11 +7,11 @@ use std::process::{Command, Output};
 
 use crate::common::{shared_dir, tree};
 
-fn schedsim(args: &[&str]) -> Output {
+pub(crate) fn schedsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
@@ -20,25 +20,26 @@ fn stdout(o: &Output) -> String {
 }
 
 /// A small SWF trace: 4 jobs on 8 processors, the last wider than the machine.
-const SMALL: &str = "; MaxProcs: 8\n\
+pub(crate) const SMALL: &str = "; MaxProcs: 8\n\
 1 0 -1 100 4 -1 -1 4 100 -1 1 1 1 -1 1 -1 -1 -1\n\
 2 10 -1 50 8 -1 -1 8 60 -1 1 2 1 -1 1 -1 -1 -1\n\
 3 20 -1 30 2 -1 -1 2 40 -1 1 1 1 -1 1 -1 -1 -1\n\
 4 30 -1 10 16 -1 -1 16 20 -1 1 3 1 -1 1 -1 -1 -1\n";
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     fs::write(&p, text).unwrap();
     p
 }
 
 /// Runs `args` and expects a failure whose one-line message contains every `needle`.
-fn expect_error(args: &[&str], needles: &[&str]) {
+pub(crate) fn expect_error(args: &[&str], needles: &[&str]) {
     let o = schedsim(args);
     let err = stderr(&o);
     assert!(!o.status.success(), "{args:?} succeeded");
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.matches("os error").count() <= 1, "{args:?}: the OS error said twice: {err}");
     for n in needles {
         assert!(err.contains(n), "{args:?}: {n:?} missing from {err:?}");
     }

@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod interactive;
+mod io;
 mod properties;
 mod queueing;
 mod reference;
