@@ -39,7 +39,7 @@ fn interval(dir: &Path, k: u64, reps: u64) -> (f64, f64) {
 fn the_answer_meets_the_target_and_one_node_fewer_does_not() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sp");
-    let o = schedsim(&[
+    let args = [
         "size-pool",
         "--move-nodes",
         "cpu:inter",
@@ -52,7 +52,8 @@ fn the_answer_meets_the_target_and_one_node_fewer_does_not() {
         "--out",
         out.to_str().unwrap(),
         "--no-report",
-    ]);
+    ];
+    let o = schedsim(&args);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}\n{stdout}", String::from_utf8_lossy(&o.stderr));
     let r: Value = serde_json::from_slice(&std::fs::read(out.join("size-pool.json")).unwrap()).unwrap();
@@ -81,20 +82,7 @@ fn the_answer_meets_the_target_and_one_node_fewer_does_not() {
     assert_eq!(r["runs"].as_u64().unwrap(), on_disk);
 
     // Run again on the same folder: every replication is reused, the answer is the same.
-    let again = schedsim(&[
-        "size-pool",
-        "--move-nodes",
-        "cpu:inter",
-        "--target",
-        "interactive.within_target>=0.95",
-        "--max",
-        "12",
-        "--replications",
-        "6",
-        "--out",
-        out.to_str().unwrap(),
-        "--no-report",
-    ]);
+    let again = schedsim(&args);
     assert!(again.status.success());
     let r2: Value = serde_json::from_slice(&std::fs::read(out.join("size-pool.json")).unwrap()).unwrap();
     assert_eq!(r2["answer"], r["answer"]);
