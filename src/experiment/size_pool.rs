@@ -357,10 +357,12 @@ impl SizePool {
             targets: self.targets.clone(),
             answer,
             reason: answer.is_none().then(|| {
-                format!(
-                    "even {} {to} nodes (all but one of the {total} of {from} and {to}; --max) do not meet every target with 95% confidence",
-                    self.max
-                )
+                let largest = if self.max == total - 1 {
+                    format!("all but one of the {total} nodes of {from} and {to}")
+                } else {
+                    format!("the --max given; {from} and {to} have {total} nodes")
+                };
+                format!("even {} {to} nodes ({largest}) do not meet every target with 95% confidence", self.max)
             }),
             sizes_tried: sizes.len(),
             runs,
