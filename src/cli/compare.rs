@@ -25,7 +25,7 @@ pub struct CompareArgs {
     #[arg(long, default_value = "fcfs/none,fcfs/easy,sjf/easy,fcfs/conservative")]
     pub policies: String,
     /// Worker threads [default: one per core]. Results are identical for any number.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(super::sweep::MAX_THREADS)))]
     pub threads: Option<u32>,
     /// Directory for the comparison [default: results/compare-<run name>].
     #[arg(long, value_name = "DIR")]
@@ -41,7 +41,10 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
     check_output(&dir, true, &inputs)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0) as usize).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0) as usize)
+        .build()
+        .with_context(|| format!("starting {} worker threads", args.threads.unwrap_or(0)))?;
     let bar = progress::bar(variants.len() as u64, "policies");
     let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
     bar.finish_and_clear();

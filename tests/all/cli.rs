@@ -426,3 +426,12 @@ fn report_builds_a_sweep_and_a_pool_sizing_from_their_files() {
         assert!(pool.path().join(format!("charts/{chart}.svg")).is_file(), "{chart}");
     }
 }
+
+/// A thread count no machine can start is refused up front, in one line naming the limit, not
+/// left to fail inside the thread pool with a bare operating-system error.
+#[test]
+fn absurd_thread_counts_are_refused_with_the_limit() {
+    for cmd in [&["compare", "--threads", "10000"][..], &["sweep", "--set", "run.seed=1", "--threads", "10000"][..]] {
+        expect_error(cmd, &["--threads", "1..=1024"]);
+    }
+}
