@@ -176,6 +176,13 @@ _sl_wait_pidfile() { # FILE SECONDS -> echoes the pid
     return 1
 }
 
+# A daemon did not come up: say so, show the logs, and stop what did start.
+_sl_start_failed() {
+    _sl_stage_end "FAILED"
+    _sl_tails "$1"
+    slurm_local_stop "$1"
+}
+
 _sl_tails() {
     local dir=$1 f
     for f in "$dir"/log/*.stderr "$dir/munge/munged.log" "$dir"/log/*.log; do
@@ -245,12 +252,7 @@ slurm_local_start() {
     else
         ok=
     fi
-    if [ -z "$ok" ]; then
-        _sl_stage_end "FAILED"
-        _sl_tails "$dir"
-        slurm_local_stop "$dir"
-        return 1
-    fi
+    [ -n "$ok" ] || { _sl_start_failed "$dir"; return 1; }
     _sl_stage_end "pid $pid, credentials work"
 
     _sl_stage_begin "slurmctld"
@@ -266,12 +268,7 @@ slurm_local_start() {
     else
         ok=
     fi
-    if [ -z "$ok" ]; then
-        _sl_stage_end "FAILED"
-        _sl_tails "$dir"
-        slurm_local_stop "$dir"
-        return 1
-    fi
+    [ -n "$ok" ] || { _sl_start_failed "$dir"; return 1; }
     _sl_stage_end "pid $pid, answers on 127.0.0.1:$_sl_port"
 
     _sl_stage_begin "slurmd n1..n$n"
@@ -287,12 +284,7 @@ slurm_local_start() {
             ok=
         fi
     done
-    if [ -z "$ok" ]; then
-        _sl_stage_end "FAILED"
-        _sl_tails "$dir"
-        slurm_local_stop "$dir"
-        return 1
-    fi
+    [ -n "$ok" ] || { _sl_start_failed "$dir"; return 1; }
     _sl_stage_end "pids$pids"
 
     _sl_stage_begin "nodes idle"

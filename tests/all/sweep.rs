@@ -543,46 +543,15 @@ fn a_folder_of_another_sweep_or_shard_is_refused() {
 
     // A shard's folder, reused for another shard or the whole sweep.
     let shard = tmp.path().join("shard");
-    let sh = |i: &str| {
-        [
-            "sweep",
-            SCENARIO,
-            "--no-report",
-            "--out",
-            s(&shard),
-            "--set",
-            "policy.order=fcfs,sjf",
-            "--replications",
-            "3",
-            "--shard",
-            i,
-        ]
-        .map(String::from)
-    };
-    let first = sh("1/3");
-    ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
-    let second = sh("2/3");
-    expect_error(
-        &second.iter().map(String::as_str).collect::<Vec<_>>(),
-        &["holds shard 1/3 of this sweep, not shard 2/3"],
-    );
-    expect_error(
-        &[
-            "sweep",
-            SCENARIO,
-            "--no-report",
-            "--out",
-            s(&shard),
-            "--set",
-            "policy.order=fcfs,sjf",
-            "--replications",
-            "3",
-        ],
-        &["holds shard 1/3 of this sweep, not the whole sweep"],
-    );
+    let whole =
+        ["sweep", SCENARIO, "--no-report", "--out", s(&shard), "--set", "policy.order=fcfs,sjf", "--replications", "3"];
+    let first = [&whole[..], &["--shard", "1/3"]].concat();
+    ok(&first);
+    expect_error(&[&whole[..], &["--shard", "2/3"]].concat(), &["holds shard 1/3 of this sweep, not shard 2/3"]);
+    expect_error(&whole, &["holds shard 1/3 of this sweep, not the whole sweep"]);
     // The same shard again is a resume: nothing left to do, nothing changed.
     let before = tree(&shard);
-    ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&first);
     assert_same_tree(&before, &tree(&shard), "re-running a finished shard changed it");
 }
 
