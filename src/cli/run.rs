@@ -9,6 +9,7 @@ use clap::Args;
 
 use schedsim::cluster::login::LoginSummary;
 use schedsim::cluster::Cluster;
+use schedsim::engine::Semantics;
 use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
 use schedsim::metrics::Summary;
@@ -61,6 +62,11 @@ pub struct RunArgs {
     /// scenario's, or requested].
     #[arg(long)]
     pub estimate: Option<String>,
+    /// How one instant's events are ordered: schedsim (all ends, then all submissions, then
+    /// one pass) or pyss (a pass after each event, as pyss and predictsim) [default: the
+    /// scenario's `run.semantics`, or schedsim].
+    #[arg(long, value_name = "NAME")]
+    pub semantics: Option<String>,
     /// Directory for the run's files [default: results/<run name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -131,7 +137,10 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let overrides =
         PolicyOverrides { order: args.order.clone(), backfill: args.backfill.clone(), estimate: args.estimate.clone() };
-    let (plan, inputs) = plan_for(&args.source, &overrides)?;
+    let (mut plan, inputs) = plan_for(&args.source, &overrides)?;
+    if let Some(s) = &args.semantics {
+        plan.semantics = s.parse().context("--semantics")?;
+    }
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
     check_output(&dir, true, &inputs)?;
     let bar = progress::bar(plan.workload.jobs.len() as u64, "simulating");
@@ -143,7 +152,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         report::build::build_report(&dir).with_context(|| format!("building the report in {}", dir.display()))?;
         written.extend(["charts/".to_string(), "report.html".to_string()]);
     }
-    outln!("schedsim: {} on {} under {}", plan.name, plan.cluster.describe(), plan.policy.label())?;
+    let semantics = match plan.semantics {
+        Semantics::Schedsim => String::new(),
+        s => format!(" ({s} semantics)"),
+    };
+    outln!("schedsim: {} on {} under {}{semantics}", plan.name, plan.cluster.describe(), plan.policy.label())?;
     for note in &plan.workload.notes {
         outln!("  note: {note}")?;
     }
@@ -175,9 +188,12 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
     let (text, origin) = grid.scenario_text()?;
     // The command line's policy axes are edits of the scenario, as a sweep would make them.
     let mut axes = Vec::new();
-    for (key, value) in
-        [("policy.order", &args.order), ("policy.backfill", &args.backfill), ("policy.estimate", &args.estimate)]
-    {
+    for (key, value) in [
+        ("policy.order", &args.order),
+        ("policy.backfill", &args.backfill),
+        ("policy.estimate", &args.estimate),
+        ("run.semantics", &args.semantics),
+    ] {
         if let Some(v) = value {
             axes.push(overrides::parse_set(&format!("{key}={v}"), &text)?);
         }

@@ -10,6 +10,10 @@
 pub mod event;
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Deserialize;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
 use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
@@ -18,6 +22,55 @@ use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
+
+/// How the events of one instant are ordered and when the policy is called. Published results
+/// depend on it: the same policy on the same trace gives different schedules under each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Semantics {
+    /// All releases at an instant, then all submissions, then one pass (as Batsim/batsched).
+    #[default]
+    Schedsim,
+    /// As pyss (and predictsim, built on it): a job that reaches its estimated end is free from
+    /// the start of the instant; then each submission, then each early end, is followed by its
+    /// own pass; a submission that cannot fit in the free cores gets no pass of its own, unless
+    /// the policy plans every arrival (conservative).
+    Pyss,
+}
+
+impl Semantics {
+    pub const NAMES: [&'static str; 2] = ["schedsim", "pyss"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Semantics::Schedsim => "schedsim",
+            Semantics::Pyss => "pyss",
+        }
+    }
+}
+
+impl fmt::Display for Semantics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A semantics name that is not one of [`Semantics::NAMES`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown semantics `{0}` (expected schedsim or pyss)")]
+pub struct UnknownSemantics(String);
+
+impl FromStr for Semantics {
+    type Err = UnknownSemantics;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "schedsim" => Ok(Semantics::Schedsim),
+            "pyss" => Ok(Semantics::Pyss),
+            _ => Err(UnknownSemantics(s.chars().take(40).collect())),
+        }
+    }
+}
 
 /// How to run: the machine, the policy, and the engine's own knobs.
 pub struct SimConfig {
@@ -31,12 +84,22 @@ pub struct SimConfig {
     pub sample_every: Option<SimDuration>,
     /// Told how many jobs have been submitted so far, now and then (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
+    pub semantics: Semantics,
 }
 
 impl SimConfig {
     /// A machine and a policy, with no boost and no sampling.
     pub fn new(cluster: Cluster, order: Box<dyn QueueOrder>, backfill: Box<dyn Backfill>, estimate: Estimate) -> Self {
-        SimConfig { cluster, order, backfill, estimate, interactive_boost: false, sample_every: None, progress: None }
+        SimConfig {
+            cluster,
+            order,
+            backfill,
+            estimate,
+            interactive_boost: false,
+            sample_every: None,
+            progress: None,
+            semantics: Semantics::Schedsim,
+        }
     }
 }
 
@@ -118,6 +181,9 @@ struct Engine<'w> {
     scratch: Allocation,
     passes: u64,
     n_events: u64,
+    semantics: Semantics,
+    /// Under pyss semantics, the ends at the current instant that came before the estimate.
+    early_ends: Vec<(JobIdx, u32)>,
 }
 
 fn class_slot(c: JobClass) -> usize {
@@ -176,6 +242,8 @@ impl<'w> Engine<'w> {
             scratch: Allocation::default(),
             passes: 0,
             n_events: 0,
+            semantics: cfg.semantics,
+            early_ends: Vec::new(),
             cluster: cfg.cluster,
         }
     }
@@ -183,6 +251,10 @@ impl<'w> Engine<'w> {
     fn run(mut self) -> RunOutput {
         while let Some(now) = self.next_instant() {
             self.sample_before(now);
+            if self.semantics == Semantics::Pyss {
+                self.instant_pyss(now);
+                continue;
+            }
             loop {
                 match self.events.pop_if(now, Phase::Release) {
                     Some(Event::JobEnd(j, generation)) => self.end_job(j, generation, now),
@@ -191,13 +263,7 @@ impl<'w> Engine<'w> {
                 }
             }
             while self.next_arrival < self.jobs.len() && self.jobs[self.next_arrival].submit == now {
-                self.submit(self.next_arrival as JobIdx, now);
-                self.next_arrival += 1;
-                if self.next_arrival % PROGRESS_EVERY == 0 {
-                    if let Some(p) = &mut self.progress {
-                        p(self.next_arrival as u64);
-                    }
-                }
+                self.submit_next(now);
             }
             let mut woken = false;
             while self.events.pop_if(now, Phase::Schedule).is_some() {
@@ -224,6 +290,67 @@ impl<'w> Engine<'w> {
             samples: self.samples,
             passes: self.passes,
             events: self.n_events,
+        }
+    }
+
+    /// One instant in pyss's order (see [`Semantics::Pyss`]).
+    fn instant_pyss(&mut self, now: SimTime) {
+        let mut early = std::mem::take(&mut self.early_ends);
+        loop {
+            match self.events.pop_if(now, Phase::Release) {
+                Some(Event::JobEnd(j, generation)) if self.live[j as usize].generation == generation => {
+                    // pyss's availability profile holds a running job only until its estimated
+                    // end, so a job ending then is free before anything else happens.
+                    if self.live[j as usize].est_end <= now {
+                        self.end_job(j, generation, now);
+                    } else {
+                        early.push((j, generation));
+                    }
+                }
+                Some(Event::JobEnd(..)) => {} // preempted since this end was scheduled
+                Some(Event::Abandon(j)) => self.abandon(j, now),
+                Some(Event::Wakeup) | None => break,
+            }
+        }
+        let mut passed = false;
+        while self.next_arrival < self.jobs.len() && self.jobs[self.next_arrival].submit == now {
+            let j = self.next_arrival;
+            self.submit_next(now);
+            let fits = self.jobs[j].procs() <= self.state.occupancy.total_free_cores();
+            if self.live[j].queued && (fits || self.backfill.plans_every_arrival()) {
+                self.preempt_for_waiting(now);
+                self.pass(now);
+                passed = true;
+            }
+        }
+        for &(j, generation) in &early {
+            self.end_job(j, generation, now);
+            self.preempt_for_waiting(now);
+            self.pass(now);
+            passed = true;
+        }
+        early.clear();
+        self.early_ends = early;
+        let mut woken = false;
+        while self.events.pop_if(now, Phase::Schedule).is_some() {
+            self.n_events += 1;
+            woken = true;
+        }
+        self.wakeups.remove(&now);
+        if (woken && !passed) || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
+            self.preempt_for_waiting(now);
+            self.pass(now);
+        }
+    }
+
+    /// Submits the next job of the workload, which arrives at `now`.
+    fn submit_next(&mut self, now: SimTime) {
+        self.submit(self.next_arrival as JobIdx, now);
+        self.next_arrival += 1;
+        if self.next_arrival % PROGRESS_EVERY == 0 {
+            if let Some(p) = &mut self.progress {
+                p(self.next_arrival as u64);
+            }
         }
     }
 

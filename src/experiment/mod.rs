@@ -10,7 +10,7 @@ pub mod sweep;
 
 use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
-use crate::engine::{simulate, RunOutput, SimConfig};
+use crate::engine::{simulate, RunOutput, Semantics, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
@@ -77,6 +77,7 @@ pub struct RunPlan {
     pub policy: PolicyChoice,
     pub interactive_boost: bool,
     pub sample_every: Option<SimDuration>,
+    pub semantics: Semantics,
     pub measure: Measure,
     /// Login nodes and the processes that arrive on them, simulated beside the batch system.
     pub login: Option<LoginInputs>,
@@ -95,6 +96,7 @@ impl RunPlan {
             policy: b.policy,
             interactive_boost: b.interactive_boost,
             sample_every: Some(b.sample_every),
+            semantics: b.semantics,
             measure: b.measure,
             login: b.login,
         }
@@ -114,6 +116,7 @@ impl RunPlan {
             policy,
             interactive_boost: false,
             sample_every,
+            semantics: Semantics::default(),
             measure: Measure::default(),
             login: None,
         }
@@ -201,7 +204,12 @@ pub fn execute_observed(
     plan: &RunPlan,
     progress: Option<Box<dyn FnMut(u64) + Send>>,
 ) -> Result<RunResult, ExperimentError> {
-    let knobs = Knobs { interactive_boost: plan.interactive_boost, sample_every: plan.sample_every, progress };
+    let knobs = Knobs {
+        interactive_boost: plan.interactive_boost,
+        sample_every: plan.sample_every,
+        semantics: plan.semantics,
+        progress,
+    };
     let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
     if let Some((cfg, procs)) = &plan.login {
         let mut r = rng::stream(plan.seed.unwrap_or(0), plan.replication.unwrap_or(0), "login/assignment");
@@ -212,13 +220,14 @@ pub fn execute_observed(
 
 /// Simulates `workload` on `cluster` under `policy`, without sampling.
 pub fn run_one(workload: &Workload, cluster: Cluster, policy: &PolicyChoice) -> Result<RunResult, PolicyError> {
-    let knobs = Knobs { interactive_boost: false, sample_every: None, progress: None };
+    let knobs = Knobs { interactive_boost: false, sample_every: None, semantics: Semantics::default(), progress: None };
     simulate_with(workload, &cluster, policy, knobs, &Measure::default())
 }
 
 struct Knobs {
     interactive_boost: bool,
     sample_every: Option<SimDuration>,
+    semantics: Semantics,
     progress: Option<Box<dyn FnMut(u64) + Send>>,
 }
 
@@ -238,6 +247,7 @@ fn simulate_with(
     cfg.interactive_boost = knobs.interactive_boost;
     cfg.sample_every = knobs.sample_every;
     cfg.progress = knobs.progress;
+    cfg.semantics = knobs.semantics;
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary, login: None })

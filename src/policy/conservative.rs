@@ -93,4 +93,8 @@ impl Backfill for Conservative {
             pass.wake_at(t);
         }
     }
+
+    fn plans_every_arrival(&self) -> bool {
+        true
+    }
 }

@@ -31,6 +31,12 @@ pub trait Backfill: Send {
     /// Called once per instant at which something changed (a job ended or arrived, or a
     /// wake-up the policy asked for fell due).
     fn schedule(&mut self, pass: &mut Pass<'_>);
+
+    /// Whether a pass places every arriving job (as conservative's reservations do), so that
+    /// under pyss semantics an arrival that cannot start now still gets its own pass.
+    fn plans_every_arrival(&self) -> bool {
+        false
+    }
 }
 
 /// What backfilling takes as a job's runtime when it plans ahead.

@@ -67,6 +67,7 @@ pub struct Built {
     pub policy: PolicyChoice,
     pub interactive_boost: bool,
     pub sample_every: SimDuration,
+    pub semantics: crate::engine::Semantics,
     /// Warm-up end and wait targets.
     pub measure: crate::metrics::Measure,
 }
@@ -160,6 +161,7 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
         },
         interactive_boost: s.policy.interactive_boost,
         sample_every: s.run.sample_every.0,
+        semantics: s.run.semantics,
         measure,
     })
 }

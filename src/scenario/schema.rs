@@ -12,6 +12,7 @@
 //! warmup = "2d"                          # jobs submitted before this are left out of the figures
 //! seed = 1                               # default seed (the command line may override it)
 //! sample_every = "5m"                    # time-series sampling interval
+//! semantics = "schedsim"                 # schedsim | pyss: how one instant's events are ordered
 //!
 //! [[cluster.nodes]]                      # node groups, in node-id order
 //! name = "cpu"                           # nodes cpu1 .. cpu184
@@ -67,6 +68,7 @@ use super::error::{out_of_range, reword, ErrorKind, KeyPath, Locator, Problem, S
 use super::units::{Duration, Memory};
 use crate::cluster::login::{Assignment, LoginConfig};
 use crate::cluster::{Limits, NodeId, PreemptMode, Res};
+use crate::engine::Semantics;
 use crate::policy::registry::Axis;
 use crate::policy::Registry;
 use crate::time::SimDuration;
@@ -132,6 +134,10 @@ pub struct RunSpec {
     /// it.
     #[serde(default = "one_f64")]
     pub load_scale: f64,
+    /// `run.semantics` (`"schedsim"` or `"pyss"`, default `"schedsim"`): how the events of one
+    /// instant are ordered and when the policy runs (see [`Semantics`]).
+    #[serde(default)]
+    pub semantics: Semantics,
 }
 
 fn one_f64() -> f64 {

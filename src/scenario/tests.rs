@@ -9,6 +9,7 @@ use super::error::ErrorKind;
 use super::schema::SourceKind;
 use super::*;
 use crate::cluster::PreemptMode;
+use crate::engine::Semantics;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::JobClass;
 use crate::workload::swf::parse_swf;
@@ -192,6 +193,7 @@ fn defaults_apply_when_keys_are_left_out() {
     assert_eq!(s.run.warmup.0, SimDuration::ZERO);
     assert_eq!(s.run.seed, 1);
     assert_eq!(s.run.sample_every.0, SimDuration::from_secs(300));
+    assert_eq!(s.run.semantics, Semantics::Schedsim);
     assert_eq!(s.description, "");
     assert!(s.login.is_none() && s.workload.is_empty());
     assert_eq!(
@@ -205,6 +207,20 @@ fn defaults_apply_when_keys_are_left_out() {
     assert!(b.workload.jobs.is_empty());
     assert_eq!(b.measure.warmup_end, None);
     assert!(b.measure.targets.is_empty());
+}
+
+#[test]
+fn semantics_is_read_and_an_unknown_one_is_named() {
+    let s = ok(&base_with("length = \"1d\"", "length = \"1d\"\nsemantics = \"pyss\""));
+    assert_eq!(s.run.semantics, Semantics::Pyss);
+    assert_eq!(build(&s, 1).expect("builds").semantics, Semantics::Pyss);
+    let text = base_with("length = \"1d\"", "length = \"1d\"\nsemantics = \"batsim\"");
+    check(
+        &err(&text),
+        line_of(&text, "semantics", 0),
+        "run.semantics",
+        "unknown value \"batsim\" (expected schedsim or pyss)",
+    );
 }
 
 #[test]
@@ -373,7 +389,7 @@ fn unknown_keys_are_refused_everywhere() {
         &err(&text),
         line_of(&text, "lenght", 0),
         "run.lenght",
-        "unknown key `lenght` (expected one of length, warmup, seed, sample_every, load_scale)",
+        "unknown key `lenght` (expected one of length, warmup, seed, sample_every, load_scale, semantics)",
     );
 
     let text = base_with("gpus = 2", "gpus = 2\nfeatures = [\"a100\"]");

@@ -82,6 +82,40 @@ fn run_writes_the_three_files_and_reports_rejections() {
     assert_eq!((f.len(), f[2], f[3]), (18, "90", "50"), "{job2}");
 }
 
+/// The case of `reference::semantics_differ_when_two_jobs_end_early_in_the_same_second` as a
+/// trace: job 4 is backfilled at 50 only under pyss semantics.
+#[test]
+fn semantics_chooses_how_an_instant_is_ordered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(
+        tmp.path(),
+        "two-ends.swf",
+        "; MaxProcs: 10\n\
+1 0 -1 50 5 -1 -1 5 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+2 0 -1 50 5 -1 -1 5 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+3 1 -1 100 10 -1 -1 10 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+4 2 -1 40 5 -1 -1 5 40 -1 1 1 1 -1 1 -1 -1 -1\n",
+    );
+    let start_of_job_4 = |semantics: Option<&str>| {
+        let out = tmp.path().join(semantics.unwrap_or("default"));
+        let mut args = vec!["run", "--trace", trace.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()];
+        if let Some(s) = semantics {
+            args.extend(["--semantics", s]);
+        }
+        let o = schedsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let csv = fs::read_to_string(out.join("jobs.csv")).unwrap();
+        csv.lines().nth(4).unwrap().split(',').nth(5).unwrap().to_string()
+    };
+    assert_eq!(start_of_job_4(None), "150");
+    assert_eq!(start_of_job_4(Some("schedsim")), "150");
+    assert_eq!(start_of_job_4(Some("pyss")), "50");
+    expect_error(
+        &["run", "--trace", trace.to_str().unwrap(), "--semantics", "batsim"],
+        &["--semantics", "unknown semantics `batsim` (expected schedsim or pyss)"],
+    );
+}
+
 #[test]
 fn the_same_run_twice_gives_identical_bytes() {
     let tmp = tempfile::tempdir().unwrap();

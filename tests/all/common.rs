@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use schedsim::cluster::Cluster;
-use schedsim::engine::{simulate, RunOutput, SimConfig};
+use schedsim::engine::{simulate, RunOutput, Semantics, SimConfig};
 use schedsim::policy::Registry;
 use schedsim::time::{SimDuration, SimTime};
 use schedsim::workload::Job;
@@ -39,12 +39,25 @@ pub fn jobs_secs(spec: &[(i64, i64, i64, u32)]) -> Vec<Job> {
 
 /// Runs `jobs` on `cluster` under `order`/`backfill`/`estimate` from the registry.
 pub fn run(jobs: &[Job], cluster: Cluster, order: &str, backfill: &str, estimate: &str) -> RunOutput {
-    let cfg = SimConfig::new(
+    run_under(Semantics::Schedsim, jobs, cluster, order, backfill, estimate)
+}
+
+/// [`run`] under the given semantics.
+pub fn run_under(
+    semantics: Semantics,
+    jobs: &[Job],
+    cluster: Cluster,
+    order: &str,
+    backfill: &str,
+    estimate: &str,
+) -> RunOutput {
+    let mut cfg = SimConfig::new(
         cluster,
         Registry::order(order).unwrap(),
         Registry::backfill(backfill).unwrap(),
         Registry::estimate(estimate).unwrap(),
     );
+    cfg.semantics = semantics;
     simulate(jobs, cfg)
 }
 

@@ -6,10 +6,11 @@ use std::fs;
 use std::path::Path;
 
 use schedsim::cluster::Cluster;
+use schedsim::engine::Semantics;
 use schedsim::time::{SimDuration, SimTime};
 use schedsim::workload::Job;
 
-use crate::common::{run, shared_dir};
+use crate::common::{jobs_secs, run, run_under, shared_dir, starts_secs};
 
 /// One pyss case: the jobs, and each job's expected finish time in seconds.
 fn read_pyss(path: &Path) -> (Vec<Job>, Vec<i64>) {
@@ -65,14 +66,14 @@ fn cases_for(policy: &str) -> Vec<String> {
     v
 }
 
-fn check_pyss(backfill: &str) {
+fn check_pyss(backfill: &str, semantics: Semantics) {
     let Some(shared) = shared_dir() else { return };
     let dir = shared.join("reference/pyss-cases");
     let mut failures = Vec::new();
     let cases = cases_for(backfill);
     for case in &cases {
         let (jobs, expected) = read_pyss(&dir.join(case));
-        let out = run(&jobs, Cluster::flat(100), "fcfs", backfill, "requested");
+        let out = run_under(semantics, &jobs, Cluster::flat(100), "fcfs", backfill, "requested");
         for (r, exp) in out.records.iter().zip(&expected) {
             let got = r.end.map(|t| t.0);
             if got != Some(exp * 1000) {
@@ -86,7 +87,7 @@ fn check_pyss(backfill: &str) {
     }
     assert!(
         failures.is_empty(),
-        "{backfill}: {} mismatches in {} cases:\n{}",
+        "{backfill} under {semantics}: {} mismatches in {} cases:\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n")
@@ -95,17 +96,67 @@ fn check_pyss(backfill: &str) {
 
 #[test]
 fn pyss_cases_fcfs() {
-    check_pyss("none");
+    check_pyss("none", Semantics::Schedsim);
+}
+
+#[test]
+fn pyss_cases_fcfs_under_pyss_semantics() {
+    check_pyss("none", Semantics::Pyss);
 }
 
 #[test]
 fn pyss_cases_easy() {
-    check_pyss("easy");
+    check_pyss("easy", Semantics::Schedsim);
+}
+
+#[test]
+fn pyss_cases_easy_under_pyss_semantics() {
+    check_pyss("easy", Semantics::Pyss);
 }
 
 #[test]
 fn pyss_cases_conservative() {
-    check_pyss("conservative");
+    check_pyss("conservative", Semantics::Schedsim);
+}
+
+#[test]
+fn pyss_cases_conservative_under_pyss_semantics() {
+    check_pyss("conservative", Semantics::Pyss);
+}
+
+/// Two jobs end early in the same second on 10 cores. Under schedsim's semantics one pass sees
+/// both ends: the 10-core head H starts at 50 and the short S waits for it (150). Under pyss's,
+/// the first end gets a pass of its own: H still does not fit, its shadow time is B's estimated
+/// end (100), so S (5 cores, ends at 90) is backfilled at 50; then H waits for S (90).
+#[test]
+fn semantics_differ_when_two_jobs_end_early_in_the_same_second() {
+    // (submit, runtime, requested, procs): A and B, then H and S.
+    let jobs = jobs_secs(&[(0, 50, 100, 5), (0, 50, 100, 5), (1, 100, 100, 10), (2, 40, 40, 5)]);
+    let ours = run(&jobs, Cluster::flat(10), "fcfs", "easy", "requested");
+    assert_eq!(starts_secs(&ours), [Some(0), Some(0), Some(50), Some(150)]);
+    let pyss = run_under(Semantics::Pyss, &jobs, Cluster::flat(10), "fcfs", "easy", "requested");
+    assert_eq!(starts_secs(&pyss), [Some(0), Some(0), Some(90), Some(50)]);
+}
+
+/// At equal times pyss takes a submission before an early end. On 10 cores, A (5 cores) ends
+/// early at 50 as N (3 cores, 10 s) arrives; B holds 2 cores, the head H wants 8. Under
+/// schedsim's semantics the pass sees A's cores: H starts at 50 and N waits for it. Under pyss's,
+/// N's own pass sees only the 3 free cores and backfills N before H's shadow time (A's estimated
+/// end, 100); A's end then leaves H 5 cores until N ends at 60. A job ending exactly at its
+/// estimate is free before the submission under both, so then they agree.
+#[test]
+fn pyss_takes_submissions_before_early_ends() {
+    // (submit, runtime, requested, procs): A, B, H, N.
+    let early = jobs_secs(&[(0, 50, 100, 5), (0, 1000, 1000, 2), (1, 100, 100, 8), (50, 10, 10, 3)]);
+    let ours = run(&early, Cluster::flat(10), "fcfs", "easy", "requested");
+    assert_eq!(starts_secs(&ours), [Some(0), Some(0), Some(50), Some(150)]);
+    let pyss = run_under(Semantics::Pyss, &early, Cluster::flat(10), "fcfs", "easy", "requested");
+    assert_eq!(starts_secs(&pyss), [Some(0), Some(0), Some(60), Some(50)]);
+    let on_time = jobs_secs(&[(0, 50, 50, 5), (0, 1000, 1000, 2), (1, 100, 100, 8), (50, 10, 10, 3)]);
+    for s in [Semantics::Schedsim, Semantics::Pyss] {
+        let out = run_under(s, &on_time, Cluster::flat(10), "fcfs", "easy", "requested");
+        assert_eq!(starts_secs(&out), [Some(0), Some(0), Some(50), Some(150)], "{s}");
+    }
 }
 
 /// Batsim's schedule per job id: (EASY start, conservative start), in seconds.
