@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::charts::{class_css_colour, fmt_count, fmt_duration, Chart, Charts};
-use super::rundata::{Outcome, RunData};
+use super::rundata::{LoginSummary, Outcome, RunData};
 use super::{write_atomic, ReportError};
 
 /// Escapes text for HTML; `://` is written `:&#47;&#47;` so that no address appears literally.
@@ -100,6 +100,9 @@ td { white-space: nowrap; }
 th { background: #eef1f4; font-weight: 600; }
 td:first-child, th:first-child { text-align: left; }
 td.best { font-weight: 700; background: #e6f2e6; }
+tr.total td { font-weight: 600; border-top: 2px solid #9aa4ae; }
+table.headline th { white-space: normal; }
+p.window { max-width: 60rem; }
 table.kv td:first-child { font-weight: 600; background: #eef1f4; }
 table.kv td { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 div.wide { overflow-x: auto; }
@@ -179,31 +182,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     }
     let _ = writeln!(w, "</section>");
 
-    // Headline.
-    let _ = writeln!(w, "<section id=\"headline\">\n<h2>Headline</h2>\n<table>");
-    let _ = writeln!(
-        w,
-        "<tr><th>jobs</th><th>completed</th><th>killed at walltime</th><th>rejected</th><th>skipped</th>\
-         <th>mean wait</th><th>median wait</th><th>p95 wait</th><th>max wait</th><th>mean bounded slowdown</th>\
-         <th>utilisation</th><th>makespan</th></tr>"
-    );
-    let _ = writeln!(
-        w,
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}{}{}<td>{}</td><td>{}</td>{}</tr>",
-        count(s.jobs),
-        count(s.completed),
-        count(s.walltime),
-        count(s.rejected),
-        count(s.skipped),
-        dur(s.mean_wait),
-        dur(s.median_wait),
-        dur(s.p95_wait),
-        dur(s.max_wait),
-        num(s.mean_bsld, 2),
-        pct(s.utilisation),
-        dur(s.makespan)
-    );
-    let _ = writeln!(w, "</table>\n</section>");
+    headline(w, run);
 
     // Classes.
     let _ = writeln!(w, "<section id=\"classes\">\n<h2>Waits per class</h2>\n<table>");
@@ -319,60 +298,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     }
     let _ = writeln!(w, "</section>");
 
-    // Login nodes.
-    let _ = writeln!(w, "<section id=\"login\">\n<h2>Login nodes</h2>");
-    match &s.login {
-        Some(l) => {
-            let _ = writeln!(w, "<table class=\"kv\">");
-            row(w, "login nodes", Some(count(l.nodes)));
-            row(w, "cores (all login nodes)", Some(count(l.cores)));
-            row(w, "processes", Some(count(l.processes)));
-            row(w, "killed (over the CPU-time limit)", Some(count(l.killed)));
-            row(w, "kill rate", Some(pct(l.kill_rate)));
-            row(w, "mean stretch", Some(num(l.mean_stretch, 2)));
-            row(w, "p95 stretch", Some(num(l.p95_stretch, 2)));
-            // Further figures, as the run wrote them; lists of records become tables below.
-            let mut lists = Vec::new();
-            for (k, v) in &l.extra {
-                match v {
-                    serde_json::Value::Array(items) if items.iter().all(|i| i.is_object()) && !items.is_empty() => {
-                        lists.push((k, items));
-                    }
-                    _ => row(w, &escape(&k.replace('_', " ")), Some(value_text(k, v))),
-                }
-            }
-            for (k, items) in lists {
-                let _ = writeln!(w, "</table>\n<h3>{}</h3>\n<table>", escape(&k.replace('_', " ")));
-                let mut keys: Vec<&String> = Vec::new();
-                for item in items.iter().filter_map(|i| i.as_object()) {
-                    for key in item.keys() {
-                        if !keys.contains(&key) {
-                            keys.push(key);
-                        }
-                    }
-                }
-                let head: Vec<String> =
-                    keys.iter().map(|k| format!("<th>{}</th>", escape(&k.replace('_', " ")))).collect();
-                let _ = writeln!(w, "<tr><th>#</th>{}</tr>", head.concat());
-                for (i, item) in items.iter().filter_map(|i| i.as_object()).enumerate() {
-                    let cells: Vec<String> = keys
-                        .iter()
-                        .map(|k| format!("<td>{}</td>", item.get(*k).map_or("—".into(), |v| value_text(k, v))))
-                        .collect();
-                    let _ = writeln!(w, "<tr><td>{i}</td>{}</tr>", cells.concat());
-                }
-            }
-            let _ = writeln!(
-                w,
-                "</table>\n<p class=\"note\">Stretch: a process's time on the login node over its CPU time \
-                 (1 = it never shared a core).</p>"
-            );
-        }
-        None => {
-            let _ = writeln!(w, "<p class=\"note\">This run has no login nodes.</p>");
-        }
-    }
-    let _ = writeln!(w, "</section>");
+    login_section(w, s.login.as_ref());
 
     charts_section(w, charts, "Not drawn for this run:");
     let _ = writeln!(
@@ -385,6 +311,227 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     );
     let _ = writeln!(w, "</main>\n</body>\n</html>");
     h
+}
+
+/// The headline: what window the figures cover, then one row per class (counts, outcomes,
+/// waits) and an all-jobs row with only what adds up across classes: counts and utilisation.
+/// Waits of all classes pooled would mix batch queues with sessions that start at once.
+fn headline(w: &mut String, run: &RunData) {
+    let s = &run.summary;
+    let win = Window::of(run);
+    let _ = writeln!(w, "<section id=\"headline\">\n<h2>Headline</h2>\n<p class=\"window\">{}</p>", win.sentence(s.jobs));
+    let mut head = String::from("<tr><th>class</th><th>jobs</th>");
+    for o in Outcome::ALL {
+        let _ = write!(head, "<th>{}</th>", OUTCOME_WORDS[o as usize]);
+    }
+    head.push_str("<th>median wait</th><th>p95 wait</th><th>started within target</th><th>utilisation</th></tr>");
+    let _ = writeln!(w, "<table class=\"headline\">\n{head}");
+    let counts = outcome_counts(run);
+    for (ci, class) in run.classes.iter().enumerate() {
+        let Some(cs) = s.classes.get(class) else { continue };
+        let _ = write!(
+            w,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td>",
+            class_css_colour(class, ci),
+            escape(class),
+            count(cs.jobs)
+        );
+        for n in counts.get(ci).copied().unwrap_or_default() {
+            let _ = write!(w, "<td>{}</td>", count(n));
+        }
+        let _ = writeln!(
+            w,
+            "{}{}<td>{}</td><td>{}</td></tr>",
+            dur(cs.median_wait),
+            dur(cs.p95_wait),
+            cs.within_target.map_or_else(|| "—".to_string(), pct),
+            cs.utilisation.map_or_else(|| "—".to_string(), pct)
+        );
+    }
+    let _ = write!(w, "<tr class=\"total\"><td>all jobs</td><td>{}</td>", count(s.jobs));
+    let all: Vec<u64> = Outcome::ALL
+        .iter()
+        .map(|o| s.outcomes.get(o.as_str()).copied().unwrap_or_else(|| counts.iter().map(|c| c[*o as usize]).sum()))
+        .collect();
+    for n in all {
+        let _ = write!(w, "<td>{}</td>", count(n));
+    }
+    let _ = writeln!(w, "<td>—</td><td>—</td><td>—</td><td>{}</td></tr>\n</table>", pct(s.utilisation));
+    let _ = writeln!(
+        w,
+        "<p class=\"note\">Each row's outcomes add up to its jobs. Waits are per class only: pooled over \
+         classes they would mix batch queues with sessions that start at once. A class's utilisation is that \
+         of the partitions its jobs ran in; the all-jobs figure is the whole machine's.{}</p>\n</section>",
+        if s.skipped > 0 {
+            format!(" {} more jobs of the input were skipped (see Outcomes) and are in no row.", count(s.skipped))
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// Column heads of the outcomes, in [`Outcome::ALL`] order.
+const OUTCOME_WORDS: [&str; 6] =
+    ["completed", "killed at walltime", "ended idle", "abandoned (gave up waiting)", "preempted", "rejected"];
+
+/// Per class (in [`RunData::classes`] order), the measured jobs of each outcome.
+fn outcome_counts(run: &RunData) -> Vec<[u64; 6]> {
+    let mut counts = vec![[0u64; 6]; run.classes.len()];
+    for j in run.jobs.iter().filter(|j| run.measured(j)) {
+        if let Some(c) = counts.get_mut(j.class as usize) {
+            c[j.outcome as usize] += 1;
+        }
+    }
+    counts
+}
+
+/// The stretch of simulated time the figures cover, read from the run's files.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Window {
+    /// End of the warm-up (0 without one), seconds.
+    pub(crate) warmup: f64,
+    /// The last submission: arrivals stop here and the drain begins.
+    pub(crate) last_submit: f64,
+    /// The last job's end: the end of the utilisation window.
+    pub(crate) last_end: f64,
+    /// Whether the run is of a scenario (whose length is chosen) rather than a trace
+    /// (where the makespan, first submission to last end, is a property of the trace).
+    pub(crate) scenario: bool,
+    /// The first submission.
+    pub(crate) first_submit: f64,
+}
+
+impl Window {
+    pub(crate) fn of(run: &RunData) -> Window {
+        let info = run.summary.run.as_ref();
+        let warmup = info.and_then(|r| r.warmup).filter(|w| w.is_finite() && *w > 0.0).unwrap_or(0.0);
+        let submits = run.jobs.iter().map(|j| j.submit).filter(|t| t.is_finite());
+        let first_submit = submits.clone().fold(f64::INFINITY, f64::min);
+        let last_submit = submits.fold(0.0f64, f64::max);
+        let last_end = run.jobs.iter().filter_map(|j| j.end).filter(|t| t.is_finite()).fold(last_submit, f64::max);
+        let scenario = info.and_then(|r| r.source.as_deref()).is_some_and(|s| s.ends_with(".toml"));
+        Window { warmup, last_submit, last_end, scenario, first_submit: first_submit.min(last_submit) }
+    }
+
+    /// What the tables cover, in words: run length, warm-up, measured window (and the
+    /// makespan for a trace, where it is defined).
+    fn sentence(&self, measured: u64) -> String {
+        let day = |t: f64| format!("day {}", super::charts::trim(t / 86400.0, 1));
+        let mut out = if self.scenario {
+            format!(
+                "Jobs arrived until {}; the machine then drained until the last job ended at {}.",
+                day(self.last_submit),
+                day(self.last_end)
+            )
+        } else {
+            format!(
+                "The trace's jobs were submitted from {} to {}; the last ended at {} (makespan {}).",
+                day(self.first_submit),
+                day(self.last_submit),
+                day(self.last_end),
+                escape(&fmt_duration(self.last_end - self.first_submit))
+            )
+        };
+        if self.warmup > 0.0 {
+            let _ = write!(
+                out,
+                " The first {} are warm-up: jobs submitted then are left out of every table. The tables cover the \
+                 {} jobs submitted from {} on; utilisation is busy core-time over available core-time from {} to \
+                 the last job's end, drain included.",
+                escape(&fmt_duration(self.warmup)),
+                count(measured),
+                day(self.warmup),
+                day(self.warmup)
+            );
+        } else {
+            let _ = write!(
+                out,
+                " No warm-up: the tables cover all {} jobs; utilisation is over the first submission to the last \
+                 job's end, drain included.",
+                count(measured)
+            );
+        }
+        out
+    }
+}
+
+/// The login-node section: each figure in plain words with a one-sentence definition, then
+/// the same figures per node.
+fn login_section(w: &mut String, login: Option<&LoginSummary>) {
+    let _ = writeln!(w, "<section id=\"login\">\n<h2>Login nodes</h2>");
+    let Some(l) = login else {
+        let _ = writeln!(w, "<p class=\"note\">This run has no login nodes.</p>\n</section>");
+        return;
+    };
+    let extra = |k: &str| l.extra.get(k).and_then(|v| v.as_f64());
+    let mut rows: Vec<(&str, String, &str)> = vec![
+        ("login nodes", count(l.nodes), "Nodes where users edit, compile and submit; not scheduled by the batch system."),
+        ("cores", count(l.cores), "Cores of all login nodes together; processes beyond a node's cores share them."),
+    ];
+    if let Some(limit) = extra("cpu_limit") {
+        rows.push(("CPU-time limit", escape(&fmt_duration(limit)), "A process that has used this much CPU time is killed."));
+    }
+    if let Some(a) = l.extra.get("assignment").and_then(|v| v.as_str()) {
+        rows.push(("how users are placed", escape(&assignment_words(a)), "How a new process chooses its login node."));
+    }
+    rows.push(("processes", count(l.processes), "Processes users started on the login nodes in the whole run."));
+    rows.push((
+        "killed at the CPU-time limit",
+        format!("{} ({})", count(l.killed), pct(l.kill_rate)),
+        "Processes ended by the limit, and their share of all processes.",
+    ));
+    if let Some(m) = l.extra.get("max_active").and_then(|v| v.as_u64()) {
+        rows.push(("most processes at once", count(m), "The highest number present at one instant, on all login nodes together."));
+    }
+    if let Some(m) = extra("mean_active") {
+        rows.push(("processes present on average", num(m, 2), "Time-weighted mean over the run, on all login nodes together."));
+    }
+    if let Some(b) = extra("busy_share") {
+        rows.push(("time with any process", pct(b), "Share of node-time with at least one process present (a node may be busy but far from full)."));
+    }
+    if let Some(u) = extra("utilisation") {
+        rows.push(("core utilisation", pct(u), "CPU time used over the cores' time available: how full the cores were."));
+    }
+    rows.push(("mean slow-down (stretch)", num(l.mean_stretch, 2), "Time on the node over CPU time used; 1 means a process never waited for a core."));
+    rows.push(("p95 slow-down", num(l.p95_stretch, 2), "95% of processes were slowed down by at most this factor."));
+    let _ = writeln!(w, "<table class=\"kv\">\n<tr><th>figure</th><th>value</th><th>what it means</th></tr>");
+    for (k, v, meaning) in rows {
+        let _ = writeln!(w, "<tr><td>{k}</td><td>{v}</td><td class=\"note\">{}</td></tr>", escape(meaning));
+    }
+    let _ = writeln!(w, "</table>");
+    if let Some(serde_json::Value::Array(nodes)) = l.extra.get("per_node") {
+        let cols: [(&str, &str); 7] = [
+            ("processes", "processes"),
+            ("killed", "killed"),
+            ("kill_rate", "killed share"),
+            ("max_active", "most at once"),
+            ("mean_active", "on average"),
+            ("busy_share", "time with any process"),
+            ("utilisation", "core utilisation"),
+        ];
+        let head: String = cols.iter().map(|(_, h)| format!("<th>{h}</th>")).collect();
+        let _ = writeln!(w, "<h3>Per login node</h3>\n<table>\n<tr><th>node</th>{head}</tr>");
+        for (i, node) in nodes.iter().filter_map(|n| n.as_object()).enumerate() {
+            let id = node.get("node").map_or_else(|| i.to_string(), |v| value_text("node", v));
+            let cells: String = cols
+                .iter()
+                .map(|(k, _)| format!("<td>{}</td>", node.get(*k).map_or("—".into(), |v| value_text(k, v))))
+                .collect();
+            let _ = writeln!(w, "<tr><td>{id}</td>{cells}</tr>");
+        }
+        let _ = writeln!(w, "</table>");
+    }
+    let _ = writeln!(w, "</section>");
+}
+
+/// A login assignment rule as the scenario file spells it, with what it does.
+fn assignment_words(key: &str) -> String {
+    match key {
+        "round_robin" => "round-robin: each user is pinned to the next node in turn".into(),
+        "random" => "random: each user is pinned to a node drawn at random".into(),
+        "least_loaded" => "least-loaded: each process goes to the node with the fewest processes".into(),
+        other => other.replace('_', "-"),
+    }
 }
 
 /// The "Charts" section: every chart as a figure, then what was not drawn and why.

@@ -8,6 +8,7 @@ mod interactive;
 mod io;
 mod properties;
 mod queueing;
+mod report;
 mod reference;
 mod scenarios;
 mod size_pool;
