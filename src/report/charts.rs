@@ -40,6 +40,9 @@ pub const WIDTH: u32 = 1000;
 pub const HEIGHT: u32 = 560;
 /// At most this many points per time-series line.
 pub const MAX_POINTS: usize = 2000;
+/// Time series are averaged into about this many bins (a bin is then 2 pixels wide or more),
+/// each drawn with its lowest and highest sample as a band.
+pub const DRAWN_BINS: usize = 400;
 /// At most this many quantile points per distribution.
 pub const CDF_POINTS: usize = 1000;
 /// Classes with fewer started jobs get no wait-by-hour heatmap.
@@ -210,9 +213,10 @@ pub(crate) fn time_unit(secs: f64) -> (f64, &'static str) {
     }
 }
 
-/// Averages `(time, value)` samples into at most `max` bins of consecutive samples; returns
-/// the points and how many samples each bin holds.
-fn bin_series(time: &[f64], values: &[f64], max: usize) -> (Vec<(f64, f64)>, usize) {
+/// Averages `(time, value)` samples into at most `max` bins of consecutive samples, keeping
+/// each bin's lowest and highest sample so that a peak averaged away can still be drawn;
+/// returns `(time, mean, lowest, highest)` per bin and how many samples each bin holds.
+fn bin_series(time: &[f64], values: &[f64], max: usize) -> (Vec<(f64, f64, f64, f64)>, usize) {
     let n = time.len().min(values.len());
     let per = n.div_ceil(max.max(1)).max(1);
     let mut out = Vec::with_capacity(n.div_ceil(per));
@@ -222,8 +226,10 @@ fn bin_series(time: &[f64], values: &[f64], max: usize) -> (Vec<(f64, f64)>, usi
         let k = (j - i) as f64;
         let t = time[i..j].iter().sum::<f64>() / k;
         let v = values[i..j].iter().sum::<f64>() / k;
+        let lo = values[i..j].iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values[i..j].iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if t.is_finite() && v.is_finite() {
-            out.push((t, v));
+            out.push((t, v, lo, hi));
         }
         i = j;
     }
@@ -318,6 +324,41 @@ struct Line {
     label: String,
     colour: RGBColor,
     points: Vec<(f64, f64)>,
+    /// Per bin `(x, lowest, highest)` where the line is a mean over bins: drawn as a pale
+    /// band so that a peak the mean flattens stays visible.
+    band: Vec<(f64, f64, f64)>,
+}
+
+/// Marks each line whose points equal an earlier line's: drawn last it would hide the other
+/// (two classes sharing nodes), so its label says so.
+fn mark_coinciding(lines: &mut [Line]) {
+    for i in 1..lines.len() {
+        if let Some(k) = (0..i).find(|&k| lines[k].points == lines[i].points && !lines[i].points.is_empty()) {
+            let other = lines[k].label.clone();
+            lines[i].label = format!("{} (= {other}, lines coincide)", lines[i].label);
+        }
+    }
+}
+
+/// A stretch of the time axis shaded and labelled (warm-up, drain).
+#[derive(Clone, Debug)]
+struct Shade {
+    x0: f64,
+    x1: f64,
+    label: &'static str,
+}
+
+/// The warm-up and the drain of `run` in time-axis units, for shading.
+fn window_shades(run: &RunData, unit: f64, x_range: (f64, f64)) -> Vec<Shade> {
+    let win = super::html::Window::of(run);
+    let mut out = Vec::new();
+    if win.warmup > 0.0 {
+        out.push(Shade { x0: x_range.0, x1: (win.warmup / unit).min(x_range.1), label: "warm-up" });
+    }
+    if win.scenario && win.last_submit / unit < x_range.1 {
+        out.push(Shade { x0: win.last_submit / unit, x1: x_range.1, label: "drain" });
+    }
+    out
 }
 
 /// Lines over time (utilisation, queue, login load), with optional dashed horizontal lines.
@@ -330,6 +371,9 @@ struct LinesPlot {
     y_percent: bool,
     lines: Vec<Line>,
     hlines: Vec<(String, RGBColor, f64)>,
+    shades: Vec<Shade>,
+    /// What the pale bands are, for the legend (when any line has one).
+    band_label: Option<String>,
 }
 
 /// Wait distributions per class on a log time axis.
@@ -337,6 +381,8 @@ struct LinesPlot {
 struct CdfPlot {
     x_max: f64,
     lines: Vec<Line>,
+    /// Tail view: the share still waiting after each wait, on a log axis from `y_min` %.
+    tail: Option<f64>,
     /// (label, colour, wait target in seconds)
     targets: Vec<(String, RGBColor, f64)>,
 }
@@ -347,7 +393,21 @@ struct HeatPlot {
     /// `cells[day][hour]`: mean wait (s) of jobs submitted then, `None` if none were.
     cells: [[Option<f64>; 24]; 7],
     lo: f64,
+    /// The top of the colour scale: the 95th percentile of the cells, so that a handful of
+    /// cells do not wash out the rest; cells above it are drawn in the top colour.
     hi: f64,
+    /// Whether some cell lies above `hi`.
+    capped: bool,
+}
+
+/// Seconds from the Monday 00:00 before time 0 to time 0, and how that is known, for
+/// hour-of-week charts: a trace's header `StartTime`, else a scenario's Monday 00:00.
+fn week_offset(run: &RunData) -> (f64, String) {
+    match super::rundata::trace_start(&run.dir) {
+        Some(t) => (f64::from(t.since_monday), format!("time 0 is {}, from the trace's header", t.text)),
+        None if super::html::Window::of(run).scenario => (0.0, "a scenario starts on a Monday 00:00".into()),
+        None => (0.0, "the trace gives no start time, so time 0 is taken as Monday 00:00".into()),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -364,9 +424,62 @@ struct Bar {
 struct GanttPlot {
     x_desc: String,
     x_range: (f64, f64),
-    nodes: u32,
+    /// The top of the node axis (in drawn units: node groups are stretched, see [`NodeAxis`]).
+    nodes: f64,
     bars: Vec<Bar>,
     legend: Vec<LegendEntry>,
+    /// Partition bands: (label, bottom, top) in drawn units.
+    groups: Vec<(String, f64, f64)>,
+}
+
+/// The Gantt chart's node axis: each partition's nodes as a band at least [`MIN_BAND`] of the
+/// height, so that a pool of 8 nodes beside 188 is not a strip of a few pixels.
+struct NodeAxis {
+    /// (first node, last node, drawn bottom, drawn height per node)
+    pieces: Vec<(u32, u32, f64, f64)>,
+    top: f64,
+}
+
+/// The least share of the Gantt chart's height a partition's band gets.
+const MIN_BAND: f64 = 0.12;
+
+impl NodeAxis {
+    /// `ranges`: each partition's (first, last) node, ascending and not overlapping; nodes
+    /// outside every range are drawn at one unit each.
+    fn new(ranges: &[(u32, u32)], shown: u32) -> NodeAxis {
+        let mut cuts: Vec<(u32, u32)> = Vec::new();
+        let mut next = 0;
+        for &(a, b) in ranges {
+            if a > next {
+                cuts.push((next, a - 1));
+            }
+            cuts.push((a, b));
+            next = b + 1;
+        }
+        if next < shown {
+            cuts.push((next, shown - 1));
+        }
+        let total = f64::from(shown);
+        let mut pieces = Vec::new();
+        let mut y = 0.0;
+        for (a, b) in cuts {
+            let n = f64::from(b - a + 1);
+            let height = n.max(total * MIN_BAND).min(total);
+            pieces.push((a, b, y, height / n));
+            y += height;
+        }
+        NodeAxis { pieces, top: y }
+    }
+
+    /// The drawn position of node edge `node` (a node spans `at(k)` to `at(k + 1)`).
+    fn at(&self, node: f64) -> f64 {
+        for &(a, b, y0, per) in &self.pieces {
+            if node <= f64::from(b) + 1.0 {
+                return y0 + (node - f64::from(a)).max(0.0) * per;
+            }
+        }
+        self.top
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -396,6 +509,9 @@ pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
     add(utilisation_spec(run));
     add(queue_spec(run));
     add(cdf_spec(run));
+    if let Some(tail) = tail_spec(run) {
+        add(Ok(tail));
+    }
     for r in heatmap_specs(run) {
         add(r);
     }
@@ -469,10 +585,12 @@ fn time_lines(
     let mut lines = Vec::new();
     for (i, s) in series.iter().enumerate() {
         let Some(k) = scale(&s.name) else { continue };
-        let (pts, p) = bin_series(time, &s.values, MAX_POINTS);
+        let (pts, p) = bin_series(time, &s.values, DRAWN_BINS);
         per = p;
-        let points = pts.into_iter().map(|(t, v)| (t / unit, v * k)).collect();
-        lines.push(Line { label: s.name.clone(), colour: colour(i, &s.name), points });
+        let points = pts.iter().map(|&(t, v, _, _)| (t / unit, v * k)).collect();
+        let band =
+            if p > 1 { pts.iter().map(|&(t, _, lo, hi)| (t / unit, lo * k, hi * k)).collect() } else { Vec::new() };
+        lines.push(Line { label: s.name.clone(), colour: colour(i, &s.name), points, band });
     }
     (lines, per)
 }
@@ -492,7 +610,10 @@ fn x_extent(time: &[f64], unit: f64) -> (f64, f64) {
 }
 
 fn y_max(lines: &[Line], floor: f64) -> f64 {
-    let m = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
+    let m = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1).chain(l.band.iter().map(|b| b.2)))
+        .fold(0.0f64, f64::max);
     if m > 0.0 {
         (m * 1.08).max(floor)
     } else {
@@ -504,12 +625,22 @@ fn y_max(lines: &[Line], floor: f64) -> f64 {
 fn sampling_phrase(interval: Option<f64>, per: usize) -> String {
     match (interval, per) {
         (Some(dt), 1) => format!("sampled every {}", fmt_duration(dt)),
-        (Some(dt), k) => {
-            format!("sampled every {} and averaged over {} bins", fmt_duration(dt), fmt_duration(dt * k as f64))
-        }
+        (Some(dt), k) => format!(
+            "sampled every {}; lines are means over {} bins, pale bands the lowest to highest sample in each",
+            fmt_duration(dt),
+            fmt_duration(dt * k as f64)
+        ),
         (None, 1) => "at every sample".to_string(),
-        (None, k) => format!("averaged over bins of {k} samples"),
+        (None, k) => format!("lines are means over bins of {k} samples, pale bands the lowest to highest in each"),
     }
+}
+
+/// The legend's words for the pale bands, when binning made any.
+fn band_label(lines: &[Line], interval: Option<f64>, per: usize) -> Option<String> {
+    lines.iter().any(|l| !l.band.is_empty()).then(|| match interval {
+        Some(dt) => format!("pale: lowest to highest per {}", fmt_duration(dt * per as f64).replace(' ', "\u{a0}")),
+        None => "pale: lowest to highest per bin".to_string(),
+    })
 }
 
 fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
@@ -528,13 +659,29 @@ fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
         Some(100.0 / c as f64)
     };
     let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
-    let (lines, per) = time_lines(&ts.time, &ts.busy_cores, unit, |i, _| PALETTE[i % PALETTE.len()], cores);
+    let (mut lines, per) = time_lines(&ts.time, &ts.busy_cores, unit, |i, _| PALETTE[i % PALETTE.len()], cores);
     if lines.is_empty() {
         return Err(skip(name, title, "summary.json gives no core count for the partitions in timeseries.csv"));
     }
+    mark_coinciding(&mut lines);
+    let x_range = x_extent(&ts.time, unit);
+    let shades = window_shades(run, unit, x_range);
+    let interval = sample_interval(run, &ts.time);
+    let win = super::html::Window::of(run);
+    let start = if win.warmup > 0.0 { win.warmup } else { win.first_submit };
     let caption = format!(
-        "Busy cores as a share of each partition's cores over the run, {}; a partition near 100% has no room left.",
-        sampling_phrase(sample_interval(run, &ts.time), per)
+        "Busy cores as a share of each partition's cores over the run ({}); a partition near 100% has no room \
+         left.{} Over the window the tables measure, day {} to the last job's end (day {}), the whole machine was \
+         {} busy.",
+        sampling_phrase(interval, per),
+        if shades.is_empty() {
+            String::new()
+        } else {
+            " Shaded: the warm-up, whose jobs the tables leave out, and the drain after the last arrival.".into()
+        },
+        trim(start / 86400.0, 1),
+        trim(win.last_end / 86400.0, 1),
+        super::html::pct(run.summary.utilisation)
     );
     Ok(Spec {
         name: name.into(),
@@ -543,11 +690,13 @@ fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
         plot: Plot::Lines(LinesPlot {
             x_desc: format!("time since start ({unit_name})"),
             y_desc: "busy cores (% of partition)".into(),
-            x_range: x_extent(&ts.time, unit),
+            x_range,
             y_range: (0.0, y_max(&lines, 100.0)),
             y_percent: true,
+            band_label: band_label(&lines, interval, per),
             lines,
             hlines: Vec::new(),
+            shades,
         }),
     })
 }
@@ -561,10 +710,19 @@ fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
         return Err(skip(name, title, "timeseries.csv has no queued_<class> samples"));
     }
     let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
-    let (lines, per) = time_lines(&ts.time, &ts.queued, unit, |_, c| colour_of(run, c), |_| Some(1.0));
+    let (mut lines, per) = time_lines(&ts.time, &ts.queued, unit, |_, c| colour_of(run, c), |_| Some(1.0));
+    mark_coinciding(&mut lines);
+    let x_range = x_extent(&ts.time, unit);
+    let shades = window_shades(run, unit, x_range);
+    let interval = sample_interval(run, &ts.time);
     let caption = format!(
-        "Jobs waiting in the queue, per class, over the run ({}).",
-        sampling_phrase(sample_interval(run, &ts.time), per)
+        "Jobs waiting in the queue, per class, over the run ({}){}.",
+        sampling_phrase(interval, per),
+        if shades.is_empty() {
+            ""
+        } else {
+            "; shaded: the warm-up (left out of the tables) and the drain after the last arrival"
+        }
     );
     Ok(Spec {
         name: name.into(),
@@ -573,11 +731,13 @@ fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
         plot: Plot::Lines(LinesPlot {
             x_desc: format!("time since start ({unit_name})"),
             y_desc: "jobs waiting".into(),
-            x_range: x_extent(&ts.time, unit),
+            x_range,
             y_range: (0.0, y_max(&lines, 1.0)),
             y_percent: false,
+            band_label: band_label(&lines, interval, per),
             lines,
             hlines: Vec::new(),
+            shades,
         }),
     })
 }
@@ -587,11 +747,20 @@ pub(crate) fn wait_of(j: &JobRow) -> Option<f64> {
     j.wait.or_else(|| Some(j.start? - j.submit)).filter(|w| w.is_finite())
 }
 
-fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
-    let (name, title) = ("wait_cdf", "Wait-time distribution per class");
-    let mut lines = Vec::new();
-    let mut x_max: f64 = 60.0;
-    let mut targets = Vec::new();
+/// Where waits of zero ("started at once") sit on the log wait axes.
+pub(crate) const AT_ONCE: f64 = 0.5;
+
+/// One class's waits, sorted, with the jobs accepted (started or not).
+struct ClassWaits<'a> {
+    class: &'a str,
+    colour: RGBColor,
+    waits: Vec<f64>,
+    accepted: usize,
+    target: Option<(f64, f64)>,
+}
+
+fn class_waits(run: &RunData) -> Vec<ClassWaits<'_>> {
+    let mut out = Vec::new();
     for (ci, class) in run.classes.iter().enumerate() {
         let of = run.jobs.iter().filter(|j| j.class as usize == ci && run.measured(j));
         let accepted = of.clone().filter(|j| j.outcome != Outcome::Rejected).count();
@@ -600,27 +769,51 @@ fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
             continue;
         }
         waits.sort_by(f64::total_cmp);
+        let cs = run.summary.classes.get(class);
+        let target = cs.and_then(|c| c.target).filter(|t| t.is_finite() && *t > 0.0).map(|t| {
+            let share = cs.and_then(|c| c.within_target).filter(|s| s.is_finite());
+            (t, share.unwrap_or_else(|| waits.partition_point(|w| *w <= t) as f64 / accepted as f64))
+        });
+        out.push(ClassWaits { class, colour: class_colour(class, ci), waits, accepted, target });
+    }
+    out
+}
+
+impl ClassWaits<'_> {
+    fn at_once(&self) -> f64 {
+        self.waits.partition_point(|w| *w <= 0.0) as f64 / self.accepted as f64
+    }
+}
+
+fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("wait_cdf", "Wait-time distribution per class");
+    let mut lines = Vec::new();
+    let mut x_max: f64 = 60.0;
+    let mut targets = Vec::new();
+    for c in class_waits(run) {
+        let (waits, accepted) = (&c.waits, c.accepted);
         let n = waits.len();
         let k = n.min(CDF_POINTS);
-        let mut points = Vec::with_capacity(k + 1);
+        let share0 = 100.0 * c.at_once();
+        // The curve starts at "at once" with the share that did not wait at all.
+        let mut points = vec![(AT_ONCE, share0)];
         for i in 0..k {
             let idx = ((i + 1) * n) / k - 1;
-            points.push((waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64));
+            if waits[idx] > 0.0 {
+                points.push((waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64));
+            }
         }
         x_max = x_max.max(waits[n - 1]);
-        let colour = class_colour(class, ci);
-        if let Some(t) = run.summary.classes.get(class).and_then(|c| c.target).filter(|t| t.is_finite() && *t > 0.0) {
-            let share = run.summary.classes.get(class).and_then(|c| c.within_target).filter(|s| s.is_finite());
-            let share = share.unwrap_or_else(|| waits.partition_point(|w| *w <= t) as f64 / accepted as f64);
+        if let Some((t, share)) = c.target {
             targets.push((
-                format!("{class} target {}: {}% within", fmt_duration(t), trim(100.0 * share, 1)),
-                colour,
+                format!("{} target {}: {}% within", c.class, fmt_duration(t), trim(100.0 * share, 1)),
+                c.colour,
                 t,
             ));
             x_max = x_max.max(t);
         }
-        let label = format!("{class} ({} started)", fmt_count(n as u64));
-        lines.push(Line { label, colour, points });
+        let label = format!("{} ({} started, {}% at once)", c.class, fmt_count(n as u64), trim(share0, 1));
+        lines.push(Line { label, colour: c.colour, points, band: Vec::new() });
     }
     if lines.is_empty() {
         return Err(skip(name, title, "no job of this run started"));
@@ -628,11 +821,73 @@ fn cdf_spec(run: &RunData) -> Result<Spec, Skipped> {
     Ok(Spec {
         name: name.into(),
         title: title.into(),
-        caption: "Share of each class's accepted jobs that started within a given wait (log time axis; \
-                  waits under 1 s drawn at 1 s, abandoned jobs never reach the curve's top), with each \
-                  class's wait target as a dashed line."
+        caption: "Share of each class's accepted jobs that started within a given wait (log time axis). Each \
+                  curve starts with a dot at \u{201c}at once\u{201d}: the share that did not wait at all; waits under \
+                  1 s are drawn at 1 s, and abandoned jobs never reach the top. Dashed: each class's wait target."
             .into(),
-        plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines, targets }),
+        plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines, targets, tail: None }),
+    })
+}
+
+/// The tail of the waits, for classes most of whose jobs start at once (where the
+/// distribution is a sliver at the top of a linear axis): the share still waiting after each
+/// wait, on a log axis.
+/// `None` when no class needs it (the distribution chart then shows every class well).
+fn tail_spec(run: &RunData) -> Option<Spec> {
+    let (name, title) = ("wait_tail", "Wait tails: share of jobs still waiting");
+    let classes = class_waits(run);
+    if !classes.iter().any(|c| c.at_once() >= 0.95 && c.waits.last().is_some_and(|w| *w > 0.0)) {
+        return None;
+    }
+    let (mut lines, mut targets) = (Vec::new(), Vec::new());
+    let (mut x_max, mut y_min) = (60.0f64, 100.0f64);
+    let mut none_waited = Vec::new();
+    for c in &classes {
+        let (waits, accepted) = (&c.waits, c.accepted as f64);
+        let n = waits.len();
+        // Share not started within w: those that started later, plus those that never did.
+        let mut points = Vec::new();
+        let k = n.min(CDF_POINTS);
+        for i in 0..k {
+            let idx = ((i + 1) * n) / k - 1;
+            let later = (accepted - (idx + 1) as f64) / accepted;
+            if waits[idx] > 0.0 && later > 0.0 {
+                points.push((waits[idx].max(1.0), 100.0 * later));
+                y_min = y_min.min(100.0 * later);
+            }
+        }
+        if waits[n - 1] <= 0.0 && c.accepted == n {
+            none_waited.push(c.class);
+            continue;
+        }
+        x_max = x_max.max(waits[n - 1]);
+        if let Some((t, share)) = c.target {
+            targets.push((format!("{} target {}", c.class, fmt_duration(t)), c.colour, t));
+            let _ = share;
+            x_max = x_max.max(t);
+        }
+        let first = (AT_ONCE, 100.0 * (1.0 - c.at_once()));
+        if first.1 > 0.0 {
+            points.insert(0, first);
+            y_min = y_min.min(first.1);
+        }
+        let label = format!("{} ({}% waited)", c.class, trim(first.1, 2));
+        lines.push(Line { label, colour: c.colour, points, band: Vec::new() });
+    }
+    let caption = format!(
+        "Share of each class's accepted jobs not yet started after a given wait (both axes log scale): the tail \
+         that the distribution chart squeezes into its top band. Abandoned jobs count as still waiting.{}",
+        if none_waited.is_empty() {
+            String::new()
+        } else {
+            format!(" No job of {} waited at all, so it has no tail to draw.", none_waited.join(", "))
+        }
+    );
+    Some(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption,
+        plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines, targets, tail: Some(y_min.max(1e-4)) }),
     })
 }
 
@@ -644,9 +899,10 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
         let mut sum = [[0.0f64; 24]; 7];
         let mut count = [[0usize; 24]; 7];
         let mut n = 0;
+        let (offset, start_words) = week_offset(run);
         for j in run.jobs.iter().filter(|j| j.class as usize == ci && run.measured(j)) {
             let Some(w) = wait_of(j) else { continue };
-            let h = ((j.submit / 3600.0).floor() as i64).rem_euclid(168) as usize;
+            let h = (((j.submit + offset) / 3600.0).floor() as i64).rem_euclid(168) as usize;
             sum[h / 24][h % 24] += w;
             count[h / 24][h % 24] += 1;
             n += 1;
@@ -660,28 +916,55 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
             continue;
         }
         let mut cells = [[None; 24]; 7];
-        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        let mut means = Vec::new();
         for d in 0..7 {
             for h in 0..24 {
                 if count[d][h] > 0 {
                     let m = sum[d][h] / count[d][h] as f64;
                     cells[d][h] = Some(m);
-                    lo = lo.min(m.max(1.0));
-                    hi = hi.max(m);
+                    means.push(m);
                 }
             }
         }
-        let lo = if lo.is_finite() { lo } else { 1.0 };
-        let hi = if hi > lo * 1.01 { hi } else { lo * 10.0 };
+        means.sort_by(f64::total_cmp);
+        let max = means.last().copied().unwrap_or(0.0);
+        if max <= 0.0 {
+            out.push(Err(skip(
+                &name,
+                &title,
+                format!("no waits in any hour: all {} {class} jobs that started did so at once", fmt_count(n as u64)),
+            )));
+            continue;
+        }
+        let lo = means.iter().copied().find(|m| *m > 0.0).unwrap_or(1.0).max(1.0);
+        let p95 = means[(means.len() * 95).div_ceil(100).max(1) - 1];
+        let hi = if p95 > lo * 1.01 {
+            p95
+        } else if max > lo * 1.01 {
+            max
+        } else {
+            lo * 10.0
+        };
+        let capped = max > hi;
+        let zero_cells = means.iter().filter(|m| **m <= 0.0).count();
         out.push(Ok(Spec {
             name,
             title,
             caption: format!(
                 "Mean wait of the {} {class} jobs that started, by the hour of the week they were submitted \
-                 in (time 0 taken as Monday 00:00; colour on a log scale, grey where none was submitted).",
-                fmt_count(n as u64)
+                 in ({start_words}). Colour on a log scale from the shortest mean wait to the 95th percentile of the \
+                 hours ({}){}; {} of {} hours had a mean wait of 0 (palest); grey where none was submitted.",
+                fmt_count(n as u64),
+                fmt_duration(hi),
+                if capped {
+                    format!(", hours above it (up to {}) in the darkest colour", fmt_duration(max))
+                } else {
+                    String::new()
+                },
+                zero_cells,
+                means.len()
             ),
-            plot: Plot::Heat(Box::new(HeatPlot { cells, lo, hi })),
+            plot: Plot::Heat(Box::new(HeatPlot { cells, lo, hi, capped })),
         }));
     }
     out
@@ -783,6 +1066,43 @@ fn gantt_spec(run: &RunData) -> Result<Spec, Skipped> {
         }
     }
     let (unit, unit_name) = time_unit(w1 - w0 + if full { w0.max(0.0) } else { 0.0 });
+    // Each partition's nodes, from where its jobs ran: the bands of the node axis.
+    let mut ranges: BTreeMap<u16, (u32, u32)> = BTreeMap::new();
+    for j in &jobs {
+        for &(lo, hi) in j.node_list.iter().filter(|r| r.0 < shown_nodes) {
+            let e = ranges.entry(j.partition).or_insert((lo, hi.min(shown_nodes - 1)));
+            *e = (e.0.min(lo), e.1.max(hi.min(shown_nodes - 1)));
+        }
+    }
+    let mut spans: Vec<(u32, u32, u16)> = ranges.iter().map(|(p, r)| (r.0, r.1, *p)).collect();
+    spans.sort_unstable();
+    // A partition whose last nodes were idle in the window still owns them: extend each band
+    // to the partition's node count where that overlaps no other band.
+    for i in 0..spans.len() {
+        let name = run.partitions.get(spans[i].2 as usize).map_or("", String::as_str);
+        let Some(n) = run.summary.partitions.get(name).map(|p| p.nodes).filter(|n| *n > 0) else { continue };
+        let end = u32::try_from(u64::from(spans[i].0) + n - 1).unwrap_or(u32::MAX).min(shown_nodes - 1);
+        let limit = spans.get(i + 1).map_or(shown_nodes - 1, |next| next.0.saturating_sub(1));
+        spans[i].1 = spans[i].1.max(end.min(limit));
+    }
+    // Partitions that share nodes overlap: then the axis stays plain.
+    let disjoint = spans.windows(2).all(|w| w[0].1 < w[1].0);
+    let axis = if disjoint {
+        NodeAxis::new(&spans.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(), shown_nodes)
+    } else {
+        NodeAxis::new(&[], shown_nodes)
+    };
+    let groups: Vec<(String, f64, f64)> = if disjoint {
+        spans
+            .iter()
+            .map(|&(a, b, p)| {
+                let name = run.partitions.get(p as usize).map_or("?", String::as_str);
+                (format!("{name} (nodes {a}–{b})"), axis.at(f64::from(a)), axis.at(f64::from(b) + 1.0))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut bars = Vec::new();
     let mut drawn: Vec<&JobRow> = jobs.into_iter().filter(|j| span_of(j).0 < w1 && span_of(j).1 > w0).collect();
     drawn.sort_by(|a, b| span_of(a).0.total_cmp(&span_of(b).0));
@@ -797,7 +1117,8 @@ fn gantt_spec(run: &RunData) -> Result<Spec, Skipped> {
                 continue;
             }
             let hi = hi.min(shown_nodes - 1);
-            bars.push(Bar { x0: s / unit, x1: e / unit, y0: f64::from(lo), y1: f64::from(hi) + 1.0, colour });
+            let (y0, y1) = (axis.at(f64::from(lo)), axis.at(f64::from(hi) + 1.0));
+            bars.push(Bar { x0: s / unit, x1: e / unit, y0, y1, colour });
         }
     }
     let mut legend = Vec::new();
@@ -806,19 +1127,34 @@ fn gantt_spec(run: &RunData) -> Result<Spec, Skipped> {
             legend.push(LegendEntry { label: class.clone(), colour: class_colour(class, ci), kind: Mark::Box });
         }
     }
+    legend.push(LegendEntry {
+        label: "paler: every other job, to tell neighbours apart".into(),
+        colour: RGBColor(200, 205, 212),
+        kind: Mark::Box,
+    });
     let x_range = if w1 > w0 { (w0 / unit, w1 / unit) } else { (w0 / unit, w0 / unit + 1.0) };
+    let days = |t: f64| trim(t / 86400.0, 1);
+    let title = format!("{title}, day {} to {}", days(w0), days(w1));
     Ok(Spec {
         name: name.into(),
-        title: title.into(),
+        title,
         caption: format!(
-            "Which nodes each job held and when, one bar per job per node range coloured by class, showing {which}."
+            "Which nodes each job held and when, one bar per job per node range coloured by class, showing \
+             {which}.{}",
+            if disjoint && groups.len() > 1 {
+                " Each partition is a band, labelled at its left; small partitions are drawn taller than their \
+                 node count so that their jobs can be seen."
+            } else {
+                ""
+            }
         ),
         plot: Plot::Gantt(GanttPlot {
             x_desc: format!("time since start ({unit_name})"),
             x_range,
-            nodes: shown_nodes,
+            nodes: axis.top,
             bars,
             legend,
+            groups,
         }),
     })
 }
@@ -831,36 +1167,62 @@ fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
         let written = l.extra.get("cores_per_node").and_then(|v| v.as_f64()).filter(|c| *c > 0.0);
         written.or_else(|| (l.cores > 0).then(|| l.cores as f64 / l.nodes as f64))
     });
-    let from_ts = run.timeseries.as_ref().filter(|ts| !ts.login_load.is_empty() && !ts.time.is_empty());
-    let (time, series, from_ts) = if let Some(ts) = from_ts {
-        (ts.time.clone(), ts.login_load.clone(), true)
-    } else if let Some(procs) = run.login.as_ref().filter(|p| !p.is_empty()) {
-        let (time, series) = load_from_processes(procs);
-        (time, series, false)
+    // login.csv gives every arrival and departure, so each bin's true peak; the time series
+    // only has the load at sample instants, which can miss it.
+    let (mut lines, axis, how) = if let Some(procs) = run.login.as_ref().filter(|p| !p.is_empty()) {
+        let load = load_from_processes(procs);
+        let (unit, unit_name) = time_unit(load.t1 - load.t0);
+        let lines = load
+            .nodes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (node, mean, max))| {
+                let x = |k: usize| (load.t0 + (k as f64 + 0.5) * load.width) / unit;
+                let peak = max.iter().copied().fold(0.0f64, f64::max);
+                Line {
+                    label: format!("login node {node} (at most {} at once)", trim(peak, 0)),
+                    colour: PALETTE[(i + 1) % PALETTE.len()],
+                    points: mean.iter().enumerate().map(|(k, v)| (x(k), *v)).collect(),
+                    band: max.iter().enumerate().map(|(k, v)| (x(k), 0.0, *v)).collect(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let how = format!(
+            "from every process in login.csv: lines are the mean over each {}, pale bands reach the most processes \
+             present at any instant of it",
+            fmt_duration(load.width)
+        );
+        (lines, (unit_name, load.width), how)
+    } else if let Some(ts) = run.timeseries.as_ref().filter(|ts| !ts.login_load.is_empty() && !ts.time.is_empty()) {
+        let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
+        let (mut lines, per) =
+            time_lines(&ts.time, &ts.login_load, unit, |i, _| PALETTE[(i + 1) % PALETTE.len()], |_| Some(1.0));
+        for l in &mut lines {
+            l.label = format!("login node {}", l.label);
+        }
+        let interval = sample_interval(run, &ts.time);
+        (lines, (unit_name, interval.unwrap_or(0.0) * per as f64), sampling_phrase(interval, per))
     } else {
         return Err(skip(name, title, "this run has no login nodes"));
     };
-    let (unit, unit_name) = time_unit(x_extent(&time, 1.0).1);
-    let (mut lines, per) = time_lines(&time, &series, unit, |i, _| PALETTE[(i + 1) % PALETTE.len()], |_| Some(1.0));
-    let how = if from_ts {
-        sampling_phrase(sample_interval(run, &time), per)
-    } else {
-        "time-averaged from login.csv".to_string()
-    };
-    for l in &mut lines {
-        l.label = format!("login node {}", l.label);
-    }
+    let (unit_name, bin) = axis;
+    mark_coinciding(&mut lines);
     let mut hlines = Vec::new();
     let mut top = y_max(&lines, 1.0);
     if let Some(c) = per_node_cores {
         hlines.push((format!("cores per node ({})", trim(c, 1)), RGBColor(90, 90, 90), c));
         top = top.max(c * 1.15);
     }
+    let lo = lines.iter().flat_map(|l| l.points.first()).map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let hi = lines.iter().flat_map(|l| l.points.last()).map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let x_range = if lo.is_finite() && hi > lo { (lo.min(0.0), hi) } else { (0.0, 1.0) };
+    let band_label = (bin > 0.0 && lines.iter().any(|l| !l.band.is_empty()))
+        .then(|| format!("pale: most at once per {}", fmt_duration(bin).replace(' ', "\u{a0}")));
     Ok(Spec {
         name: name.into(),
         title: title.into(),
         caption: format!(
-            "Active processes on each login node over the run ({how}){}.",
+            "Processes present on each login node over the run ({how}){}.",
             if per_node_cores.is_some() {
                 "; above the dashed line at the node's core count, processes share cores and slow down"
             } else {
@@ -869,63 +1231,82 @@ fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
         ),
         plot: Plot::Lines(LinesPlot {
             x_desc: format!("time since start ({unit_name})"),
-            y_desc: "active processes".into(),
-            x_range: x_extent(&time, unit),
+            y_desc: "processes present".into(),
+            x_range,
             y_range: (0.0, top),
             y_percent: false,
             lines,
             hlines,
+            shades: Vec::new(),
+            band_label,
         }),
     })
 }
 
-/// Per bin: the partial shares of the first and last bins, and a difference array of whole bins.
-type Bins = (Vec<f64>, Vec<f64>);
+/// Login load rebuilt from every process: bins of a round width, and per node (in node
+/// order) the time-averaged and the highest number of processes present in each bin.
+struct LoginLoad {
+    t0: f64,
+    t1: f64,
+    width: f64,
+    /// (node name, mean per bin, most at once per bin)
+    nodes: Vec<(String, Vec<f64>, Vec<f64>)>,
+}
 
-/// Time-averaged active processes per login node, in at most [`MAX_POINTS`] bins.
-fn load_from_processes(procs: &[super::rundata::LoginProcess]) -> (Vec<f64>, Vec<Series>) {
-    let t0 = procs.iter().map(|p| p.arrival).fold(f64::INFINITY, f64::min);
-    let t1 = procs.iter().map(|p| p.end.unwrap_or(p.arrival)).fold(f64::NEG_INFINITY, f64::max);
-    let bins = MAX_POINTS;
-    let width = ((t1 - t0) / bins as f64).max(1e-9);
-    let mut nodes: BTreeMap<(usize, &str), Bins> = BTreeMap::new();
+/// Round bin widths for time series, seconds: the first that gives at most [`DRAWN_BINS`].
+const BIN_WIDTHS: [f64; 12] =
+    [60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0, 86400.0, 604800.0, 2592000.0];
+
+/// A change of a login node's process count: (time, order within the instant, +1 or −1).
+type LoadEvent = (f64, u8, i32);
+
+fn load_from_processes(procs: &[super::rundata::LoginProcess]) -> LoginLoad {
+    // The axis starts at time 0, as the other time charts do.
+    let t0 = 0.0;
+    let t1 = procs.iter().map(|p| p.end.unwrap_or(p.arrival).max(p.arrival)).fold(t0, f64::max);
+    let span = (t1 - t0).max(1.0);
+    let width = BIN_WIDTHS.iter().copied().find(|w| span / w <= DRAWN_BINS as f64).unwrap_or(span / DRAWN_BINS as f64);
+    let bins = ((span / width).ceil() as usize).max(1);
+    // Per node the events (time, order, change): departures first at an instant, then
+    // arrivals, then the departures of processes present for that instant only, as the
+    // simulator counts them.
+    let mut events: BTreeMap<(usize, &str), Vec<LoadEvent>> = BTreeMap::new();
     for p in procs {
-        // Numeric node names sort as numbers.
         let key = (p.node.parse::<usize>().unwrap_or(usize::MAX), p.node.as_str());
-        // Per bin: the share of it the process was active in, as partial first and last
-        // bins plus a difference array over the whole bins between them.
-        let (part, diff) = nodes.entry(key).or_insert_with(|| (vec![0.0; bins], vec![0.0; bins + 1]));
-        let (a, b) = ((p.arrival - t0) / width, (p.end.unwrap_or(p.arrival) - t0) / width);
-        // Zero-length (or inverted) processes add no load.
-        if b <= a {
-            continue;
-        }
-        let ia = (a.floor().max(0.0) as usize).min(bins - 1);
-        let ib = (b.floor().max(0.0) as usize).min(bins - 1);
-        if ia == ib {
-            part[ia] += b - a;
-        } else {
-            part[ia] += (ia + 1) as f64 - a;
-            part[ib] += b - ib as f64;
-            diff[ia + 1] += 1.0;
-            diff[ib] -= 1.0;
-        }
+        let e = events.entry(key).or_default();
+        let end = p.end.unwrap_or(f64::INFINITY).max(p.arrival);
+        e.push((p.arrival, 1, 1));
+        e.push((end, if end > p.arrival { 0 } else { 2 }, -1));
     }
-    let time: Vec<f64> = (0..bins).map(|i| t0 + (i as f64 + 0.5) * width).collect();
-    let series = nodes
+    let bin_of = |t: f64| (((t - t0) / width).floor().max(0.0) as usize).min(bins - 1);
+    let nodes = events
         .into_iter()
-        .map(|((_, name), (part, diff))| {
-            let mut whole = 0.0;
-            let values = (0..bins)
-                .map(|i| {
-                    whole += diff[i];
-                    part[i] + whole
-                })
-                .collect();
-            Series { name: name.to_string(), values }
+        .map(|((_, name), mut ev)| {
+            ev.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let (mut area, mut max) = (vec![0.0f64; bins], vec![0.0f64; bins]);
+            let (mut n, mut last) = (0i32, t0);
+            for (t, _, d) in ev {
+                let t = t.min(t1);
+                // The count held from `last` to `t`: spread over the bins it spans.
+                let mut a = last;
+                while a < t {
+                    let k = bin_of(a);
+                    let b = (t0 + (k + 1) as f64 * width).min(t);
+                    area[k] += f64::from(n) * (b - a);
+                    max[k] = max[k].max(f64::from(n));
+                    a = if b > a { b } else { t };
+                }
+                n += d;
+                last = t;
+                let k = bin_of(t);
+                max[k] = max[k].max(f64::from(n));
+            }
+            let mean =
+                area.iter().enumerate().map(|(k, a)| a / (width.min(t1 - (t0 + k as f64 * width)).max(1e-9))).collect();
+            (name.to_string(), mean, max)
         })
         .collect();
-    (time, series)
+    LoginLoad { t0, t1, width, nodes }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -993,7 +1374,7 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
         Plot::Lines(p) => draw_lines(p, root, &plot, &side, bitmap),
         Plot::Cdf(p) => draw_cdf(p, root, &plot, &side, bitmap),
         Plot::Heat(p) => draw_heat(p, &plot, &side),
-        Plot::Gantt(p) => draw_gantt(p, &plot, &side),
+        Plot::Gantt(p) => draw_gantt(p, root, &plot, &side),
     }
 }
 
@@ -1086,12 +1467,23 @@ pub(crate) fn draw_polyline<DB: DrawingBackend>(
 
 /// Splits a legend label into lines of at most `width` characters, after a space, `/` or `,`
 /// where it can (policy labels have no spaces), else anywhere.
+/// A value stays whole: no break after a digit followed by a space (`10 min`, `1,556 started`)
+/// or inside a number (`1,556`).
 fn wrap(label: &str, width: usize) -> Vec<String> {
     let mut pieces: Vec<String> = Vec::new();
     let mut cur = String::new();
-    for ch in label.chars() {
+    let chars: Vec<char> = label.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
         cur.push(ch);
-        if matches!(ch, ' ' | '/' | ',') {
+        let after_digit = i > 0 && chars[i - 1].is_ascii_digit();
+        let before_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        let breakable = match ch {
+            ' ' => !after_digit,
+            ',' => !(after_digit && before_digit),
+            '/' => true,
+            _ => false,
+        };
+        if breakable {
             pieces.push(std::mem::take(&mut cur));
         }
     }
@@ -1156,11 +1548,27 @@ fn draw_lines<DB: DrawingBackend>(
         .y_label_formatter(&fmt_y)
         .x_label_formatter(&|v| trim(*v, 1))
         .draw()?;
+    for sh in &p.shades {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(sh.x0, p.y_range.0), (sh.x1, p.y_range.1)],
+            RGBColor(60, 60, 60).mix(0.1).filled(),
+        )))?;
+        let (x, y) = chart.backend_coord(&(sh.x0, p.y_range.1));
+        root.draw(&Text::new(sh.label, (x + 4, y + 4), label_font()))?;
+    }
+    for l in p.lines.iter().filter(|l| !l.band.is_empty()) {
+        let mut edge: Vec<(f64, f64)> = l.band.iter().map(|b| (b.0, b.2)).collect();
+        edge.extend(l.band.iter().rev().map(|b| (b.0, b.1)));
+        chart.draw_series(std::iter::once(Polygon::new(edge, l.colour.mix(0.22).filled())))?;
+    }
     let mut legend = Vec::new();
     for l in &p.lines {
         let pixels: Vec<(i32, i32)> = l.points.iter().map(|pt| chart.backend_coord(pt)).collect();
         draw_polyline(root, &pixels, l.colour, bitmap)?;
         legend.push(LegendEntry { label: l.label.clone(), colour: l.colour, kind: Mark::Line });
+    }
+    if let Some(label) = &p.band_label {
+        legend.push(LegendEntry { label: label.clone(), colour: RGBColor(200, 205, 212), kind: Mark::Box });
     }
     for (label, colour, y) in &p.hlines {
         let style = ShapeStyle::from(colour).stroke_width(2);
@@ -1193,28 +1601,39 @@ fn draw_cdf<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     bitmap: bool,
 ) -> DrawResult<DB> {
-    let ticks: Vec<f64> = DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max).collect();
-    // From half a second, so the step of the jobs that waited under a second (drawn at 1 s)
-    // stands clear of the axis.
-    let x = (0.5..p.x_max).log_scale().with_key_points(ticks);
-    let mut chart = ChartBuilder::on(area)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(76)
-        .build_cartesian_2d(x, 0.0..100.0)?;
-    mesh_styles(&mut chart, "wait (log scale)", "jobs started within the wait (%)")
-        .x_label_formatter(&|v| fmt_duration(*v))
-        .y_label_formatter(&|v| format!("{}%", trim(*v, 0)))
+    let mut ticks = vec![AT_ONCE];
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max));
+    // From a quarter second, so "at once" (half a second) stands clear of the axis and of 1 s.
+    let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
+    let y = match p.tail {
+        Some(lo) => {
+            let lo = 10f64.powf((lo / 2.0).log10().floor());
+            let ticks = (0..8).map(|k| lo * 10f64.powi(k)).filter(|t| *t <= 100.0 * 1.0001).collect();
+            Ticks { lo, hi: 100.0, ticks, log: true }
+        }
+        None => Ticks { lo: 0.0, hi: 100.0, ticks: (0..=10).map(|k| f64::from(k) * 10.0).collect(), log: false },
+    };
+    let (y_lo, y_hi) = (y.lo, y.hi);
+    let mut chart =
+        ChartBuilder::on(area).margin(10).x_label_area_size(48).y_label_area_size(76).build_cartesian_2d(x, y)?;
+    let y_desc =
+        if p.tail.is_some() { "jobs still waiting (%, log scale)" } else { "jobs started within the wait (%)" };
+    mesh_styles(&mut chart, "wait (log scale)", y_desc)
+        .x_label_formatter(&|v| if *v == AT_ONCE { "at once".into() } else { fmt_duration(*v) })
+        .y_label_formatter(&|v| format!("{}%", trim(*v, 4)))
         .draw()?;
     let mut legend = Vec::new();
     for l in &p.lines {
         let pixels: Vec<(i32, i32)> = l.points.iter().map(|pt| chart.backend_coord(pt)).collect();
         draw_polyline(root, &pixels, l.colour, bitmap)?;
+        if let Some(first) = l.points.first().filter(|pt| pt.0 == AT_ONCE) {
+            root.draw(&Circle::new(chart.backend_coord(first), 5, l.colour.filled()))?;
+        }
         legend.push(LegendEntry { label: l.label.clone(), colour: l.colour, kind: Mark::Line });
     }
     for (label, colour, t) in &p.targets {
         let style = ShapeStyle::from(colour).stroke_width(2);
-        chart.draw_series(DashedLineSeries::new(vec![(*t, 0.0), (*t, 100.0)], 8, 5, style))?;
+        chart.draw_series(DashedLineSeries::new(vec![(*t, y_lo), (*t, y_hi)], 8, 5, style))?;
         legend.push(LegendEntry { label: label.clone(), colour: *colour, kind: Mark::Dashed });
     }
     draw_legend(side, &legend)
@@ -1300,35 +1719,52 @@ fn draw_heat<DB: DrawingBackend>(
     }
     side.draw(&Rectangle::new([(x0, top), (x1, bottom)], ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(1)))?;
     side.draw(&Text::new("mean wait", (x0, top - 28), label_font()))?;
+    // Cells of zero (or under a second) get the palest colour: say so at the foot.
+    side.draw(&Text::new("(0 s palest)", (x0, bottom + 10), label_font()))?;
     // Both ends, and the round durations between them that stand clear of the ends.
     let mut ticks = vec![p.lo];
     ticks.extend(DURATION_TICKS.iter().copied().filter(|t| scale(*t) > 0.08 && scale(*t) < 0.92));
     ticks.push(p.hi);
-    for t in ticks {
+    let top_tick = ticks.len() - 1;
+    for (i, t) in ticks.into_iter().enumerate() {
         let y = bottom - ((bottom - top) as f64 * scale(t)).round() as i32;
         side.draw(&PathElement::new(vec![(x1, y), (x1 + 5, y)], ShapeStyle::from(&BLACK)))?;
-        side.draw(&Text::new(fmt_duration(t), (x1 + 8, y - 7), label_font()))?;
+        let label = if i == top_tick && p.capped { format!("≥ {}", fmt_duration(t)) } else { fmt_duration(t) };
+        side.draw(&Text::new(label, (x1 + 8, y - 7), label_font()))?;
     }
-    side.draw(&Rectangle::new([(x0, bottom + 24), (x1, bottom + 38)], RGBColor(225, 225, 225).filled()))?;
-    side.draw(&Text::new("no jobs", (x1 + 8, bottom + 24), label_font()))?;
+    side.draw(&Rectangle::new([(x0, bottom + 36), (x1, bottom + 50)], RGBColor(225, 225, 225).filled()))?;
+    side.draw(&Text::new("no jobs", (x1 + 8, bottom + 36), label_font()))?;
     Ok(())
 }
 
 fn draw_gantt<DB: DrawingBackend>(
     p: &GanttPlot,
+    root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     side: &DrawingArea<DB, Shift>,
 ) -> DrawResult<DB> {
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(48)
-        .y_label_area_size(76)
-        .build_cartesian_2d(p.x_range.0..p.x_range.1, 0.0..f64::from(p.nodes))?;
-    mesh_styles(&mut chart, &p.x_desc, "node id")
-        .x_label_formatter(&|v| trim(*v, 2))
-        .y_label_formatter(&|v| trim(*v, 0))
-        .draw()?;
+        .y_label_area_size(if p.groups.is_empty() { 76 } else { 20 })
+        .build_cartesian_2d(p.x_range.0..p.x_range.1, 0.0..p.nodes)?;
+    let mut mesh = mesh_styles(&mut chart, &p.x_desc, if p.groups.is_empty() { "node id" } else { "" });
+    mesh.x_label_formatter(&|v| trim(*v, 2)).y_label_formatter(&|v| trim(*v, 0));
+    if !p.groups.is_empty() {
+        // The bands name their nodes; node-id ticks on a stretched axis would mislead.
+        mesh.disable_y_mesh().y_labels(0);
+    }
+    mesh.draw()?;
     chart.draw_series(p.bars.iter().map(|b| Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], b.colour.filled())))?;
+    for (label, y0, y1) in &p.groups {
+        let edge = ShapeStyle::from(&RGBColor(40, 40, 40)).stroke_width(2);
+        chart.draw_series(std::iter::once(PathElement::new(vec![(p.x_range.0, *y1), (p.x_range.1, *y1)], edge)))?;
+        let (x, y) = chart.backend_coord(&(p.x_range.0, (y0 + y1) / 2.0));
+        let text = label_font().color(&BLACK);
+        let w = (label.chars().count() as i32) * 8 + 8;
+        root.draw(&Rectangle::new([(x + 2, y - 10), (x + 2 + w, y + 10)], WHITE.mix(0.85).filled()))?;
+        root.draw(&Text::new(label.clone(), (x + 6, y - 8), text))?;
+    }
     draw_legend(side, &p.legend)
 }
 
@@ -1366,6 +1802,8 @@ mod tests {
         assert!(pts.len() <= MAX_POINTS, "{}", pts.len());
         assert_eq!(per, 6);
         assert!((pts[0].1 - 0.5).abs() < 1e-12);
+        // The band keeps what the mean hides.
+        assert_eq!((pts[0].2, pts[0].3), (0.0, 1.0));
         let (pts, per) = bin_series(&t[..5], &v[..5], MAX_POINTS);
         assert_eq!((pts.len(), per), (5, 1));
     }
@@ -1384,6 +1822,48 @@ mod tests {
             wrap("interactive target 1 min: 99.7% within", 19),
             vec!["interactive target", "1 min: 99.7% within"]
         );
+        // A number and its unit, or the digits of a number, are never split.
+        assert_eq!(wrap("debug target 10 min: 100% within", 19), vec!["debug target", "10 min: 100% within"]);
+        assert_eq!(wrap("batch (1,029 started)", 19), vec!["batch", "(1,029 started)"]);
+    }
+
+    #[test]
+    fn hour_of_week_follows_the_trace_header_start() {
+        use crate::report::fixture::{write_fixture_run, FixtureSpec};
+        let dir = tempfile::tempdir().unwrap();
+        write_fixture_run(dir.path(), &FixtureSpec { jobs: 1500, ..FixtureSpec::default() }).unwrap();
+        let cells = |dir: &Path| -> Vec<[[Option<f64>; 24]; 7]> {
+            let run = crate::report::rundata::load_run(dir).unwrap();
+            heatmap_specs(&run)
+                .into_iter()
+                .filter_map(Result::ok)
+                .map(|s| match s.plot {
+                    Plot::Heat(h) => h.cells,
+                    _ => unreachable!("a heatmap"),
+                })
+                .collect()
+        };
+        let plain = cells(dir.path());
+        // A trace that started on a Sunday at 09:00: hour h of the run is hour h + 6 × 24 + 9
+        // of the week.
+        std::fs::write(
+            dir.path().join("schedule.swf"),
+            "; UnixStartTime: 1027839600\n; StartTime: Sun Jul 28 09:00:00 CEST 2002\n1 0 0 1 1 -1 -1 1 1 -1 1\n",
+        )
+        .unwrap();
+        let started = cells(dir.path());
+        assert!(!plain.is_empty() && plain.len() == started.len());
+        for (a, b) in plain.iter().zip(&started) {
+            for h in 0..168 {
+                let k = (h + 6 * 24 + 9) % 168;
+                assert_eq!(a[h / 24][h % 24], b[k / 24][k % 24], "hour {h}");
+            }
+        }
+        // The first job (submitted in the run's first hour) sits on Sunday, 09:00.
+        let run = crate::report::rundata::load_run(dir.path()).unwrap();
+        let first = run.jobs.iter().filter(|j| wait_of(j).is_some()).map(|j| j.submit).fold(f64::INFINITY, f64::min);
+        assert!(first < 3600.0, "{first}");
+        assert!(started.iter().any(|c| c[6][9].is_some()), "nothing on Sunday 09:00");
     }
 
     #[test]

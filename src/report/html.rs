@@ -319,7 +319,8 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
 fn headline(w: &mut String, run: &RunData) {
     let s = &run.summary;
     let win = Window::of(run);
-    let _ = writeln!(w, "<section id=\"headline\">\n<h2>Headline</h2>\n<p class=\"window\">{}</p>", win.sentence(s.jobs));
+    let _ =
+        writeln!(w, "<section id=\"headline\">\n<h2>Headline</h2>\n<p class=\"window\">{}</p>", win.sentence(s.jobs));
     let mut head = String::from("<tr><th>class</th><th>jobs</th>");
     for o in Outcome::ALL {
         let _ = write!(head, "<th>{}</th>", OUTCOME_WORDS[o as usize]);
@@ -465,11 +466,19 @@ fn login_section(w: &mut String, login: Option<&LoginSummary>) {
     };
     let extra = |k: &str| l.extra.get(k).and_then(|v| v.as_f64());
     let mut rows: Vec<(&str, String, &str)> = vec![
-        ("login nodes", count(l.nodes), "Nodes where users edit, compile and submit; not scheduled by the batch system."),
+        (
+            "login nodes",
+            count(l.nodes),
+            "Nodes where users edit, compile and submit; not scheduled by the batch system.",
+        ),
         ("cores", count(l.cores), "Cores of all login nodes together; processes beyond a node's cores share them."),
     ];
     if let Some(limit) = extra("cpu_limit") {
-        rows.push(("CPU-time limit", escape(&fmt_duration(limit)), "A process that has used this much CPU time is killed."));
+        rows.push((
+            "CPU-time limit",
+            escape(&fmt_duration(limit)),
+            "A process that has used this much CPU time is killed.",
+        ));
     }
     if let Some(a) = l.extra.get("assignment").and_then(|v| v.as_str()) {
         rows.push(("how users are placed", escape(&assignment_words(a)), "How a new process chooses its login node."));
@@ -481,18 +490,38 @@ fn login_section(w: &mut String, login: Option<&LoginSummary>) {
         "Processes ended by the limit, and their share of all processes.",
     ));
     if let Some(m) = l.extra.get("max_active").and_then(|v| v.as_u64()) {
-        rows.push(("most processes at once", count(m), "The highest number present at one instant, on all login nodes together."));
+        rows.push((
+            "most processes at once",
+            count(m),
+            "The highest number present at one instant, on all login nodes together.",
+        ));
     }
     if let Some(m) = extra("mean_active") {
-        rows.push(("processes present on average", num(m, 2), "Time-weighted mean over the run, on all login nodes together."));
+        rows.push((
+            "processes present on average",
+            num(m, 2),
+            "Time-weighted mean over the run, on all login nodes together.",
+        ));
     }
     if let Some(b) = extra("busy_share") {
-        rows.push(("time with any process", pct(b), "Share of node-time with at least one process present (a node may be busy but far from full)."));
+        rows.push((
+            "time with any process",
+            pct(b),
+            "Share of node-time with at least one process present (a node may be busy but far from full).",
+        ));
     }
     if let Some(u) = extra("utilisation") {
-        rows.push(("core utilisation", pct(u), "CPU time used over the cores' time available: how full the cores were."));
+        rows.push((
+            "core utilisation",
+            pct(u),
+            "CPU time used over the cores' time available: how full the cores were.",
+        ));
     }
-    rows.push(("mean slow-down (stretch)", num(l.mean_stretch, 2), "Time on the node over CPU time used; 1 means a process never waited for a core."));
+    rows.push((
+        "mean slow-down (stretch)",
+        num(l.mean_stretch, 2),
+        "Time on the node over CPU time used; 1 means a process never waited for a core.",
+    ));
     rows.push(("p95 slow-down", num(l.p95_stretch, 2), "95% of processes were slowed down by at most this factor."));
     let _ = writeln!(w, "<table class=\"kv\">\n<tr><th>figure</th><th>value</th><th>what it means</th></tr>");
     for (k, v, meaning) in rows {

@@ -715,8 +715,59 @@ pub fn read_login(path: &Path) -> Result<Vec<LoginProcess>, RunDirError> {
     Ok(out)
 }
 
+/// When time 0 of a trace run was, as its SWF header's `StartTime` gives it in the trace's
+/// local time (`Sun Jul 28 09:04:05 CEST 2002`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceStart {
+    /// Seconds from the Monday 00:00 before time 0 to time 0.
+    pub since_monday: u32,
+    /// The header's words, for captions.
+    pub text: String,
+}
+
+/// The start of the trace replayed in `dir`, from the header of its `schedule.swf` (which
+/// keeps the trace's header); `None` when there is none or it cannot be read. Only the
+/// comment lines at the top are read.
+pub fn trace_start(dir: &Path) -> Option<TraceStart> {
+    use std::io::BufRead;
+    let file = fs::File::open(dir.join("schedule.swf")).ok()?;
+    for line in io::BufReader::new(file).lines() {
+        let line = line.ok()?;
+        let Some(comment) = line.trim_start().strip_prefix(';') else { break };
+        let Some(value) = comment.trim().strip_prefix("StartTime:") else { continue };
+        let text = value.trim().to_string();
+        let mut words = text.split_whitespace();
+        let first = words.next()?;
+        let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|d| *d == first)?;
+        let clock = words.nth(2)?;
+        let hms: Vec<u32> = clock.split(':').map(|v| v.parse().ok()).collect::<Option<_>>()?;
+        let [h, m, sec] = hms[..] else { return None };
+        if h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, text });
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_trace_start_is_read_from_the_schedule_header() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(trace_start(dir.path()), None);
+        let swf = dir.path().join("schedule.swf");
+        fs::write(&swf, "; MaxProcs: 240\n; StartTime: Sun Jul 28 09:04:05 CEST 2002\n1 0 0\n").unwrap();
+        let s = trace_start(dir.path()).unwrap();
+        assert_eq!(s.since_monday, 6 * 86400 + 9 * 3600 + 4 * 60 + 5);
+        assert_eq!(s.text, "Sun Jul 28 09:04:05 CEST 2002");
+        // Only the header counts, and a malformed one is no start.
+        fs::write(&swf, "1 0 0\n; StartTime: Mon Sep 23 14:00:31 CEST 1996\n").unwrap();
+        assert_eq!(trace_start(dir.path()), None);
+        fs::write(&swf, "; StartTime: Someday 25:00:00\n").unwrap();
+        assert_eq!(trace_start(dir.path()), None);
+    }
+
     use super::*;
     use crate::report::fixture::{write_fixture_run, FixtureSpec};
 

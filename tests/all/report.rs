@@ -104,3 +104,94 @@ fn the_login_table_speaks_the_scenario_language() {
     assert_eq!(per_node.len(), 2);
     assert_eq!(per_node[0].len(), 8, "{per_node:?}");
 }
+
+/// The `<text>` elements of an SVG chart: (x, y, text), in document order.
+fn svg_texts(path: &Path) -> Vec<(f64, f64, String)> {
+    let svg = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| {
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+            (num("x"), num("y"), n.text().unwrap_or("").trim().replace('\u{a0}', " "))
+        })
+        .collect()
+}
+
+/// The legend column's labels, each entry's wrapped lines joined again.
+fn legend_labels(path: &Path) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut last_y = f64::NEG_INFINITY;
+    for (_, y, t) in svg_texts(path).into_iter().filter(|(x, _, _)| *x >= 820.0) {
+        // Lines of one entry are 17 pixels apart; entries further.
+        if (y - last_y - 17.0).abs() < 0.5 {
+            out.last_mut().unwrap().push_str(&format!(" {t}"));
+        } else {
+            out.push(t);
+        }
+        last_y = y;
+    }
+    out
+}
+
+#[test]
+fn the_login_chart_peaks_are_the_summary_peaks() {
+    let dir = default_run();
+    let s = summary(dir);
+    let labels = legend_labels(&dir.join("charts/login_load.svg"));
+    let per_node = s["login"]["per_node"].as_array().unwrap();
+    assert_eq!(per_node.len(), 2);
+    for node in per_node {
+        let (id, max) = (node["node"].as_u64().unwrap(), node["max_active"].as_u64().unwrap());
+        let want = format!("login node {id} (at most {max} at once)");
+        assert!(labels.contains(&want), "{want} not in {labels:?}");
+    }
+    // And the peak crosses the core count, which 20-minute means hid.
+    let cores = s["login"]["cores_per_node"].as_u64().unwrap();
+    assert!(per_node.iter().any(|n| n["max_active"].as_u64().unwrap() > cores));
+}
+
+#[test]
+fn warm_up_and_drain_are_shaded_on_the_time_charts() {
+    let dir = default_run();
+    for chart in ["utilisation", "queue"] {
+        let texts: Vec<String> = svg_texts(&dir.join(format!("charts/{chart}.svg"))).into_iter().map(|t| t.2).collect();
+        for label in ["warm-up", "drain"] {
+            assert!(texts.iter().any(|t| t == label), "{chart}: no {label} in {texts:?}");
+        }
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("id=\"chart-utilisation\"").unwrap();
+    let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+    let util = format!("{:.1}%", 100.0 * summary(dir)["utilisation"].as_f64().unwrap());
+    assert!(figure.contains(&format!("the whole machine was {util} busy")), "{util} not in the caption");
+}
+
+#[test]
+fn no_legend_label_splits_a_value() {
+    let dir = default_run();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let legend: Vec<(f64, f64, String)> = svg_texts(&path).into_iter().filter(|(x, _, _)| *x >= 820.0).collect();
+        for pair in legend.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            // Two lines of one entry: the first may not end inside a number or before its unit.
+            if (b.1 - a.1 - 17.0).abs() < 0.5 {
+                seen += 1;
+                // `10` / `min`, `1,` / `556`, `47.` / `1%`: a value cut in two.
+                let before_unit = a.2.ends_with(|c: char| c.is_ascii_digit() || c == '.');
+                // A thousands separator has three digits after it; a list's comma has a space.
+                let group = b.2.chars().take_while(char::is_ascii_digit).count() == 3
+                    && b.2.chars().nth(3).is_none_or(|c| c != '.');
+                let inside_number =
+                    a.2.ends_with(',') && a.2[..a.2.len() - 1].ends_with(|c: char| c.is_ascii_digit()) && group;
+                assert!(!before_unit && !inside_number, "{}: `{}` / `{}`", path.display(), a.2, b.2);
+            }
+        }
+    }
+    assert!(seen > 3, "too few wrapped labels ({seen}) to test");
+}
