@@ -12,6 +12,7 @@ use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
+use crate::policy::fairshare::Accounts;
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
 use std::path::Path;
@@ -238,6 +239,7 @@ fn simulate_with(
     cfg.interactive_boost = knobs.interactive_boost;
     cfg.sample_every = knobs.sample_every;
     cfg.progress = knobs.progress;
+    cfg.accounts = Accounts { names: w.accounts.clone(), tree: w.account_tree.clone() };
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary, login: None })

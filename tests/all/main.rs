@@ -11,4 +11,5 @@ mod queueing;
 mod reference;
 mod scenarios;
 mod size_pool;
+mod slurm;
 mod sweep;
