@@ -1,6 +1,7 @@
 //! Benchmarks of the engine and policies: a synthetic Lublin workload (always available) on
 //! a flat machine and on a node-aware one; when `../shared/traces` exists, the real traces
-//! the README's speed table uses; and whole scenarios (build and run). Run with
+//! the README's speed table uses, and Slurm's priority and backfill on HPC2N; and whole
+//! scenarios (build and run). Run with
 //! `cargo bench --bench engine`.
 
 use std::path::PathBuf;
@@ -65,6 +66,30 @@ fn traces(c: &mut Criterion) {
     g.finish();
 }
 
+/// Slurm's multifactor priority (recomputed every 5 minutes, fair-share over the trace's
+/// groups) with Slurm's backfill, against fcfs with EASY, on HPC2N.
+fn slurm(c: &mut Criterion) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/traces");
+    if !dir.is_dir() {
+        eprintln!("skipping Slurm benchmarks: {} not found", dir.display());
+        return;
+    }
+    let mut g = c.benchmark_group("slurm");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    let w = swf::read_swf(&dir.join("HPC2N-2002-2.2-cln.swf.gz")).unwrap();
+    let procs = w.max_procs.or(w.max_nodes).unwrap();
+    for (order, bf) in [
+        ("fcfs", "easy"),
+        ("multifactor[age=1000,fairshare=10000,jobsize=500]", "easy"),
+        ("fcfs", "slurm"),
+        ("multifactor[age=1000,fairshare=10000,jobsize=500]", "slurm"),
+    ] {
+        let p = policy(order, bf);
+        g.bench_function(format!("HPC2N/{}", p.label()), |b| b.iter(|| run_one(&w, Cluster::flat(procs), &p).unwrap()));
+    }
+    g.finish();
+}
+
 /// Whole scenarios: building the workload (generators) and running batch and login nodes.
 fn scenarios(c: &mut Criterion) {
     let mut g = c.benchmark_group("scenarios");
@@ -123,5 +148,5 @@ fn experiments(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, policies, traces, scenarios, experiments);
+criterion_group!(benches, policies, traces, scenarios, experiments, slurm);
 criterion_main!(benches);

@@ -87,6 +87,23 @@ impl Partition {
     pub fn capacity_for(&self, task: Res, cluster: &Cluster) -> u64 {
         self.nodes.iter().map(|&n| u64::from(task.count_in(cluster.capacity(n)))).sum()
     }
+
+    /// The fewest nodes `tasks` tasks shaped like `task` can run on here: filling the largest
+    /// nodes first.
+    pub fn min_nodes(&self, task: Res, tasks: u32, cluster: &Cluster) -> u64 {
+        let mut per_node: Vec<u32> = self.nodes.iter().map(|&n| task.count_in(cluster.capacity(n))).collect();
+        per_node.sort_unstable_by(|a, b| b.cmp(a));
+        let mut left = u64::from(tasks);
+        let mut nodes = 0;
+        for k in per_node {
+            if left == 0 || k == 0 {
+                break;
+            }
+            left = left.saturating_sub(u64::from(k));
+            nodes += 1;
+        }
+        nodes
+    }
 }
 
 /// A partition that cannot be built.

@@ -17,7 +17,8 @@ use serde::Deserialize;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
 use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
-use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, RunState};
+use crate::policy::fairshare::{Accounts, ShareRow};
+use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::{Job, JobIdx};
@@ -82,6 +83,8 @@ pub struct SimConfig {
     pub interactive_boost: bool,
     /// Take a [`Sample`] at every multiple of this interval while the run lasts.
     pub sample_every: Option<SimDuration>,
+    /// The accounts jobs are charged to, for fair-share.
+    pub accounts: Accounts,
     /// Told how many jobs have been submitted so far, now and then (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
     pub semantics: Semantics,
@@ -97,6 +100,7 @@ impl SimConfig {
             estimate,
             interactive_boost: false,
             sample_every: None,
+            accounts: Accounts::default(),
             progress: None,
             semantics: Semantics::Schedsim,
         }
@@ -114,6 +118,9 @@ pub struct RunOutput {
     pub allocations: Vec<Allocation>,
     /// Samples of the machine's state, if sampling was asked for.
     pub samples: Vec<Sample>,
+    /// Each fair-share account's usage and factor at every sample instant, for orders that
+    /// keep fair-share and runs that sample.
+    pub fairshare: Vec<ShareRow>,
     /// Scheduling passes run.
     pub passes: u64,
     /// Events processed, submissions included.
@@ -178,7 +185,10 @@ struct Engine<'w> {
     progress: Option<Box<dyn FnMut(u64) + Send>>,
     next_sample: Option<SimTime>,
     samples: Vec<Sample>,
+    fairshare: Vec<ShareRow>,
     scratch: Allocation,
+    /// The next instant at which an order with [`Refresh::Every`] recomputes its keys.
+    next_recalc: SimTime,
     passes: u64,
     n_events: u64,
     semantics: Semantics,
@@ -214,9 +224,11 @@ impl<'w> Engine<'w> {
             (Some(every), Some(first)) if every.0 > 0 => Some(SimTime(first.submit.0.div_euclid(every.0) * every.0)),
             _ => None,
         };
+        let mut order = cfg.order;
+        order.prepare(&cfg.cluster, jobs, &cfg.accounts);
         Engine {
             jobs,
-            order: cfg.order,
+            order,
             backfill: cfg.backfill,
             estimate: cfg.estimate,
             boost: cfg.interactive_boost,
@@ -239,7 +251,9 @@ impl<'w> Engine<'w> {
             progress: cfg.progress,
             next_sample: first_sample,
             samples: Vec::new(),
+            fairshare: Vec::new(),
             scratch: Allocation::default(),
+            next_recalc: SimTime(i64::MIN),
             passes: 0,
             n_events: 0,
             semantics: cfg.semantics,
@@ -288,6 +302,7 @@ impl<'w> Engine<'w> {
             promised: self.state.promised,
             allocations: self.state.allocations,
             samples: self.samples,
+            fairshare: self.fairshare,
             passes: self.passes,
             events: self.n_events,
         }
@@ -381,6 +396,7 @@ impl<'w> Engine<'w> {
                 busy_cores.push(cores);
                 busy_nodes.push(nodes);
             }
+            self.order.shares(t, &mut self.fairshare);
             self.samples.push(Sample {
                 time: t,
                 running: self.running_by_class,
@@ -405,7 +421,7 @@ impl<'w> Engine<'w> {
             Some(RejectReason::OverWalltime)
         } else if limits.max_mem_per_job.is_some_and(|m| u64::from(job.task.mem) * u64::from(job.tasks) > m) {
             Some(RejectReason::OverMemory)
-        } else if limits.max_nodes.is_some_and(|m| min_nodes(job, part, &self.cluster) > u64::from(m)) {
+        } else if limits.max_nodes.is_some_and(|m| part.min_nodes(job.task, job.tasks, &self.cluster) > u64::from(m)) {
             Some(RejectReason::OverNodes)
         } else if limits.max_jobs_per_user.is_some_and(|m| self.per_user.get(&user_key).copied().unwrap_or(0) >= m) {
             Some(RejectReason::UserLimit)
@@ -441,7 +457,7 @@ impl<'w> Engine<'w> {
         let est = self.estimate.of(job, run_len);
         let tier_rank = -2 * i64::from(limits.priority_tier);
         let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
-        let key = self.order.key(job, est);
+        let key = self.order.key(job, est, now);
         self.live[j as usize] = Live {
             run_len,
             run_left: run_len,
@@ -507,6 +523,7 @@ impl<'w> Engine<'w> {
         self.state.occupancy.give(&self.state.allocations[j as usize]);
         self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
         self.ended.push(Ended { job: j, estimated_end: live.est_end });
+        self.order.running(j, self.jobs, now, false);
         let ran = now - started;
         self.records[j as usize].run = self.records[j as usize].run + ran;
         ran
@@ -522,6 +539,16 @@ impl<'w> Engine<'w> {
         r.end = Some(now);
         r.outcome = self.live[j as usize].end_outcome.expect("set at submission");
         self.leave(j);
+    }
+
+    /// Recomputes the key of every waiting job at `now` and re-sorts the queue by it.
+    fn rekey(&mut self, now: SimTime) {
+        for &q in &self.queue {
+            let i = q as usize;
+            self.live[i].key = self.order.key(&self.jobs[i], self.estimates[i], now);
+        }
+        let live = &self.live;
+        self.queue.sort_unstable_by_key(|&q| (live[q as usize].rank, live[q as usize].key, q));
     }
 
     /// Lets queued jobs of partitions that may preempt take what lower tiers hold, when they
@@ -625,6 +652,18 @@ impl<'w> Engine<'w> {
 
     fn pass(&mut self, now: SimTime) {
         self.passes += 1;
+        match self.order.refresh() {
+            Refresh::Never => {}
+            Refresh::EveryPass => self.rekey(now),
+            Refresh::Every(period) => {
+                if now >= self.next_recalc {
+                    let tick = SimTime(now.0.div_euclid(period.0) * period.0);
+                    self.order.recalc(tick);
+                    self.rekey(tick);
+                    self.next_recalc = tick + period;
+                }
+            }
+        }
         let mut pass = Pass::new(
             now,
             &self.cluster,
@@ -640,7 +679,12 @@ impl<'w> Engine<'w> {
         self.ended.clear();
         self.arrived.clear();
         self.withdrawn.clear();
-        if let Some(t) = self.state.wakeup.take() {
+        // While jobs wait, a recalculation may reorder them: it needs a pass of its own.
+        let recalc = match self.order.refresh() {
+            Refresh::Every(_) if !self.queue.is_empty() => Some(self.next_recalc),
+            _ => None,
+        };
+        for t in self.state.wakeup.take().into_iter().chain(recalc) {
             if self.wakeups.insert(t) {
                 self.events.push(t, Event::Wakeup);
             }
@@ -650,6 +694,7 @@ impl<'w> Engine<'w> {
         }
         let started = std::mem::take(&mut self.state.started);
         for &j in &started {
+            self.order.running(j, self.jobs, now, true);
             let live = &mut self.live[j as usize];
             live.started = Some(now);
             live.est_end = now.saturating_add(self.estimates[j as usize]);
@@ -666,20 +711,4 @@ impl<'w> Engine<'w> {
         self.state.started = started;
         self.state.started.clear();
     }
-}
-
-/// The fewest nodes `job` can run on in `part`: filling the largest nodes first.
-fn min_nodes(job: &Job, part: &crate::cluster::Partition, cluster: &Cluster) -> u64 {
-    let mut per_node: Vec<u32> = part.nodes().iter().map(|&n| job.task.count_in(cluster.capacity(n))).collect();
-    per_node.sort_unstable_by(|a, b| b.cmp(a));
-    let mut left = u64::from(job.tasks);
-    let mut nodes = 0;
-    for k in per_node {
-        if left == 0 || k == 0 {
-            break;
-        }
-        left = left.saturating_sub(u64::from(k));
-        nodes += 1;
-    }
-    nodes
 }

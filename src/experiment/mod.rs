@@ -12,6 +12,7 @@ use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, Semantics, SimConfig};
 use crate::metrics::{summarise, Measure, Summary};
+use crate::policy::fairshare::Accounts;
 use crate::policy::registry::Axis;
 use crate::policy::{PolicyError, Registry};
 use std::path::Path;
@@ -248,6 +249,7 @@ fn simulate_with(
     cfg.sample_every = knobs.sample_every;
     cfg.progress = knobs.progress;
     cfg.semantics = knobs.semantics;
+    cfg.accounts = Accounts { names: w.accounts.clone(), tree: w.account_tree.clone() };
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary, login: None })

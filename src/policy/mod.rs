@@ -13,17 +13,81 @@ use crate::workload::{Job, JobIdx};
 
 pub mod conservative;
 pub mod easy;
+pub mod f1;
+pub mod fairshare;
 pub mod fcfs;
+pub mod largest;
+pub mod ljf;
+pub mod multifactor;
 pub mod no_backfill;
 pub mod registry;
+pub mod saf;
 pub mod sjf;
+pub mod slurm;
+pub mod smallest;
+pub mod unicep;
+pub mod wfp3;
 
 pub use registry::{PolicyError, PolicySpec, Registry};
 
-/// Orders the waiting queue. The key is computed once, when a job arrives.
+/// Orders the waiting queue. The key is computed when a job arrives and, for orders whose
+/// keys change while jobs wait, again as [`QueueOrder::refresh`] says.
 pub trait QueueOrder: Send + Sync {
-    /// Lower keys run first; equal keys go in arrival order.
-    fn key(&self, job: &Job, estimate: SimDuration) -> i64;
+    /// Lower keys run first; equal keys go in arrival order. `now` is the instant the key is
+    /// computed at (orders that weigh waiting time need it).
+    fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64;
+
+    /// When the engine recomputes the keys of waiting jobs.
+    fn refresh(&self) -> Refresh {
+        Refresh::Never
+    }
+
+    /// Called once before the run, for orders that normalise by the machine or group the
+    /// workload's jobs (into fair-share accounts).
+    fn prepare(&mut self, _cluster: &Cluster, _jobs: &[Job], _accounts: &fairshare::Accounts) {}
+
+    /// Job `job` started (`running` true) or stopped running at `now`: orders that charge
+    /// usage follow what runs.
+    fn running(&mut self, _job: JobIdx, _jobs: &[Job], _now: SimTime, _running: bool) {}
+
+    /// Brings the order's own state (usage, fair-share) up to the recalculation instant `now`,
+    /// just before the engine recomputes keys with [`Refresh::Every`].
+    fn recalc(&mut self, _now: SimTime) {}
+
+    /// Appends each account's fair-share state at `now` (as of the last recalculation), for
+    /// orders that keep one.
+    fn shares(&self, _now: SimTime, _out: &mut Vec<fairshare::ShareRow>) {}
+}
+
+/// When the keys of waiting jobs are recomputed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// Keys never change: the queue stays sorted by insertion alone (the fast path).
+    Never,
+    /// Before every scheduling pass, as the literature's simulators score the queue at each
+    /// decision.
+    EveryPass,
+    /// At every multiple of this period (Slurm's `PriorityCalcPeriod`), keyed at that instant;
+    /// a job arriving in between is keyed when it arrives.
+    Every(SimDuration),
+}
+
+/// A score where lower runs first, as an integer key of the same order (IEEE total order), so
+/// that orders with real-valued formulas share the engine's integer keys.
+pub fn float_key(score: f64) -> i64 {
+    let bits = score.to_bits() as i64;
+    // Negative floats order backwards as integers: flip their magnitude bits.
+    if bits < 0 {
+        bits ^ i64::MAX
+    } else {
+        bits
+    }
+}
+
+/// A duration in seconds, at least one: the literature's formulas divide by and take logarithms
+/// of requested times and submit instants, which a trace may give as zero.
+pub fn secs_at_least_one(ms: i64) -> f64 {
+    (ms as f64 / 1000.0).max(1.0)
 }
 
 /// Decides which waiting jobs start now.
@@ -178,5 +242,17 @@ impl<'a> Pass<'a> {
         if t > self.now {
             self.state.wakeup = Some(self.state.wakeup.map_or(t, |w| w.min(t)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_keys_keep_the_order_of_their_scores() {
+        let scores = [f64::NEG_INFINITY, -1e300, -32.0, -1.5, -0.0, 0.0, 1e-300, 2.0, 1788.0, f64::INFINITY];
+        let keys: Vec<i64> = scores.iter().map(|&s| float_key(s)).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
     }
 }

@@ -2,13 +2,13 @@
 //! equals.
 
 use super::QueueOrder;
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 use crate::workload::Job;
 
 pub struct Sjf;
 
 impl QueueOrder for Sjf {
-    fn key(&self, _job: &Job, estimate: SimDuration) -> i64 {
+    fn key(&self, _job: &Job, estimate: SimDuration, _now: SimTime) -> i64 {
         estimate.0
     }
 }

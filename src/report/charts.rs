@@ -517,6 +517,10 @@ pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
     }
     add(gantt_spec(run));
     add(login_spec(run));
+    // Only runs whose queue order keeps fair-share have the file; others get no note.
+    if run.fairshare.is_some() {
+        add(fairshare_spec(run));
+    }
     fonts();
     let charts = specs.par_iter().map(render).collect::<Result<Vec<_>, _>>()?;
     Ok(Charts { charts, skipped })
@@ -738,6 +742,34 @@ fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
             lines,
             hlines: Vec::new(),
             shades,
+        }),
+    })
+}
+
+fn fairshare_spec(run: &RunData) -> Result<Spec, Skipped> {
+    let (name, title) = ("fairshare", "Fair-share factor per account");
+    let Some(fs) = run.fairshare.as_ref().filter(|f| !f.time.is_empty() && !f.factor.is_empty()) else {
+        return Err(skip(name, title, "fairshare.csv has no rows"));
+    };
+    let (unit, unit_name) = time_unit(x_extent(&fs.time, 1.0).1);
+    let (lines, per) = time_lines(&fs.time, &fs.factor, unit, |i, _| PALETTE[i % PALETTE.len()], |_| Some(1.0));
+    let caption = format!(
+        "Each account's fair-share factor (the mean over its users) as the multifactor order last computed it, \
+         {}: 1 is the least served relative to its shares; 0.5 is on target under classic fair-share.",
+        sampling_phrase(sample_interval(run, &fs.time), per)
+    );
+    Ok(Spec {
+        name: name.into(),
+        title: title.into(),
+        caption,
+        plot: Plot::Lines(LinesPlot {
+            x_desc: format!("time since start ({unit_name})"),
+            y_desc: "fair-share factor".into(),
+            x_range: x_extent(&fs.time, unit),
+            y_range: (0.0, 1.05),
+            y_percent: false,
+            lines,
+            hlines: Vec::new(),
         }),
     })
 }

@@ -129,7 +129,8 @@ pub struct LoginFiles<'a, L: Serialize> {
 
 /// Writes the run's files into `dir` (created if needed) and returns their names:
 /// `jobs.csv`, `summary.json`, `schedule.swf`, `timeseries.csv` (when sampled) and
-/// `login.csv` (when there are login nodes).
+/// `login.csv` (when there are login nodes) and `fairshare.csv` (when the queue order keeps
+/// fair-share and the run samples).
 pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Vec<&'static str>, ReportError> {
     fs::create_dir_all(dir).map_err(|error| ReportError { path: dir.to_path_buf(), error })?;
     let (w, out) = (files.workload, files.output);
@@ -150,6 +151,10 @@ pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Ve
     if let Some(l) = &files.login {
         write_atomic(&dir.join("login.csv"), |f| (l.write_csv)(f))?;
         names.push("login.csv");
+    }
+    if !out.fairshare.is_empty() {
+        write_atomic(&dir.join("fairshare.csv"), |f| timeseries_csv::write_fairshare_csv(f, &out.fairshare))?;
+        names.push("fairshare.csv");
     }
     Ok(names)
 }

@@ -247,6 +247,15 @@ pub struct TimeSeries {
     pub columns: Vec<String>,
 }
 
+/// `fairshare.csv`: each account's fair-share factor over time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FairShare {
+    /// Sample instants, seconds.
+    pub time: Vec<f64>,
+    /// One series per account, in the file's order of first appearance.
+    pub factor: Vec<Series>,
+}
+
 /// One row of `login.csv`: a process on a login node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginProcess {
@@ -275,6 +284,7 @@ pub struct RunData {
     pub jobs: Vec<JobRow>,
     pub timeseries: Option<TimeSeries>,
     pub login: Option<Vec<LoginProcess>>,
+    pub fairshare: Option<FairShare>,
 }
 
 impl RunData {
@@ -305,8 +315,8 @@ pub const JOBS_HEADER: &str = "job_id,class,user,partition,submit,start,end,wait
 /// The `login.csv` header this reader is written against.
 pub const LOGIN_HEADER: &str = "proc_id,user,node,arrival,end,cpu_demand,cpu_used,outcome,stretch";
 
-/// Reads the run in `dir`: `jobs.csv` and `summary.json` (required), `timeseries.csv` and
-/// `login.csv` (when present).
+/// Reads the run in `dir`: `jobs.csv` and `summary.json` (required), `timeseries.csv`,
+/// `login.csv` and `fairshare.csv` (when present).
 pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
     let not_a_run = |what: String| RunDirError::NotARun { dir: dir.to_path_buf(), what };
     match fs::metadata(dir) {
@@ -329,11 +339,13 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
             let timeseries = if ts_path.is_file() { Some(read_timeseries(&ts_path)?) } else { None };
             let login_path = dir.join("login.csv");
             let login = if login_path.is_file() { Some(read_login(&login_path)?) } else { None };
-            Ok::<_, RunDirError>((timeseries, login))
+            let fs_path = dir.join("fairshare.csv");
+            let fairshare = if fs_path.is_file() { Some(read_fairshare(&fs_path)?) } else { None };
+            Ok::<_, RunDirError>((timeseries, login, fairshare))
         },
     );
     let jobs = jobs?;
-    let (timeseries, login) = rest?;
+    let (timeseries, login, fairshare) = rest?;
     Ok(RunData {
         dir: dir.to_path_buf(),
         summary,
@@ -343,6 +355,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
         jobs: jobs.rows,
         timeseries,
         login,
+        fairshare,
     })
 }
 
@@ -748,6 +761,46 @@ pub fn trace_start(dir: &Path) -> Option<TraceStart> {
         return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, text });
     }
     None
+/// The `fairshare.csv` header this reader is written against.
+pub const FAIRSHARE_HEADER: &str = "time,account,usage,factor";
+
+/// Reads `fairshare.csv` into one factor series per account (an account missing at an
+/// instant reads as 0).
+pub fn read_fairshare(path: &Path) -> Result<FairShare, RunDirError> {
+    let mut f = CsvFile::open(path)?;
+    let c_time = f.require("time", FAIRSHARE_HEADER)?;
+    let c_account = f.require("account", FAIRSHARE_HEADER)?;
+    let c_factor = f.require("factor", FAIRSHARE_HEADER)?;
+    let mut out = FairShare::default();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match f.reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let r = Fields { path, columns: &f.columns, record: &record, line };
+        let t = r.secs(c_time)?;
+        let account = r.text(c_account)?.trim().to_string();
+        let factor = r.opt_num(Some(c_factor), "a fair-share factor (a number in [0, 1])")?.unwrap_or(0.0);
+        if out.time.last() != Some(&t) {
+            out.time.push(t);
+            for s in &mut out.factor {
+                s.values.push(0.0);
+            }
+        }
+        let k = out.time.len();
+        let series = match out.factor.iter().position(|s| s.name == account) {
+            Some(i) => &mut out.factor[i],
+            None => {
+                out.factor.push(Series { name: account, values: vec![0.0; k] });
+                out.factor.last_mut().expect("just pushed")
+            }
+        };
+        series.values[k - 1] = factor;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! `timeseries.csv`: the machine's state at every sample instant: running and queued jobs
-//! per class, busy cores and nodes per partition, and active processes per login node.
+//! per class, busy cores and nodes per partition, and active processes per login node; and
+//! `fairshare.csv`, each fair-share account's usage and factor at the same instants.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::cluster::Cluster;
+use crate::experiment::sweep::csv_field;
 use crate::metrics::Sample;
+use crate::policy::fairshare::ShareRow;
 use crate::time::SimTime;
 use crate::workload::job::JobClass;
 
@@ -58,6 +61,15 @@ pub fn write_timeseries_csv<W: Write>(
     out.flush()
 }
 
+/// Writes `time,account,usage,factor`: one row per sample instant and account.
+pub fn write_fairshare_csv<W: Write>(mut out: W, rows: &[ShareRow]) -> io::Result<()> {
+    writeln!(out, "time,account,usage,factor")?;
+    for r in rows {
+        writeln!(out, "{},{},{:.3},{:.6}", r.time, csv_field(&r.account), r.usage, r.factor)?;
+    }
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +92,18 @@ mod tests {
             text,
             "time,running_batch,running_interactive,running_debug,queued_batch,queued_interactive,queued_debug,\
              busy_cores_all,busy_nodes_all,login_load_0,login_load_1\n300,1,2,0,3,0,0,5,1,4,1\n"
+        );
+    }
+
+    #[test]
+    fn fairshare_rows_are_written_with_fixed_decimals() {
+        let row =
+            |account: &str| ShareRow { time: SimTime(300_000), account: account.into(), usage: 1200.5, factor: 0.5 };
+        let mut buf = Vec::new();
+        write_fairshare_csv(&mut buf, &[row("phys"), row("a,b")]).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "time,account,usage,factor\n300,phys,1200.500,0.500000\n300,\"a,b\",1200.500,0.500000\n"
         );
     }
 }

@@ -33,6 +33,8 @@
 //! numbered 1..n; records a source skipped are added up by reason, and each source's notes are
 //! kept, prefixed with the source's path (`workload[0] (lublin): ...`).
 
+use std::collections::BTreeMap;
+
 use rand::Rng;
 
 use super::error::{ErrorKind, KeyPath, ScenarioError};
@@ -42,7 +44,7 @@ use crate::experiment::PolicyChoice;
 use crate::metrics::Measure;
 use crate::rng;
 use crate::time::{SimDuration, SimTime};
-use crate::workload::job::PartitionIdx;
+use crate::workload::job::{NameIdx, PartitionIdx};
 use crate::workload::lublin::{self, Extent, LublinConfig};
 use crate::workload::{swf, Job, Workload};
 
@@ -300,6 +302,20 @@ fn merge(s: &Scenario, cluster: &Cluster, seed: u64, parts: Vec<Workload>) -> Wo
     out.jobs.sort_by_key(|j: &Job| j.submit);
     for (k, j) in out.jobs.iter_mut().enumerate() {
         j.id = k as u64 + 1;
+    }
+    if !s.accounts.is_empty() {
+        // A user listed under several accounts is charged to the first (their default).
+        let mut account_of: BTreeMap<i64, NameIdx> = BTreeMap::new();
+        for (i, a) in s.accounts.iter().enumerate() {
+            for &u in &a.users {
+                account_of.entry(u).or_insert(i as NameIdx);
+            }
+        }
+        for j in &mut out.jobs {
+            j.account = j.account.or_else(|| account_of.get(&j.meta.user).copied());
+        }
+        out.accounts = s.accounts.iter().map(|a| a.name.clone()).collect();
+        out.account_tree = s.accounts.clone();
     }
     out
 }

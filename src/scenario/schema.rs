@@ -69,6 +69,7 @@ use super::units::{Duration, Memory};
 use crate::cluster::login::{Assignment, LoginConfig};
 use crate::cluster::{Limits, NodeId, PreemptMode, Res};
 use crate::engine::Semantics;
+use crate::policy::fairshare::{check_accounts, AccountSpec};
 use crate::policy::registry::Axis;
 use crate::policy::Registry;
 use crate::time::SimDuration;
@@ -105,6 +106,9 @@ pub struct Scenario {
     pub workload: Vec<SourceSpec>,
     pub policy: PolicySpec,
     pub outputs: OutputsSpec,
+    /// `[[accounts]]`: the fair-share account tree. Default none (each job's group stands for
+    /// its account, all with equal shares).
+    pub accounts: Vec<AccountSpec>,
     /// The file it was read from (trace paths are relative to its folder).
     pub(crate) origin: PathBuf,
     /// The file's text, to find the line of an error found after parsing.
@@ -447,6 +451,8 @@ struct ScenarioFile {
     policy: PolicySpec,
     #[serde(default)]
     outputs: OutputsSpec,
+    #[serde(default)]
+    accounts: Vec<AccountSpec>,
 }
 
 /// Parses and validates scenario text; `origin` names the file in errors and is the folder
@@ -493,6 +499,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Scenario, ScenarioError> {
         workload,
         policy: file.policy,
         outputs: file.outputs,
+        accounts: file.accounts,
         origin: origin.to_path_buf(),
         text: text.to_string(),
     };
@@ -920,6 +927,8 @@ impl Scenario {
         ] {
             Registry::check(axis, spec).map_err(|e| (pol.key(key), ErrorKind::Policy(Box::new(e))))?;
         }
+        check_accounts(&self.accounts)
+            .map_err(|e| (root.key("accounts").index(e.index()).key(e.key()), ErrorKind::Invalid(e.to_string())))?;
         Ok(())
     }
 }

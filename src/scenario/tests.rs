@@ -669,3 +669,35 @@ fn sources_by_kind() {
     });
     assert_eq!(per_class.len(), 2);
 }
+
+#[test]
+fn account_trees_that_cannot_be_built_name_the_entry_and_line() {
+    let tree = "\n[[accounts]]\nname = \"phys\"\nshares = 40\n\n[[accounts]]\nname = \"hep\"\nparent = \"phys\"\nusers = [1, 2]\n";
+    ok(&format!("{BASE}{tree}"));
+    let text = format!("{BASE}{tree}").replace("parent = \"phys\"", "parent = \"chem\"");
+    check(&err(&text), line_of(&text, "parent = \"chem\"", 0), "accounts[1].parent", "unknown parent account \"chem\"");
+    let text = format!("{BASE}{tree}").replace("shares = 40", "shares = 40\nparent = \"hep\"");
+    check(&err(&text), line_of(&text, "parent = \"hep\"", 0), "accounts[0].parent", "a cycle in the account tree");
+    let text = format!("{BASE}{tree}").replace("shares = 40", "shares = -40");
+    check(&err(&text), line_of(&text, "shares = -40", 0), "accounts[0].shares", "expected shares >= 0, found -40");
+    let text = format!("{BASE}{tree}").replace("users = [1, 2]", "user = [1, 2]");
+    check(&err(&text), line_of(&text, "user = [1, 2]", 0), "accounts[1].user", "unknown");
+}
+
+#[test]
+fn listed_users_are_charged_to_their_first_account() {
+    let tree = "\n[[accounts]]\nname = \"a\"\nusers = [1, 2]\n\n[[accounts]]\nname = \"b\"\nusers = [2, 3]\n";
+    let built = build(&ok(&format!("{BASE}{LUBLIN}{tree}")), 1).unwrap();
+    let w = &built.workload;
+    assert_eq!(w.accounts, ["a", "b"]);
+    assert_eq!(w.account_tree.len(), 2);
+    for j in &w.jobs {
+        let want = match j.meta.user {
+            1 | 2 => Some(0),
+            3 => Some(1),
+            _ => None,
+        };
+        assert_eq!(j.account, want, "user {}", j.meta.user);
+    }
+    assert!(w.jobs.iter().any(|j| j.account == Some(1)) && w.jobs.iter().any(|j| j.account.is_none()));
+}

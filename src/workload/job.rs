@@ -11,6 +11,9 @@ use crate::time::{SimDuration, SimTime};
 /// engine uses it as the tie-breaker wherever two jobs are otherwise equal.
 pub type JobIdx = u32;
 
+/// Index of a name (an account, a QOS) in its workload's list of names.
+pub type NameIdx = u32;
+
 /// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
 pub type PartitionIdx = u16;
 
@@ -76,6 +79,10 @@ pub struct Job {
     /// When, after its start, the user stops using an interactive session and leaves it idle
     /// until it ends; the partition's idle timeout may end it sooner.
     pub idle_after: Option<SimDuration>,
+    /// The account the job is charged to: an index into `Workload::accounts`.
+    pub account: Option<NameIdx>,
+    /// The job's quality of service: an index into `Workload::qos_names`.
+    pub qos: Option<NameIdx>,
     /// Fields that schedsim carries through to its outputs but does not interpret.
     pub meta: JobMeta,
 }
@@ -129,6 +136,8 @@ impl Job {
             partition: 0,
             patience: None,
             idle_after: None,
+            account: None,
+            qos: None,
             meta: JobMeta::default(),
         }
     }

@@ -38,6 +38,12 @@ pub struct Workload {
     pub lacking_requested_time: u64,
     /// Jobs whose requested processor count was unknown and was set to the allocated count.
     pub lacking_requested_procs: u64,
+    /// Account names, in first-appearance order; `Job::account` indexes them.
+    pub accounts: Vec<String>,
+    /// QOS names, in first-appearance order; `Job::qos` indexes them.
+    pub qos_names: Vec<String>,
+    /// The account tree the scenario declares (`[[accounts]]`), for fair-share.
+    pub account_tree: Vec<crate::policy::fairshare::AccountSpec>,
 }
 
 /// What is wrong with `path` as an input file, when its kind tells: a folder, or, when

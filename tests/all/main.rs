@@ -12,4 +12,5 @@ mod reference;
 mod report;
 mod scenarios;
 mod size_pool;
+mod slurm;
 mod sweep;

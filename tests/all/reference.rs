@@ -67,10 +67,16 @@ fn cases_for(policy: &str) -> Vec<String> {
 }
 
 fn check_pyss(backfill: &str, semantics: Semantics) {
+    check_pyss_cases(backfill, backfill, semantics);
+}
+
+/// Runs the pyss cases written for policy `cases` (none, easy, conservative) under the
+/// backfill spec `backfill` and checks every finish time.
+pub(crate) fn check_pyss_cases(cases: &str, backfill: &str, semantics: Semantics) {
     let Some(shared) = shared_dir() else { return };
     let dir = shared.join("reference/pyss-cases");
     let mut failures = Vec::new();
-    let cases = cases_for(backfill);
+    let cases = cases_for(cases);
     for case in &cases {
         let (jobs, expected) = read_pyss(&dir.join(case));
         let out = run_under(semantics, &jobs, Cluster::flat(100), "fcfs", backfill, "requested");
@@ -179,7 +185,7 @@ type Diff = (u64, f64, f64);
 
 /// How many of Batsim's start times a policy reproduces (to the millisecond), of how many,
 /// and the jobs that differ.
-fn batsim_agreement(backfill: &str, against: &str) -> Option<(usize, usize, Vec<Diff>)> {
+pub(crate) fn batsim_agreement(backfill: &str, against: &str) -> Option<(usize, usize, Vec<Diff>)> {
     let shared = shared_dir()?;
     let dir = shared.join("reference/batsim-medium-late");
     let w = schedsim::workload::swf::read_swf(&dir.join("medium_late_input.swf")).unwrap();

@@ -1,0 +1,458 @@
+//! Slurm's multifactor priority (`priority/multifactor`) as a queue order: weighted age,
+//! fair-share, job size, partition, QOS, association and TRES factors, summed, floored at 1
+//! and truncated to an unsigned 32-bit integer, highest first, arrival order among equals
+//! (`slurm-spec.md` §A.1–§A.2). Priorities are recomputed every `calc_period`, after usage is
+//! decayed and charged (§A.4).
+
+use std::collections::BTreeMap;
+
+use super::fairshare::{Accounts, Assoc, ShareRow, Tree};
+use super::registry::Params;
+use super::{QueueOrder, Refresh};
+use crate::cluster::{Cluster, Res};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::job::PartitionIdx;
+use crate::workload::{Job, JobIdx};
+
+/// `PriorityWeight*` and `PriorityWeightTRES`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Weights {
+    pub age: f64,
+    pub fairshare: f64,
+    pub jobsize: f64,
+    pub partition: f64,
+    pub qos: f64,
+    pub assoc: f64,
+    pub tres_cpu: f64,
+    pub tres_mem: f64,
+    pub tres_gpu: f64,
+}
+
+/// How fair-share turns usage into a factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algo {
+    /// `PriorityFlags=NO_FAIR_TREE`: `2^(−U_E/S/d)`.
+    Classic,
+    /// Level FS ranking (Slurm's default since 19.05).
+    FairTree,
+}
+
+/// When all usage is forgotten (`PriorityUsageResetPeriod`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reset {
+    None,
+    /// Every 7 days from the simulation's origin (Slurm: Sundays at midnight).
+    Weekly,
+    /// Every 30 days from the simulation's origin (Slurm: the first of each month).
+    Monthly,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub weights: Weights,
+    /// `PriorityMaxAge`: the wait at which the age factor reaches 1.
+    pub max_age: SimDuration,
+    /// `PriorityFavorSmall`.
+    pub favor_small: bool,
+    /// `PriorityDecayHalfLife`; zero means no decay.
+    pub half_life: SimDuration,
+    pub reset: Reset,
+    /// `PriorityCalcPeriod`.
+    pub calc_period: SimDuration,
+    pub algo: Algo,
+    /// `FairShareDampeningFactor` (classic only).
+    pub dampening: f64,
+}
+
+/// The configuration a registry spec gives (parameters as `registry::MULTIFACTOR` declares).
+pub fn config(p: &Params) -> Config {
+    let secs = |name| SimDuration::from_secs_f64(p.get(name)).expect("declared range fits");
+    Config {
+        weights: Weights {
+            age: p.get("age"),
+            fairshare: p.get("fairshare"),
+            jobsize: p.get("jobsize"),
+            partition: p.get("partition"),
+            qos: p.get("qos"),
+            assoc: p.get("assoc"),
+            tres_cpu: p.get("tres_cpu"),
+            tres_mem: p.get("tres_mem"),
+            tres_gpu: p.get("tres_gpu"),
+        },
+        max_age: secs("max_age"),
+        favor_small: p.get("favor_small") >= 0.5,
+        half_life: secs("half_life"),
+        reset: [Reset::None, Reset::Weekly, Reset::Monthly][p.get("usage_reset") as usize],
+        calc_period: secs("calc_period"),
+        algo: [Algo::FairTree, Algo::Classic][p.get("fairshare_algo") as usize],
+        dampening: p.get("dampening"),
+    }
+}
+
+/// A running job's charge: since when, at what rate, to whom.
+#[derive(Clone, Copy, Debug)]
+struct Charge {
+    start: SimTime,
+    billing: f64,
+    assoc: Assoc,
+}
+
+pub struct Multifactor {
+    cfg: Config,
+    /// Slurm's per-second decay factor, `1 − 0.693 / half_life` (spec §A.4).
+    decay_per_sec: f64,
+    node_count: f64,
+    cluster_cpus: f64,
+    /// Each partition's resources, for the TRES factors.
+    partition_totals: Vec<Res>,
+    /// The fewest nodes each job shape can run on, computed once in `prepare`.
+    min_nodes: BTreeMap<(PartitionIdx, Res, u32), u64>,
+    tree: Tree,
+    /// The association of each account the jobs name, by `Job::account`.
+    named: Vec<Assoc>,
+    /// The association standing for each SWF group, for jobs that name no account.
+    groups: BTreeMap<i64, Assoc>,
+    /// Every account association with its name and the user associations below it, for
+    /// `fairshare.csv`.
+    reported: Vec<(Assoc, String, Vec<Assoc>)>,
+    /// The user association of each (account association, user).
+    assoc_of: BTreeMap<(Assoc, i64), Assoc>,
+    /// Each association's fair-share factor, as of the last recalculation.
+    fs: Vec<f64>,
+    running: BTreeMap<JobIdx, Charge>,
+    /// The last recalculation instant.
+    last: SimTime,
+}
+
+impl Multifactor {
+    pub fn new(cfg: Config) -> Multifactor {
+        let hl = cfg.half_life.as_secs_f64();
+        let decay_per_sec = if hl > 0.0 { 1.0 - 0.693 / hl } else { 1.0 };
+        Multifactor {
+            cfg,
+            decay_per_sec,
+            node_count: 1.0,
+            cluster_cpus: 1.0,
+            partition_totals: Vec::new(),
+            min_nodes: BTreeMap::new(),
+            tree: Tree::default(),
+            named: Vec::new(),
+            groups: BTreeMap::new(),
+            reported: Vec::new(),
+            assoc_of: BTreeMap::new(),
+            fs: vec![0.0],
+            running: BTreeMap::new(),
+            last: SimTime(0),
+        }
+    }
+
+    /// The account association a job is charged to: its own account's, else its group's.
+    fn account(&self, job: &Job) -> Assoc {
+        match job.account {
+            Some(a) => self.named[a as usize],
+            None => self.groups[&job.meta.group],
+        }
+    }
+
+    fn assoc(&self, job: &Job) -> Assoc {
+        self.assoc_of[&(self.account(job), job.meta.user)]
+    }
+
+    /// Billable TRES of a job: its cores (no `TRESBillingWeights`).
+    fn billing(job: &Job) -> f64 {
+        job.procs() as f64
+    }
+
+    /// Usage a job charges for running `secs` seconds in one calculation period: Slurm decays
+    /// the new slice too, `secs × d^secs × billing`.
+    fn slice(&self, secs: f64, billing: f64) -> f64 {
+        secs * self.decay_per_sec.powf(secs) * billing
+    }
+
+    fn reset_period(&self) -> Option<i64> {
+        match self.cfg.reset {
+            Reset::None => None,
+            Reset::Weekly => Some(SimDuration::from_secs(7 * 86_400).0),
+            Reset::Monthly => Some(SimDuration::from_secs(30 * 86_400).0),
+        }
+    }
+
+    /// One calculation period ending at `t`: reset if a boundary passed, decay, charge the
+    /// running jobs' new slices.
+    fn tick(&mut self, t: SimTime) {
+        if let Some(r) = self.reset_period() {
+            if t.0.div_euclid(r) > self.last.0.div_euclid(r) {
+                self.tree.reset();
+            }
+        }
+        let dt = (t - self.last).as_secs_f64();
+        self.tree.decay(self.decay_per_sec.powf(dt).max(f64::MIN_POSITIVE));
+        let charges: Vec<(Assoc, f64)> = self
+            .running
+            .values()
+            .map(|c| (c.assoc, self.slice((t - c.start.max(self.last)).as_secs_f64(), c.billing)))
+            .collect();
+        for (a, amount) in charges {
+            self.tree.charge(a, amount);
+        }
+        self.last = t;
+    }
+
+    /// The factors of a job at `now`, in the formula's order: age, fair-share, job size,
+    /// partition, QOS, association, and the TRES factors for cpu, mem and gpu.
+    pub fn factors(&self, job: &Job, now: SimTime) -> [f64; 9] {
+        let max_age = self.cfg.max_age.0;
+        let waited = (now - job.submit).0.max(0);
+        let age = if waited >= max_age { 1.0 } else { waited as f64 / max_age as f64 };
+        let fs = self.fs[self.assoc(job)];
+        let cpus = job.procs() as f64;
+        let min_nodes = self.min_nodes(job) as f64;
+        let js = if self.cfg.favor_small {
+            let nodes =
+                if min_nodes >= self.node_count { 0.0 } else { (self.node_count - min_nodes) / self.node_count };
+            (nodes + (self.cluster_cpus - cpus) / self.cluster_cpus) / 2.0
+        } else if cpus == 0.0 {
+            min_nodes / self.node_count
+        } else {
+            (min_nodes / self.node_count + cpus / self.cluster_cpus) / 2.0
+        };
+        let js = js.clamp(0.0, 1.0);
+        // Every partition has Slurm's default PriorityJobFactor, 1: the factor is 1/1.
+        let partition = 1.0;
+        // No QOS and no association priorities yet: Slurm's 0 over a maximum of 0.
+        let (qos, assoc) = (0.0, 0.0);
+        let total = self.partition_totals[job.partition as usize];
+        let want = job.total();
+        let share = |x: u32, of: u32| if of == 0 { 0.0 } else { f64::from(x) / f64::from(of) };
+        [
+            age,
+            fs,
+            js,
+            partition,
+            qos,
+            assoc,
+            share(want.cores, total.cores),
+            share(want.mem, total.mem),
+            share(want.gpus, total.gpus),
+        ]
+    }
+
+    /// The job's priority at `now`: Slurm's sum, floored at 1, capped and truncated to u32.
+    pub fn priority(&self, job: &Job, now: SimTime) -> u32 {
+        let w = &self.cfg.weights;
+        let f = self.factors(job, now);
+        let weights = [w.age, w.fairshare, w.jobsize, w.partition, w.qos, w.assoc, w.tres_cpu, w.tres_mem, w.tres_gpu];
+        let p: f64 = weights.iter().zip(f).map(|(w, f)| w * f).sum();
+        if p < 1.0 {
+            1
+        } else if p > f64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            p as u32
+        }
+    }
+
+    fn min_nodes(&self, job: &Job) -> u64 {
+        self.min_nodes.get(&(job.partition, job.task, job.tasks)).copied().unwrap_or(1)
+    }
+
+    fn tick_floor(&self, t: SimTime) -> SimTime {
+        let p = self.cfg.calc_period.0.max(1);
+        SimTime(t.0.div_euclid(p) * p)
+    }
+
+    fn recompute_fs(&self) -> Vec<f64> {
+        match self.cfg.algo {
+            Algo::Classic => self.tree.classic(self.cfg.dampening),
+            Algo::FairTree => self.tree.fair_tree(),
+        }
+    }
+}
+
+impl QueueOrder for Multifactor {
+    fn key(&self, job: &Job, _estimate: SimDuration, now: SimTime) -> i64 {
+        -i64::from(self.priority(job, now))
+    }
+
+    fn refresh(&self) -> Refresh {
+        Refresh::Every(self.cfg.calc_period)
+    }
+
+    fn prepare(&mut self, cluster: &Cluster, jobs: &[Job], accounts: &Accounts) {
+        self.node_count = cluster.node_count() as f64;
+        self.cluster_cpus = cluster.total_cores().max(1) as f64;
+        self.partition_totals = cluster.partitions().iter().map(|p| p.total()).collect();
+        let (tree, ids) = Tree::from_accounts(accounts);
+        self.tree = tree;
+        self.named = accounts.names.iter().map(|n| ids[n]).collect();
+        // Groups standing for accounts, and users under accounts, in first-appearance order
+        // with 1 share each.
+        for j in jobs {
+            if let std::collections::btree_map::Entry::Vacant(e) = self.min_nodes.entry((j.partition, j.task, j.tasks))
+            {
+                e.insert(cluster.partition(j.partition).min_nodes(j.task, j.tasks, cluster));
+            }
+            if j.account.is_none() && !self.groups.contains_key(&j.meta.group) {
+                self.groups.insert(j.meta.group, self.tree.add(Tree::ROOT, 1.0, false));
+            }
+            let a = self.account(j);
+            if let std::collections::btree_map::Entry::Vacant(e) = self.assoc_of.entry((a, j.meta.user)) {
+                e.insert(self.tree.add(a, 1.0, true));
+            }
+        }
+        let mut reported: Vec<(Assoc, String)> = ids.into_iter().map(|(n, a)| (a, n)).collect();
+        reported.extend(self.groups.iter().map(|(g, &a)| (a, format!("group {g}"))));
+        reported.sort();
+        self.reported = reported.into_iter().map(|(a, n)| (a, n, self.tree.users_below(a))).collect();
+        self.fs = self.recompute_fs();
+        self.last = jobs.first().map_or(SimTime(0), |j| self.tick_floor(j.submit));
+    }
+
+    fn running(&mut self, job: JobIdx, jobs: &[Job], now: SimTime, running: bool) {
+        let j = &jobs[job as usize];
+        if running {
+            let c = Charge { start: now, billing: Self::billing(j), assoc: self.assoc(j) };
+            self.running.insert(job, c);
+        } else if let Some(c) = self.running.remove(&job) {
+            // Slurm charges the last slice when the job ends (priority_p_job_end).
+            let amount = self.slice((now - c.start.max(self.last)).as_secs_f64(), c.billing);
+            self.tree.charge(c.assoc, amount);
+        }
+    }
+
+    fn recalc(&mut self, now: SimTime) {
+        let target = self.tick_floor(now);
+        if target <= self.last {
+            return;
+        }
+        if self.running.is_empty() {
+            // Nothing to charge: the periods in between are one decay.
+            self.tick(target);
+        } else {
+            let mut t = self.last;
+            while t < target {
+                t = self.tick_floor(t) + self.cfg.calc_period;
+                self.tick(t.min(target));
+            }
+        }
+        self.fs = self.recompute_fs();
+    }
+
+    fn shares(&self, now: SimTime, out: &mut Vec<ShareRow>) {
+        for (a, name, users) in &self.reported {
+            let factor = if users.is_empty() {
+                0.0
+            } else {
+                users.iter().map(|&u| self.fs[u]).sum::<f64>() / users.len() as f64
+            };
+            out.push(ShareRow { time: now, account: name.clone(), usage: self.tree.usage(*a), factor });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: u64, submit_s: i64, procs: u32, user: i64, group: i64) -> Job {
+        let mut j =
+            Job::new(id, SimTime(submit_s * 1000), SimDuration::from_secs(100), SimDuration::from_secs(100), procs);
+        j.meta.user = user;
+        j.meta.group = group;
+        j
+    }
+
+    fn order(spec: &str) -> Multifactor {
+        let (_, p) = super::super::registry::lookup_for_tests(spec);
+        Multifactor::new(config(&p))
+    }
+
+    #[test]
+    fn every_factor_on_a_small_queue() {
+        // 4 nodes × 8 cores. Job a: 2 cores (1 node), waited 1 day of a 2-day max_age.
+        // Job b: 20 cores (3 nodes), just arrived.
+        let cluster = Cluster::uniform(4, 8);
+        let jobs = [job(1, 0, 2, 1, 1), job(2, 86_400, 20, 2, 2)];
+        let mut m = order("multifactor[age=1000,jobsize=2000,partition=300,tres_cpu=64,max_age=172800]");
+        m.prepare(&cluster, &jobs, &Accounts::default());
+        let now = SimTime(86_400_000);
+        let fa = m.factors(&jobs[0], now);
+        let fb = m.factors(&jobs[1], now);
+        assert_eq!(fa[0], 0.5);
+        assert_eq!(fb[0], 0.0);
+        // No usage yet: Fair Tree ranks both users, tied, at the top.
+        assert_eq!((fa[1], fb[1]), (1.0, 1.0));
+        assert_eq!(fa[2], (1.0 / 4.0 + 2.0 / 32.0) / 2.0);
+        assert_eq!(fb[2], (3.0 / 4.0 + 20.0 / 32.0) / 2.0);
+        assert_eq!((fa[3], fa[4], fa[5]), (1.0, 0.0, 0.0));
+        assert_eq!((fa[6], fb[6]), (2.0 / 32.0, 20.0 / 32.0));
+        // a: 500 + 2000 × 0.15625 + 300 + 64 × 0.0625 = 500 + 312.5 + 300 + 4 = 1116.5 → 1116.
+        assert_eq!(m.priority(&jobs[0], now), 1116);
+        // b: 0 + 2000 × 0.6875 + 300 + 40 = 1715.
+        assert_eq!(m.priority(&jobs[1], now), 1715);
+        assert!(m.key(&jobs[1], SimDuration::ZERO, now) < m.key(&jobs[0], SimDuration::ZERO, now));
+        // favor_small: 1 − each term: a = ((4−1)/4 + (32−2)/32)/2.
+        let mut s = order("multifactor[jobsize=1000,favor_small=1]");
+        s.prepare(&cluster, &jobs, &Accounts::default());
+        assert_eq!(s.factors(&jobs[0], now)[2], (3.0 / 4.0 + 30.0 / 32.0) / 2.0);
+    }
+
+    #[test]
+    fn priority_is_floored_at_one_and_truncated() {
+        let cluster = Cluster::uniform(1, 3);
+        let jobs = [job(1, 0, 1, 1, 1)];
+        let mut zero = order("multifactor");
+        zero.prepare(&cluster, &jobs, &Accounts::default());
+        assert_eq!(zero.priority(&jobs[0], SimTime(0)), 1);
+        // 1000 × (1/1 + 1/3)/2 = 666.67 → 666, not rounded to 667.
+        let mut js = order("multifactor[jobsize=1000]");
+        js.prepare(&cluster, &jobs, &Accounts::default());
+        assert_eq!(js.priority(&jobs[0], SimTime(0)), 666);
+        let mut neg = order("multifactor[tres_cpu=-1000]");
+        neg.prepare(&cluster, &jobs, &Accounts::default());
+        assert_eq!(neg.priority(&jobs[0], SimTime(0)), 1);
+    }
+
+    #[test]
+    fn usage_decays_by_half_over_one_half_life() {
+        let cluster = Cluster::uniform(1, 4);
+        let jobs = [job(1, 0, 4, 1, 1)];
+        let mut m = order("multifactor[half_life=3600,calc_period=60,fairshare_algo=classic]");
+        m.prepare(&cluster, &jobs, &Accounts::default());
+        // The job runs one period: 60 s × d^60 × 4 cores with d = 1 − 0.693/3600.
+        m.running(0, &jobs, SimTime(0), true);
+        m.recalc(SimTime(60_000));
+        m.running(0, &jobs, SimTime(60_000), false);
+        let d: f64 = 1.0 - 0.693 / 3600.0;
+        let charged = 60.0 * d.powf(60.0) * 4.0;
+        assert!((m.tree.usage(Tree::ROOT) - charged).abs() < 1e-9);
+        // One half-life later, in 60 ticks, the usage is d^3600 of it: 0.50007, Slurm's
+        // first-order approximation of one half.
+        m.recalc(SimTime(3_660_000));
+        let left = m.tree.usage(Tree::ROOT) / charged;
+        assert!((left - d.powf(3600.0)).abs() < 1e-9, "{left}");
+        assert!((left - 0.5).abs() < 1e-3, "{left}");
+    }
+
+    #[test]
+    fn a_job_charges_its_account_period_by_period_and_at_its_end() {
+        let cluster = Cluster::uniform(1, 4);
+        let jobs = [job(1, 0, 2, 1, 1), job(2, 0, 1, 2, 2)];
+        // No decay: usage is exactly core-seconds.
+        let mut m = order("multifactor[half_life=0,calc_period=300]");
+        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.running(0, &jobs, SimTime(100_000), true);
+        m.recalc(SimTime(900_000));
+        // Ticks at 300, 600, 900: 200 + 300 + 300 s × 2 cores.
+        assert_eq!(m.tree.usage(Tree::ROOT), 1600.0);
+        m.running(0, &jobs, SimTime(1_000_000), false);
+        assert_eq!(m.tree.usage(Tree::ROOT), 1800.0);
+        let a = m.assoc(&jobs[0]);
+        assert_eq!(m.tree.usage(a), 1800.0);
+        assert_eq!(m.tree.usage(m.assoc(&jobs[1])), 0.0);
+        // After the recalculation, the idle user ranks first under Fair Tree.
+        m.recalc(SimTime(1_200_000));
+        assert_eq!(m.fs[m.assoc(&jobs[1])], 1.0);
+        assert_eq!(m.fs[a], 0.5);
+    }
+}

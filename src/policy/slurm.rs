@@ -1,0 +1,159 @@
+//! Slurm's scheduling as `sched/backfill` does it (`slurm-spec.md` §B): a main scheduler that,
+//! at every pass, starts waiting jobs in priority order and stops a partition at its first job
+//! that does not fit; and, every `interval`, a backfill cycle that plans from scratch: running
+//! jobs end at their estimates, and each tested job, in priority order, gets the earliest start
+//! around the plans of those before it, starting now if that is now, else reserving its cores
+//! (if the start is within `window`) until its estimated end rounded up to `resolution`.
+//! Simplifications: reservations are per core, not Slurm's whole nodes; the cycle is
+//! instantaneous (no `bf_max_time`, lock yields or `bf_continue`); a reservation starts at the
+//! planned instant and only its end is rounded.
+
+use std::collections::BTreeMap;
+
+use super::{Backfill, Pass};
+use crate::cluster::{Allocation, Profile};
+use crate::time::{SimDuration, SimTime};
+
+/// The parameters a registry spec gives (as `registry::SLURM` declares them).
+pub fn params(p: &super::registry::Params) -> Params {
+    let secs = |name| SimDuration::from_secs_f64(p.get(name)).expect("declared range fits");
+    let window = secs("window");
+    Params {
+        max_job_test: p.get("max_job_test") as usize,
+        window: (window > SimDuration::ZERO).then_some(window),
+        resolution: secs("resolution"),
+        interval: secs("interval"),
+        max_job_user: p.get("max_job_user") as u32,
+    }
+}
+
+/// Backfill parameters (`SchedulerParameters`); zero means unbounded where Slurm allows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// `bf_max_job_test`: jobs tested per cycle (0: all).
+    pub max_job_test: usize,
+    /// `bf_window`: no reservation starts later than this after now (None: no horizon).
+    pub window: Option<SimDuration>,
+    /// `bf_resolution`: reservations end on multiples of it (zero: exact).
+    pub resolution: SimDuration,
+    /// `bf_interval`: time between cycles (zero: a cycle at every pass).
+    pub interval: SimDuration,
+    /// `bf_max_job_user`: jobs of one user tested per cycle (0: no limit).
+    pub max_job_user: u32,
+}
+
+pub struct Slurm {
+    params: Params,
+    next_cycle: SimTime,
+    alloc: Allocation,
+}
+
+impl Slurm {
+    pub fn new(params: Params) -> Slurm {
+        Slurm { params, next_cycle: SimTime(i64::MIN), alloc: Allocation::default() }
+    }
+
+    /// `t` rounded up to a multiple of the resolution.
+    fn round_up(&self, t: SimTime) -> SimTime {
+        let r = self.params.resolution.0;
+        if r <= 1 {
+            return t;
+        }
+        SimTime(t.0.div_euclid(r) * r + if t.0.rem_euclid(r) == 0 { 0 } else { r })
+    }
+}
+
+impl Backfill for Slurm {
+    fn schedule(&mut self, pass: &mut Pass<'_>) {
+        let now = pass.now;
+        let (queue, jobs) = (pass.queue, pass.jobs);
+        let mut started = vec![false; queue.len()];
+
+        // The main scheduler: strict priority order within each partition.
+        let mut blocked = vec![false; pass.cluster.partitions().len()];
+        for (i, &j) in queue.iter().enumerate() {
+            let job = &jobs[j as usize];
+            let p = job.partition as usize;
+            if blocked[p] {
+                continue;
+            }
+            let part = pass.cluster.partition(job.partition);
+            if pass.occupancy().first_fit(job.task, job.tasks, part, &mut self.alloc) {
+                pass.start(j, std::mem::take(&mut self.alloc));
+                started[i] = true;
+            } else {
+                blocked[p] = true;
+            }
+        }
+        if !blocked.iter().any(|&b| b) {
+            return;
+        }
+        if now < self.next_cycle {
+            pass.wake_at(self.next_cycle);
+            return;
+        }
+        self.next_cycle = now.saturating_add(self.params.interval);
+
+        // The backfill cycle: a plan from scratch.
+        let mut profile = Profile::new(pass.cluster, now);
+        for &(end, r) in pass.running() {
+            profile.reserve(now, SimDuration((end - now).0.max(0)), pass.allocation(r));
+        }
+        let mut tested = 0;
+        let mut per_user: BTreeMap<i64, u32> = BTreeMap::new();
+        for (i, &j) in queue.iter().enumerate() {
+            if started[i] {
+                continue;
+            }
+            if self.params.max_job_test > 0 && tested >= self.params.max_job_test {
+                break;
+            }
+            let job = &jobs[j as usize];
+            if self.params.max_job_user > 0 {
+                let n = per_user.entry(job.meta.user).or_insert(0);
+                if *n >= self.params.max_job_user {
+                    continue;
+                }
+                *n += 1;
+            }
+            tested += 1;
+            let est = pass.estimates[j as usize];
+            let part = pass.cluster.partition(job.partition);
+            let start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
+            if start == now {
+                profile.reserve(now, est, &self.alloc);
+                pass.start(j, std::mem::take(&mut self.alloc));
+                continue;
+            }
+            if self.params.window.is_some_and(|w| start > now.saturating_add(w)) {
+                continue;
+            }
+            let end = self.round_up(start.saturating_add(est));
+            profile.reserve(start, end - start, &self.alloc);
+        }
+        if self.params.interval > SimDuration::ZERO {
+            pass.wake_at(self.next_cycle);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_round_up_to_the_resolution() {
+        let p = Params {
+            max_job_test: 0,
+            window: None,
+            resolution: SimDuration::from_secs(60),
+            interval: SimDuration::ZERO,
+            max_job_user: 0,
+        };
+        let s = Slurm::new(p);
+        assert_eq!(s.round_up(SimTime(120_000)), SimTime(120_000));
+        assert_eq!(s.round_up(SimTime(120_001)), SimTime(180_000));
+        let exact = Slurm::new(Params { resolution: SimDuration::ZERO, ..p });
+        assert_eq!(exact.round_up(SimTime(120_001)), SimTime(120_001));
+    }
+}

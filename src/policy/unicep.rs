@@ -1,0 +1,45 @@
+//! UNICEP (Tang et al., as in Carastan-Santos & de Camargo SC'17 and RLScheduler SC'20):
+//! score = −(w + 10⁻¹⁵) / (log₂(n + 10⁻¹⁵) × r), lowest first, with w the time waited so far
+//! in seconds, n the cores requested and r the runtime estimate in seconds. The 10⁻¹⁵ terms
+//! are RLScheduler's, so that one-core jobs (log₂ 1 = 0) rank first rather than divide by zero.
+
+use super::{float_key, secs_at_least_one, QueueOrder, Refresh};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::Job;
+
+pub struct Unicep;
+
+impl Unicep {
+    pub fn score(job: &Job, estimate: SimDuration, now: SimTime) -> f64 {
+        let w = (now - job.submit).0.max(0) as f64 / 1000.0;
+        let r = secs_at_least_one(estimate.0);
+        -(w + 1e-15) / ((job.procs() as f64 + 1e-15).log2() * r)
+    }
+}
+
+impl QueueOrder for Unicep {
+    fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64 {
+        float_key(Self::score(job, estimate, now))
+    }
+
+    fn refresh(&self) -> Refresh {
+        Refresh::EveryPass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_score_by_hand() {
+        let j = Job::new(1, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(100), 8);
+        // Waited 600 s, 8 cores (log₂ 8 = 3), 100 s estimate: −600 / 300 = −2.
+        let s = Unicep::score(&j, SimDuration::from_secs(100), SimTime(600_000));
+        assert!((s + 2.0).abs() < 1e-12, "{s}");
+        // A one-core job that has waited ranks ahead of any wider one.
+        let one = Job::new(2, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(100), 1);
+        let k = |j: &Job| Unicep.key(j, SimDuration::from_secs(100), SimTime(600_000));
+        assert!(k(&one) < k(&j));
+    }
+}
