@@ -9,6 +9,7 @@ mod io;
 mod properties;
 mod queueing;
 mod reference;
+mod sacct;
 mod scenarios;
 mod size_pool;
 mod sweep;
