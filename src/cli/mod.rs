@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod compare;
+pub mod convert;
 pub mod generate;
 pub mod inspect;
 pub mod merge;
@@ -28,10 +29,12 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run one workload under several policies, in parallel, and compare them.
     Compare(compare::CompareArgs),
-    /// Describe what a trace holds: jobs, machine size, time span, offered load.
+    /// Describe what a trace (SWF or sacct) holds: jobs, machine size, time span, offered load.
     Inspect(inspect::InspectArgs),
     /// Write a scenario's jobs (all sources) as an SWF input trace, without simulating them.
     Generate(generate::GenerateArgs),
+    /// Write a trace (SWF or an sacct export) as an SWF input trace: `convert FILE --to swf`.
+    Convert(convert::ConvertArgs),
     /// List every queue order, backfill strategy and runtime estimate with its parameters.
     Policies,
     /// Rebuild the charts (SVG, PNG) and report.html of a run, comparison, sweep or pool sizing from its files.
@@ -53,6 +56,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(a) => compare::compare_cmd(a),
         Command::Inspect(a) => inspect::inspect(a),
         Command::Generate(a) => generate::generate(a),
+        Command::Convert(a) => convert::convert(a),
         Command::Policies => {
             out::out!("{}", policies::text())
         }

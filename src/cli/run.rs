@@ -20,7 +20,7 @@ use schedsim::scenario::{self, overrides};
 
 use super::out::outln;
 use super::sweep::{duration_pm, share_pm};
-use schedsim::workload::{swf, Workload};
+use schedsim::workload::trace::{read_trace, Loaded};
 
 /// What to simulate: a scenario file, a trace on a machine, or the built-in default scenario.
 /// Shared by `run` and `compare`.
@@ -30,7 +30,8 @@ pub struct SourceArgs {
     /// (scenarios/default.toml) runs.
     #[arg(value_name = "SCENARIO", conflicts_with = "trace")]
     pub scenario: Option<PathBuf>,
-    /// SWF trace to replay (`.swf` or `.swf.gz`) instead of a scenario.
+    /// Trace to replay instead of a scenario: SWF or a Slurm `sacct -P` export, gzipped or
+    /// not (the format is told by content).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     /// Machine size in processors, as one flat node (overrides the trace header).
@@ -46,6 +47,8 @@ pub struct SourceArgs {
     /// needs none.
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub sacct: super::convert::SacctArgs,
 }
 
 #[derive(Debug, Args)]
@@ -114,8 +117,9 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
             bail!("--seed draws a scenario's random workload; a trace has none");
         }
         let policy = overrides.apply(PolicyChoice::default())?;
-        let w = swf::read_swf(path)?;
-        let cluster = machine_for(source, &w, path)?;
+        let loaded = read_trace(path, &source.sacct.options()?)?;
+        let cluster = machine_for(source, &loaded, path)?;
+        let w = loaded.workload;
         let name = format!("{}-{}", trace_stem(path), policy.label().replace('/', "-"));
         return Ok((RunPlan::replay(name, path.display().to_string(), w, cluster, policy), vec![path.clone()]));
     }
@@ -250,11 +254,23 @@ pub fn write(dir: &Path, plan: &RunPlan, result: &RunResult) -> anyhow::Result<V
     experiment::write_run(dir, plan, result).with_context(|| format!("writing the results of {}", plan.name))
 }
 
-/// The machine: --procs, else --nodes × --cores-per-node, else the trace header.
-fn machine_for(args: &SourceArgs, w: &Workload, path: &Path) -> anyhow::Result<Cluster> {
+/// The machine: --procs, else --nodes × --cores-per-node, else the trace header, else (sacct)
+/// the nodes and cores the export's allocations show.
+fn machine_for(args: &SourceArgs, loaded: &Loaded, path: &Path) -> anyhow::Result<Cluster> {
+    let w = &loaded.workload;
     Ok(match (args.procs, args.nodes, args.cores_per_node) {
         (Some(p), _, _) => Cluster::flat(p),
         (None, Some(n), Some(c)) => Cluster::uniform(n, c),
+        _ if loaded.sacct.is_some() => {
+            let m = &loaded.sacct.as_ref().expect("checked").machine;
+            if m.node_count() == 0 || m.cores_per_node == 0 {
+                bail!(
+                    "{}: the export shows no node or core counts: say the machine with --nodes N --cores-per-node C",
+                    path.display()
+                );
+            }
+            Cluster::uniform(m.node_count(), m.cores_per_node)
+        }
         _ => match w.max_procs.or(w.max_nodes) {
             Some(p) if p > 0 => Cluster::flat(p),
             _ => bail!(
@@ -268,7 +284,8 @@ fn machine_for(args: &SourceArgs, w: &Workload, path: &Path) -> anyhow::Result<C
 fn trace_stem(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.strip_suffix(".swf").unwrap_or(name).to_string()
+    let name = name.strip_suffix(".swf").unwrap_or(name);
+    name.strip_suffix(".psv").unwrap_or(name).to_string()
 }
 
 fn print_summary(s: &Summary) -> anyhow::Result<()> {

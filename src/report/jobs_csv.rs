@@ -44,7 +44,11 @@ pub fn write_jobs_csv<W: Write>(
     for r in records {
         let j = &jobs[r.job as usize];
         let part = &cluster.partition(j.partition).name;
-        write!(out, "{},{},{},{},{},", j.id, j.class, j.meta.user, part, j.submit)?;
+        match &j.label {
+            Some(label) => write!(out, "{label},")?,
+            None => write!(out, "{},", j.id)?,
+        }
+        write!(out, "{},{},{},{},", j.class, j.meta.user, part, j.submit)?;
         match r.start {
             Some(s) => write!(out, "{s},")?,
             None => write!(out, ",")?,

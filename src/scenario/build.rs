@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 
 use super::error::{ErrorKind, KeyPath, ScenarioError};
-use super::schema::{gen_problem, LublinSource, Scenario, SourceKind, TraceSource};
+use super::schema::{gen_problem, LublinSource, SacctSource, Scenario, SourceKind, TraceSource};
 use crate::cluster::Cluster;
 use crate::experiment::PolicyChoice;
 use crate::metrics::Measure;
@@ -46,7 +46,7 @@ use crate::rng;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{NameIdx, PartitionIdx};
 use crate::workload::lublin::{self, Extent, LublinConfig};
-use crate::workload::{swf, Job, Workload};
+use crate::workload::{sacct, swf, Job, Workload};
 
 /// Reason under which jobs submitted at or after `run.length` are counted as skipped.
 pub const SKIP_AFTER_LENGTH: &str = "submitted at or after run.length";
@@ -105,6 +105,7 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
         let mut rng = rng::stream(seed, rep, &format!("{i}/{}", src.kind.name()));
         let mut w = match &src.kind {
             SourceKind::Trace(t) => trace(s, t, &path)?,
+            SourceKind::Sacct(t) => sacct_export(s, t, &path, &cluster, pidx)?,
             SourceKind::Lublin(l) => lublin(s, l, length, &path, &mut rng)?,
             SourceKind::Interactive(c) => {
                 let mut c = c.as_ref().clone();
@@ -120,11 +121,19 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
         if cut > 0 {
             *w.skipped.entry(SKIP_AFTER_LENGTH.to_string()).or_insert(0) += cut;
         }
-        for j in &mut w.jobs {
-            j.partition = pidx;
-            j.class = src.class;
+        // An export's jobs keep their own partitions and classes.
+        if !matches!(src.kind, SourceKind::Sacct(_)) {
+            for j in &mut w.jobs {
+                j.partition = pidx;
+                j.class = src.class;
+            }
         }
-        note_rejections(&mut w, &cluster, pidx);
+        let mut used: Vec<PartitionIdx> = w.jobs.iter().map(|j| j.partition).collect();
+        used.sort_unstable();
+        used.dedup();
+        for p in used {
+            note_rejections(&mut w, &cluster, p);
+        }
         parts.push(w);
     }
     note_overload(&mut parts, &cluster, length);
@@ -172,8 +181,9 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
 /// because they ask for more time or cores than it allows or has.
 fn note_rejections(w: &mut Workload, cluster: &Cluster, pidx: PartitionIdx) {
     let part = cluster.partition(pidx);
+    let jobs = || w.jobs.iter().filter(|j| j.partition == pidx);
     if let Some(max) = part.limits.max_walltime {
-        let n = w.jobs.iter().filter(|j| j.requested_time > max).count();
+        let n = jobs().filter(|j| j.requested_time > max).count();
         if n > 0 {
             let jobs = if n == 1 { "job requests" } else { "jobs request" };
             w.notes.push(format!(
@@ -183,7 +193,7 @@ fn note_rejections(w: &mut Workload, cluster: &Cluster, pidx: PartitionIdx) {
         }
     }
     let cores = u64::from(part.total().cores);
-    let n = w.jobs.iter().filter(|j| j.procs() > cores).count();
+    let n = jobs().filter(|j| j.procs() > cores).count();
     if n > 0 {
         let jobs = if n == 1 { "job asks" } else { "jobs ask" };
         w.notes
@@ -199,7 +209,52 @@ fn partition_names(c: &Cluster) -> String {
 fn trace(s: &Scenario, t: &TraceSource, path: &KeyPath) -> Result<Workload, ScenarioError> {
     let file = s.resolve_path(&t.path);
     let mut w = swf::read_swf(&file).map_err(|e| s.error((path.key("path"), ErrorKind::Trace(Box::new(e)))))?;
-    let start = t.start.0;
+    shift_and_scale(s, &mut w, t.start.0);
+    Ok(w)
+}
+
+/// An sacct export: each job on the partition of its own name (the source's partition when it
+/// names none), limits from the partitions' `max_walltime`, shifted and scaled as a trace.
+fn sacct_export(
+    s: &Scenario,
+    t: &SacctSource,
+    path: &KeyPath,
+    cluster: &Cluster,
+    default: PartitionIdx,
+) -> Result<Workload, ScenarioError> {
+    let limits =
+        cluster.partitions().iter().filter_map(|p| p.limits.max_walltime.map(|m| (p.name.clone(), m))).collect();
+    let opts = t.options(limits).map_err(|e| s.error(e.at(path)))?;
+    let file = s.resolve_path(&t.path);
+    let import =
+        sacct::read_sacct(&file, &opts).map_err(|e| s.error((path.key("path"), ErrorKind::Trace(Box::new(e)))))?;
+    let mut w = import.workload;
+    let map: Vec<Option<PartitionIdx>> = w.partition_names.iter().map(|n| cluster.partition_named(n)).collect();
+    let missing: Vec<&str> =
+        w.partition_names.iter().zip(&map).filter(|(_, m)| m.is_none()).map(|(n, _)| n.as_str()).collect();
+    if !missing.is_empty() {
+        return Err(s.error((
+            path.key("path"),
+            ErrorKind::Source(format!(
+                "the export's partition{} {} {} not in the cluster (it has {}): add {} to [[cluster.partitions]]",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                if missing.len() == 1 { "is" } else { "are" },
+                partition_names(cluster),
+                if missing.len() == 1 { "it" } else { "them" },
+            )),
+        )));
+    }
+    for j in &mut w.jobs {
+        j.partition = usize::try_from(j.meta.partition - 1).ok().and_then(|k| map[k]).unwrap_or(default);
+    }
+    shift_and_scale(s, &mut w, t.start.0);
+    Ok(w)
+}
+
+/// Shifts a trace so that `start` is time 0 (earlier jobs counted as skipped), then applies
+/// `run.load_scale` to its submit times.
+fn shift_and_scale(s: &Scenario, w: &mut Workload, start: SimDuration) {
     if start > SimDuration::ZERO {
         let before = w.jobs.len();
         w.jobs.retain(|j| j.submit.0 >= start.0);
@@ -218,7 +273,6 @@ fn trace(s: &Scenario, t: &TraceSource, path: &KeyPath) -> Result<Workload, Scen
         }
         w.notes.push(format!("submit times divided by run.load_scale = {scale}: inter-arrival gaps {scale}× shorter"));
     }
-    Ok(w)
 }
 
 /// The Lublin–Feitelson model on the source's declared machine (whole-node jobs), filling

@@ -301,10 +301,11 @@ pub struct SourceSpec {
     pub kind: SourceKind,
 }
 
-/// `kind = "trace" | "lublin" | "interactive"`.
+/// `kind = "trace" | "sacct" | "lublin" | "interactive"`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceKind {
     Trace(TraceSource),
+    Sacct(SacctSource),
     Lublin(LublinSource),
     Interactive(Box<InteractiveConfig>),
 }
@@ -313,6 +314,7 @@ impl SourceKind {
     pub fn name(&self) -> &'static str {
         match self {
             SourceKind::Trace(_) => "trace",
+            SourceKind::Sacct(_) => "sacct",
             SourceKind::Lublin(_) => "lublin",
             SourceKind::Interactive(_) => "interactive",
         }
@@ -329,6 +331,118 @@ pub struct TraceSource {
     /// are left out (and counted as skipped), later ones are shifted back by it.
     #[serde(default = "zero")]
     pub start: Duration,
+}
+
+/// `kind = "sacct"`: a Slurm accounting export (`sacct -P`, plain or gzipped) replayed job by
+/// job. Each job keeps its own partition (found by name in the cluster; the source's
+/// `partition` takes jobs whose record names none) and the class the classifier gives it.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SacctSource {
+    /// `path` (required): the export, relative to the scenario file's folder.
+    pub path: PathBuf,
+    /// `start` (duration, default `"0s"`): as a trace source's, counted from the first
+    /// submission.
+    #[serde(default = "zero")]
+    pub start: Duration,
+    /// `fields` (list of names): the field list of a `--noheader` export.
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
+    /// `delimiter` (string, default `|`, else a tab, as the file shows).
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    /// `cancelled` (`"keep"` (default) or `"drop"`): interactive jobs cancelled before they
+    /// started are replayed as sessions whose user gives up, or left out.
+    #[serde(default)]
+    pub cancelled: Option<String>,
+    /// `default_timelimit` (duration): the limit of `UNLIMITED`/`Partition_Limit` jobs whose
+    /// partition has no `max_walltime`.
+    #[serde(default)]
+    pub default_timelimit: Option<Duration>,
+    /// `[[workload.classify]]`: site rules, tried in order before the built-in ones.
+    #[serde(default)]
+    pub classify: Vec<ClassifySpec>,
+}
+
+/// `[[workload.classify]]`: jobs matching every condition given get `class`.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifySpec {
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub qos: Option<String>,
+    /// A regular expression (Rust `regex` syntax) searched in the job name.
+    #[serde(default)]
+    pub name_regex: Option<String>,
+    /// A regular expression searched in the submit line.
+    #[serde(default)]
+    pub submit_regex: Option<String>,
+    /// `"batch"`, `"interactive"` or `"debug"` (required).
+    pub class: String,
+}
+
+impl SacctSource {
+    /// The reader's options: the source's keys, and `limits`, each partition's `max_walltime`.
+    /// Keys are checked by [`Scenario::validate`], so a failure here names the key.
+    pub fn options(
+        &self,
+        limits: BTreeMap<String, SimDuration>,
+    ) -> Result<crate::workload::sacct::SacctOptions, SacctKeyError> {
+        use crate::workload::sacct::{Classifier, Rule, SacctOptions};
+        let cancelled = match &self.cancelled {
+            None => Default::default(),
+            Some(c) => c.parse().map_err(|e| SacctKeyError { rule: None, key: "cancelled", msg: e })?,
+        };
+        let mut rules = Vec::with_capacity(self.classify.len());
+        for (i, r) in self.classify.iter().enumerate() {
+            let err = |key: &'static str, msg: String| SacctKeyError { rule: Some(i), key, msg };
+            let regex = |key: &'static str, v: &Option<String>| -> Result<Option<regex::Regex>, SacctKeyError> {
+                v.as_deref()
+                    .map(regex::Regex::new)
+                    .transpose()
+                    .map_err(|e| err(key, format!("expected a regular expression: {e}")))
+            };
+            if r.partition.is_none() && r.qos.is_none() && r.name_regex.is_none() && r.submit_regex.is_none() {
+                return Err(err("", "a rule needs at least one of partition, qos, name_regex, submit_regex".into()));
+            }
+            rules.push(Rule {
+                partition: r.partition.clone(),
+                qos: r.qos.clone(),
+                name_regex: regex("name_regex", &r.name_regex)?,
+                submit_regex: regex("submit_regex", &r.submit_regex)?,
+                class: r.class.parse().map_err(|e| err("class", e))?,
+            });
+        }
+        Ok(SacctOptions {
+            fields: self.fields.clone(),
+            delimiter: self.delimiter.clone(),
+            cancelled,
+            default_timelimit: self.default_timelimit.map(|d| d.0),
+            partition_limits: limits,
+            classifier: Classifier { rules },
+        })
+    }
+}
+
+/// A bad key of an sacct source: `classify[rule].key`, or the source's own `key`.
+#[derive(Clone, Debug)]
+pub struct SacctKeyError {
+    pub rule: Option<usize>,
+    pub key: &'static str,
+    pub msg: String,
+}
+
+impl SacctKeyError {
+    /// The key's path under the source's `path`.
+    pub fn at(self, path: &KeyPath) -> Problem {
+        let p = match self.rule {
+            Some(i) if self.key.is_empty() => path.key("classify").index(i),
+            Some(i) => path.key("classify").index(i).key(self.key),
+            None => path.key(self.key),
+        };
+        (p, ErrorKind::Invalid(self.msg))
+    }
 }
 
 /// `kind = "lublin"`: the Lublin–Feitelson (2003) model for a declared machine size.
@@ -519,15 +633,24 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
             )),
         }
     };
-    let kind = take_str("kind", "a string: \"trace\", \"lublin\" or \"interactive\"")?;
+    let kind = take_str("kind", "a string: \"trace\", \"sacct\", \"lublin\" or \"interactive\"")?;
     let partition = take_str("partition", "a partition name")?;
     let class = take_str("class", "a string: \"batch\", \"interactive\" or \"debug\"")?;
     let Some(kind) = kind else {
-        return Err((path.clone(), ErrorKind::Invalid("missing key `kind` (trace, lublin or interactive)".into())));
+        return Err((
+            path.clone(),
+            ErrorKind::Invalid("missing key `kind` (trace, sacct, lublin or interactive)".into()),
+        ));
     };
     let Some(partition) = partition else {
         return Err((path.clone(), ErrorKind::Invalid("missing key `partition`".into())));
     };
+    if kind == "sacct" && class.is_some() {
+        return Err((
+            path.key("class"),
+            ErrorKind::Invalid("an sacct source classifies each job: use [[workload.classify]] rules instead".into()),
+        ));
+    }
     let class = match class {
         None => None,
         Some(c) => Some(c.parse::<JobClass>().map_err(|e| (path.key("class"), ErrorKind::Invalid(e)))?),
@@ -543,12 +666,15 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
     }
     let (kind, default_class) = match kind.as_str() {
         "trace" => (SourceKind::Trace(rest(table, path)?), JobClass::Batch),
+        "sacct" => (SourceKind::Sacct(rest(table, path)?), JobClass::Batch),
         "lublin" => (SourceKind::Lublin(rest(table, path)?), JobClass::Batch),
         "interactive" => (SourceKind::Interactive(rest(table, path)?), JobClass::Interactive),
         other => {
             return Err((
                 path.key("kind"),
-                ErrorKind::Invalid(format!("unknown source kind {other:?} (expected trace, lublin or interactive)")),
+                ErrorKind::Invalid(format!(
+                    "unknown source kind {other:?} (expected trace, sacct, lublin or interactive)"
+                )),
             ))
         }
     };
@@ -769,6 +895,7 @@ impl Scenario {
     pub fn trace_files(&self) -> Vec<PathBuf> {
         let traces = self.workload.iter().filter_map(|s| match &s.kind {
             SourceKind::Trace(t) => Some(self.resolve_path(&t.path)),
+            SourceKind::Sacct(t) => Some(self.resolve_path(&t.path)),
             _ => None,
         });
         traces.collect()
@@ -858,6 +985,14 @@ impl Scenario {
                         let what = crate::workload::wrong_kind(&file, true).unwrap_or("does not exist");
                         return Err((p.key("path"), ErrorKind::TraceUnusable { file, what }));
                     }
+                }
+                SourceKind::Sacct(t) => {
+                    let file = self.resolve_path(&t.path);
+                    if !file.is_file() {
+                        let what = crate::workload::wrong_kind(&file, true).unwrap_or("does not exist");
+                        return Err((p.key("path"), ErrorKind::TraceUnusable { file, what }));
+                    }
+                    t.options(BTreeMap::new()).map_err(|e| e.at(&p))?;
                 }
                 SourceKind::Lublin(l) => {
                     if !(l.load.is_finite() && l.load > 0.0 && l.load <= MAX_LOAD) {

@@ -18,11 +18,7 @@ use crate::workload::job::JobClass;
 
 /// SWF queue number of a class.
 pub fn queue_of(class: JobClass) -> i64 {
-    match class {
-        JobClass::Interactive => 0,
-        JobClass::Batch => 1,
-        JobClass::Debug => 2,
-    }
+    class.swf_queue()
 }
 
 /// Writes `built.workload` as an SWF input trace (see the [module docs](self)).

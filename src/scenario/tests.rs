@@ -470,7 +470,7 @@ fn missing_keys_and_kinds() {
         &err(&text),
         line_of(&text, "\"swf\"", 0),
         "workload[0].kind",
-        "unknown source kind \"swf\" (expected trace, lublin or interactive)",
+        "unknown source kind \"swf\" (expected trace, sacct, lublin or interactive)",
     );
 
     let text = format!("{BASE}{LUBLIN}").replace("kind = \"lublin\"\n", "");

@@ -24,4 +24,8 @@ pub enum WorkloadError {
 
     #[error("{}: holds no job that can be simulated ({reason})", file.display())]
     NoJobs { file: PathBuf, reason: String },
+
+    /// An export that lacks what a replay needs (e.g. sacct without submit times).
+    #[error("{}: cannot be replayed: {reason}", file.display())]
+    NotReplayable { file: PathBuf, reason: String },
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::time::{SimDuration, SimTime};
+use crate::workload::sacct::{Machine, SacctStats};
 use crate::workload::Workload;
 
 /// Where the machine size used for load and width figures came from.
@@ -342,6 +343,115 @@ impl fmt::Display for TraceStats {
         }
         Ok(())
     }
+}
+
+/// What `inspect` prints about an sacct export beyond [`TraceStats`]: records, steps,
+/// classes and the rules behind them, states, what was left out and why, partitions, users,
+/// and the machine the export shows as a scenario snippet to start from.
+pub fn sacct_text(s: &SacctStats) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let list = |m: &BTreeMap<String, u64>| {
+        if m.is_empty() {
+            "none".to_string()
+        } else {
+            m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        }
+    };
+    const W: usize = 20;
+    let mut row = |label: &str, value: String| {
+        let _ = writeln!(out, "{label:<W$}{value}");
+    };
+    row(
+        "sacct records",
+        format!("{} ({} allocations, {} steps folded into their jobs)", s.records, s.allocations, s.steps),
+    );
+    row("steps", list(&s.steps_by_kind));
+    row("arrays", format!("{} array tasks, {} pending array ranges (skipped)", s.array_tasks, s.pending_array_ranges));
+    row("het components", s.het_components.to_string());
+    row("states", list(&s.states));
+    row("jobs by class", list(&s.jobs_by_class));
+    for (rule, n) in &s.jobs_by_rule {
+        row("  classified by", format!("{rule}: {n}"));
+    }
+    row("never started", format!("{} cancelled before they started", s.cancelled_before_start));
+    row("skipped", list(&s.skipped));
+    row("rejected", list(&s.rejected));
+    for b in &s.bad_records {
+        row("  ", b.clone());
+    }
+    if s.repaired > 0 {
+        let lines: Vec<String> = s.repaired_lines.iter().map(u64::to_string).collect();
+        row("repaired", format!("{} records (first lines {})", s.repaired, lines.join(", ")));
+    }
+    if !s.limits_replaced.is_empty() {
+        row("time limits", list(&s.limits_replaced));
+    }
+    row(
+        "time span",
+        format!(
+            "{} .. {} (local time)",
+            s.first_submit.as_deref().unwrap_or("-"),
+            s.last_end.as_deref().unwrap_or("-")
+        ),
+    );
+    row("partitions", list(&s.jobs_by_partition));
+    row("users, accounts", format!("{}, {}", s.users, s.accounts));
+    let m = &s.machine;
+    row(
+        "machine",
+        format!("{} nodes × {} cores (from NodeList and the largest allocations)", m.node_count(), m.cores_per_node),
+    );
+    out.push('\n');
+    out.push_str(&scenario_snippet(m));
+    out
+}
+
+/// The machine an export shows, as `[[cluster.nodes]]` and `[[cluster.partitions]]` tables.
+/// Nodes keep their names when these are one prefix numbered 1..n (`n1`..`n4`); otherwise they
+/// become `node1`.. in natural order, and a comment maps them.
+pub fn scenario_snippet(m: &Machine) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let count = m.node_count();
+    let prefix = m.nodes.first().map(|n| n.trim_end_matches(|c: char| c.is_ascii_digit())).unwrap_or("");
+    let keeps_names = !prefix.is_empty()
+        && m.nodes.iter().enumerate().all(|(i, n)| *n == format!("{prefix}{}", i + 1))
+        && count as usize == m.nodes.len();
+    let group = if keeps_names { prefix } else { "node" };
+    let _ = writeln!(out, "# The machine the export shows: a start for a scenario (check memory and limits).");
+    if !keeps_names && !m.nodes.is_empty() {
+        let shown: Vec<String> =
+            m.nodes.iter().take(8).enumerate().map(|(i, n)| format!("{group}{} = {n}", i + 1)).collect();
+        let more = if m.nodes.len() > 8 { ", ..." } else { "" };
+        let _ = writeln!(out, "# {}{more}", shown.join(", "));
+    }
+    let mem_gb = (m.memory_per_node_mib.div_ceil(1024)).max(1);
+    let _ = writeln!(
+        out,
+        "[[cluster.nodes]]\nname = {group:?}\ncount = {}\ncores = {}\nmemory = \"{mem_gb}GB\"",
+        count.max(1),
+        m.cores_per_node.max(1)
+    );
+    for (name, ids) in &m.partitions {
+        let nodes = if ids.len() as u32 == count {
+            format!("{group:?}")
+        } else {
+            let mut ranges = Vec::new();
+            let mut i = 0;
+            while i < ids.len() {
+                let mut j = i;
+                while j + 1 < ids.len() && ids[j + 1] == ids[j] + 1 {
+                    j += 1;
+                }
+                ranges.push(if i == j { format!("{}", ids[i] + 1) } else { format!("{}-{}", ids[i] + 1, ids[j] + 1) });
+                i = j + 1;
+            }
+            format!("\"{group}[{}]\"", ranges.join(","))
+        };
+        let _ = writeln!(out, "\n[[cluster.partitions]]\nname = {name:?}\nnodes = [{nodes}]");
+    }
+    out
 }
 
 #[cfg(test)]

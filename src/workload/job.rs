@@ -17,6 +17,10 @@ pub type NameIdx = u32;
 /// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
 pub type PartitionIdx = u16;
 
+/// Index into one of a workload's name tables ([`super::Workload::accounts`],
+/// [`super::Workload::qos_names`]).
+pub type NameIdx = u32;
+
 /// What kind of work a job is: reported separately, and the scenario may treat classes
 /// differently (a dedicated pool, a priority boost, preemption).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +41,15 @@ impl JobClass {
             JobClass::Batch => "batch",
             JobClass::Interactive => "interactive",
             JobClass::Debug => "debug",
+        }
+    }
+
+    /// The SWF queue number of the class: interactive 0, batch 1, debug 2.
+    pub fn swf_queue(self) -> i64 {
+        match self {
+            JobClass::Interactive => 0,
+            JobClass::Batch => 1,
+            JobClass::Debug => 2,
         }
     }
 }
@@ -79,10 +92,13 @@ pub struct Job {
     /// When, after its start, the user stops using an interactive session and leaves it idle
     /// until it ends; the partition's idle timeout may end it sooner.
     pub idle_after: Option<SimDuration>,
-    /// The account the job is charged to: an index into `Workload::accounts`.
+    /// The account charged, when the source names one (sacct).
     pub account: Option<NameIdx>,
-    /// The job's quality of service: an index into `Workload::qos_names`.
+    /// The QOS the job ran under, when the source names one (sacct).
     pub qos: Option<NameIdx>,
+    /// The source's own job id as text, when it is not a plain number (sacct's `26_3`): what
+    /// `jobs.csv` prints. Boxed so that an SWF job pays one null pointer for it.
+    pub label: Option<Box<str>>,
     /// Fields that schedsim carries through to its outputs but does not interpret.
     pub meta: JobMeta,
 }
@@ -138,6 +154,7 @@ impl Job {
             idle_after: None,
             account: None,
             qos: None,
+            label: None,
             meta: JobMeta::default(),
         }
     }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod convert;
 pub mod dist;
 pub mod error;
 pub mod inspect;
@@ -11,11 +12,13 @@ pub mod interactive;
 pub mod job;
 pub mod login_gen;
 pub mod lublin;
+pub mod sacct;
 pub mod swf;
+pub mod trace;
 pub mod weekly;
 
 pub use error::WorkloadError;
-pub use job::{Job, JobIdx, JobMeta};
+pub use job::{Job, JobIdx, JobMeta, NameIdx};
 
 /// A loaded workload, ready for the engine.
 #[derive(Clone, Debug, Default)]
@@ -38,10 +41,16 @@ pub struct Workload {
     pub lacking_requested_time: u64,
     /// Jobs whose requested processor count was unknown and was set to the allocated count.
     pub lacking_requested_procs: u64,
-    /// Account names, in first-appearance order; `Job::account` indexes them.
+    /// User names, in first-appearance order, when the source has names (sacct). A job's
+    /// `meta.user` is then the UID if the source gives one, else the 1-based index here.
+    pub users: Vec<String>,
+    /// Account names, in first-appearance order ([`Job::account`] indexes them).
     pub accounts: Vec<String>,
-    /// QOS names, in first-appearance order; `Job::qos` indexes them.
+    /// QOS names, in first-appearance order ([`Job::qos`] indexes them).
     pub qos_names: Vec<String>,
+    /// Partition names the source gives, in first-appearance order; a job's `meta.partition`
+    /// is the 1-based index here (the SWF partition number).
+    pub partition_names: Vec<String>,
     /// The account tree the scenario declares (`[[accounts]]`), for fair-share.
     pub account_tree: Vec<crate::policy::fairshare::AccountSpec>,
 }

@@ -10,6 +10,7 @@ mod properties;
 mod queueing;
 mod reference;
 mod report;
+mod sacct;
 mod scenarios;
 mod size_pool;
 mod slurm;
