@@ -54,9 +54,12 @@ fn traces(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     let hpc2n = dir.join("HPC2N-2002-2.2-cln.swf.gz");
     g.bench_function("parse/HPC2N", |b| b.iter(|| swf::read_swf(&hpc2n).unwrap()));
-    for (file, bf) in
-        [("lublin_256.swf.gz", "easy"), ("lublin_256.swf.gz", "conservative"), ("HPC2N-2002-2.2-cln.swf.gz", "easy")]
-    {
+    for (file, bf) in [
+        ("lublin_256.swf.gz", "easy"),
+        ("lublin_256.swf.gz", "conservative"),
+        ("HPC2N-2002-2.2-cln.swf.gz", "easy"),
+        ("KTH-SP2-1996-2.1-cln.swf.gz", "conservative"),
+    ] {
         let w = swf::read_swf(&dir.join(file)).unwrap();
         let procs = w.max_procs.or(w.max_nodes).unwrap();
         g.bench_function(format!("simulate/{file}/{bf}"), |b| {
@@ -101,6 +104,12 @@ fn scenarios(c: &mut Criterion) {
             b.iter(|| execute(&RunPlan::from_built(scenario::build(&s, 1).unwrap(), name.into())).unwrap())
         });
     }
+    // Conservative on three partitions sharing nodes: once 49 s, when every early end of a
+    // session re-placed every queued reservation and each placement scanned every node.
+    let s = scenario::load(&dir.join("big-interactive-pool.toml")).expect("shipped scenario");
+    let mut plan = RunPlan::from_built(scenario::build(&s, 1).unwrap(), "big-interactive-pool".into());
+    plan.policy.backfill = "conservative".into();
+    g.bench_function("run/big-interactive-pool/conservative", |b| b.iter(|| execute(&plan).unwrap()));
     g.finish();
 }
 
