@@ -752,11 +752,13 @@ fn fairshare_spec(run: &RunData) -> Result<Spec, Skipped> {
         return Err(skip(name, title, "fairshare.csv has no rows"));
     };
     let (unit, unit_name) = time_unit(x_extent(&fs.time, 1.0).1);
-    let (lines, per) = time_lines(&fs.time, &fs.factor, unit, |i, _| PALETTE[i % PALETTE.len()], |_| Some(1.0));
+    let (mut lines, per) = time_lines(&fs.time, &fs.factor, unit, |i, _| PALETTE[i % PALETTE.len()], |_| Some(1.0));
+    mark_coinciding(&mut lines);
+    let interval = sample_interval(run, &fs.time);
     let caption = format!(
         "Each account's fair-share factor (the mean over its users) as the multifactor order last computed it, \
          {}: 1 is the least served relative to its shares; 0.5 is on target under classic fair-share.",
-        sampling_phrase(sample_interval(run, &fs.time), per)
+        sampling_phrase(interval, per)
     );
     Ok(Spec {
         name: name.into(),
@@ -768,8 +770,10 @@ fn fairshare_spec(run: &RunData) -> Result<Spec, Skipped> {
             x_range: x_extent(&fs.time, unit),
             y_range: (0.0, 1.05),
             y_percent: false,
+            band_label: band_label(&lines, interval, per),
             lines,
             hlines: Vec::new(),
+            shades: Vec::new(),
         }),
     })
 }

@@ -761,6 +761,8 @@ pub fn trace_start(dir: &Path) -> Option<TraceStart> {
         return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, text });
     }
     None
+}
+
 /// The `fairshare.csv` header this reader is written against.
 pub const FAIRSHARE_HEADER: &str = "time,account,usage,factor";
 

@@ -11,9 +11,6 @@ use crate::time::{SimDuration, SimTime};
 /// engine uses it as the tie-breaker wherever two jobs are otherwise equal.
 pub type JobIdx = u32;
 
-/// Index of a name (an account, a QOS) in its workload's list of names.
-pub type NameIdx = u32;
-
 /// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
 pub type PartitionIdx = u16;
 
