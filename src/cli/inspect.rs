@@ -20,6 +20,7 @@ pub struct InspectArgs {
 }
 
 pub fn inspect(args: InspectArgs) -> anyhow::Result<()> {
+    super::run::say_what_is_awaited(&args.file);
     let w = swf::read_swf(&args.file)?;
     let stats = inspect::inspect(&w, args.procs);
     if args.json {

@@ -12,7 +12,7 @@ pub mod event;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
-use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
+use crate::metrics::{series, JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, RunState};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
@@ -51,6 +51,9 @@ pub struct RunOutput {
     pub allocations: Vec<Allocation>,
     /// Samples of the machine's state, if sampling was asked for.
     pub samples: Vec<Sample>,
+    /// The interval `samples` were taken at: the configured one, or a multiple of it when
+    /// the run was too long for [`series::MAX_SAMPLES`] rows.
+    pub sample_every: Option<SimDuration>,
     /// Scheduling passes run.
     pub passes: u64,
     /// Events processed, submissions included.
@@ -181,7 +184,15 @@ impl<'w> Engine<'w> {
     }
 
     fn run(mut self) -> RunOutput {
-        while let Some(now) = self.next_instant() {
+        loop {
+            // The patience timers of sessions that started (or left) would do nothing, but
+            // would keep the clock, and the sampler, running long past the last job.
+            let (live, records) = (&self.live, &self.records);
+            self.n_events += self.events.drop_stale(|e| match e {
+                Event::Abandon(j) => patience_is_moot(live, records, j),
+                _ => false,
+            });
+            let Some(now) = self.next_instant() else { break };
             self.sample_before(now);
             loop {
                 match self.events.pop_if(now, Phase::Release) {
@@ -193,7 +204,7 @@ impl<'w> Engine<'w> {
             while self.next_arrival < self.jobs.len() && self.jobs[self.next_arrival].submit == now {
                 self.submit(self.next_arrival as JobIdx, now);
                 self.next_arrival += 1;
-                if self.next_arrival % PROGRESS_EVERY == 0 {
+                if self.next_arrival.is_multiple_of(PROGRESS_EVERY) {
                     if let Some(p) = &mut self.progress {
                         p(self.next_arrival as u64);
                     }
@@ -222,6 +233,7 @@ impl<'w> Engine<'w> {
             promised: self.state.promised,
             allocations: self.state.allocations,
             samples: self.samples,
+            sample_every: self.sample_every,
             passes: self.passes,
             events: self.n_events,
         }
@@ -238,7 +250,7 @@ impl<'w> Engine<'w> {
     /// Samples every interval boundary before `now`: nothing changes between instants, so
     /// the state now is the state after the last instant (samplers run last at an instant).
     fn sample_before(&mut self, now: SimTime) {
-        let (Some(every), Some(mut t)) = (self.sample_every, self.next_sample) else { return };
+        let (Some(mut every), Some(mut t)) = (self.sample_every, self.next_sample) else { return };
         while t < now {
             let occ = &self.state.occupancy;
             let parts = self.cluster.partitions();
@@ -262,7 +274,9 @@ impl<'w> Engine<'w> {
                 busy_nodes,
             });
             t += every;
+            series::bound(&mut self.samples, &mut every, &mut t, |s| s.time);
         }
+        self.sample_every = Some(every);
         self.next_sample = Some(t);
     }
 
@@ -358,7 +372,7 @@ impl<'w> Engine<'w> {
 
     fn abandon(&mut self, j: JobIdx, now: SimTime) {
         self.n_events += 1;
-        if !self.live[j as usize].queued || self.records[j as usize].start.is_some() {
+        if patience_is_moot(&self.live, &self.records, j) {
             // Started (its first prompt came in time) or already gone.
             return;
         }
@@ -555,4 +569,10 @@ fn min_nodes(job: &Job, part: &crate::cluster::Partition, cluster: &Cluster) -> 
         nodes += 1;
     }
     nodes
+}
+
+/// Whether job `j`'s patience timer can no longer fire: the job started (its first prompt
+/// came in time) or is no longer queued.
+fn patience_is_moot(live: &[Live], records: &[JobRecord], j: JobIdx) -> bool {
+    !live[j as usize].queued || records[j as usize].start.is_some()
 }

@@ -191,9 +191,9 @@ impl fmt::Display for ScenarioError {
         }
         f.write_str(": ")?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", crate::echo::cut(&self.path.to_string(), crate::echo::MESSAGE_CHARS))?;
         }
-        write!(f, "{}", self.kind)
+        write!(f, "{}", crate::echo::cut(&self.kind.to_string(), crate::echo::MESSAGE_CHARS))
     }
 }
 
@@ -213,7 +213,7 @@ pub type Problem = (KeyPath, ErrorKind);
 
 /// Shorthand for an out-of-range problem.
 pub fn out_of_range(path: KeyPath, expected: impl Into<String>, found: impl fmt::Display) -> Problem {
-    (path, ErrorKind::OutOfRange { expected: expected.into(), found: found.to_string() })
+    (path, ErrorKind::OutOfRange { expected: expected.into(), found: crate::echo::echo(&found.to_string()) })
 }
 
 /// 1-based line of byte offset `at` in `text`.

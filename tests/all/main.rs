@@ -2,13 +2,18 @@
 //! hand-computed scenarios, property tests of the scheduling invariants, determinism, and the
 //! command line through the real binary.
 
+mod atomic;
+mod bounds;
 mod cli;
 mod common;
+mod fuzz;
+mod inputs;
 mod interactive;
 mod io;
 mod properties;
 mod queueing;
 mod reference;
+mod report_check;
 mod scenarios;
 mod size_pool;
 mod sweep;
