@@ -19,6 +19,7 @@
 //! random stream is a ChaCha8 generator derived from (seed, run, stream name) by [`rng`].
 
 pub mod cluster;
+pub mod echo;
 pub mod engine;
 pub mod experiment;
 pub mod metrics;

@@ -10,6 +10,7 @@ use clap::Args;
 use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
 use schedsim::report::build::build_report;
 use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::folder::Staged;
 use schedsim::report::guard::check_output;
 use schedsim::report::progress;
 use schedsim::report::write_atomic;
@@ -41,6 +42,8 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
     check_output(&dir, true, &inputs)?;
+    let staged = Staged::begin(&dir)?;
+    let out = staged.path();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0) as usize)
         .build()
@@ -50,23 +53,24 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
 
     for (plan, result) in &runs {
-        write(&dir.join(&plan.name), plan, result)?;
+        write(&out.join(&plan.name), plan, result)?;
     }
-    write_atomic(&dir.join("comparison.csv"), |w| write_comparison_csv(w, &runs))?;
+    write_atomic(&out.join("comparison.csv"), |w| write_comparison_csv(w, &runs))?;
     // Each variant's own charts and report.html, then the comparison's.
     let report = if args.no_report {
         None
     } else {
         for (plan, _) in &runs {
-            let run_dir = dir.join(&plan.name);
-            pool.install(|| build_report(&run_dir))
-                .with_context(|| format!("building the report in {}", run_dir.display()))?;
+            pool.install(|| build_report(&out.join(&plan.name)))
+                .with_context(|| format!("building the report in {}", dir.join(&plan.name).display()))?;
         }
         let files = pool
-            .install(|| build_compare_report(&dir))
+            .install(|| build_compare_report(out))
             .with_context(|| format!("building the comparison's report in {}", dir.display()))?;
-        Some(files.html)
+        let html = files.html.file_name().map(|n| dir.join(n));
+        Some(html.unwrap_or(files.html))
     };
+    staged.publish()?;
 
     outln!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe())?;
     outln!(

@@ -25,6 +25,7 @@ pub struct InspectArgs {
 }
 
 pub fn inspect(args: InspectArgs) -> anyhow::Result<()> {
+    super::run::say_what_is_awaited(&args.file);
     let loaded = read_trace(&args.file, &args.sacct.options()?)?;
     let inferred = loaded.sacct.as_ref().map(|s| s.machine.node_count() * s.machine.cores_per_node).filter(|&p| p > 0);
     let stats = inspect::inspect(&loaded.workload, args.procs.or(inferred));

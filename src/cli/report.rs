@@ -8,6 +8,7 @@ use clap::Args;
 use super::out::outln;
 use schedsim::report::build::{build_report, ReportFiles};
 use schedsim::report::compare_report::build_compare_report;
+use schedsim::report::folder::FolderLock;
 use schedsim::report::sweep_report::{build_size_pool_report, build_sweep_report};
 
 #[derive(Debug, Args)]
@@ -20,6 +21,8 @@ pub struct ReportArgs {
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    // Charts are rewritten in place: not while a run, a sweep or another report writes here.
+    let _lock = if args.dir.is_dir() { Some(FolderLock::take(&args.dir)?) } else { None };
     // What the folder is, by the file that describes it.
     if args.dir.join("sweep.json").is_file() {
         return print_files(&build_sweep_report(&args.dir)?);

@@ -10,10 +10,12 @@ use clap::Args;
 use schedsim::cluster::login::LoginSummary;
 use schedsim::cluster::Cluster;
 use schedsim::engine::Semantics;
+use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
-use schedsim::metrics::Summary;
+use schedsim::metrics::{series, Summary};
 use schedsim::report::charts::fmt_duration;
+use schedsim::report::folder::Staged;
 use schedsim::report::guard::check_output;
 use schedsim::report::{self, progress};
 use schedsim::scenario::{self, overrides};
@@ -37,8 +39,9 @@ pub struct SourceArgs {
     /// Machine size in processors, as one flat node (overrides the trace header).
     #[arg(long, value_name = "N", conflicts_with_all = ["nodes", "cores_per_node"], value_parser = clap::value_parser!(u32).range(1..))]
     pub procs: Option<u32>,
-    /// Machine as N identical nodes (with --cores-per-node); placement is node-aware.
-    #[arg(long, value_name = "N", requires = "cores_per_node", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Machine as N identical nodes (with --cores-per-node; at most 1,000,000); placement is
+    /// node-aware.
+    #[arg(long, value_name = "N", requires = "cores_per_node", value_parser = clap::value_parser!(u32).range(1..=schedsim::scenario::schema::MAX_NODES as i64))]
     pub nodes: Option<u32>,
     /// Cores of each node (with --nodes).
     #[arg(long, value_name = "C", requires = "nodes", value_parser = clap::value_parser!(u32).range(1..))]
@@ -104,8 +107,7 @@ impl PolicyOverrides {
                 *slot = g.clone();
             }
         }
-        p.validate()?;
-        Ok(p)
+        Ok(p.canonical()?)
     }
 }
 
@@ -117,6 +119,7 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
             bail!("--seed draws a scenario's random workload; a trace has none");
         }
         let policy = overrides.apply(PolicyChoice::default())?;
+        say_what_is_awaited(path);
         let loaded = read_trace(path, &source.sacct.options()?)?;
         let cluster = machine_for(source, &loaded, path)?;
         let w = loaded.workload;
@@ -127,7 +130,10 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
         bail!("--procs and --nodes size a trace's machine; a scenario describes its own cluster");
     }
     let (scn, origin) = match &source.scenario {
-        Some(path) => (scenario::load(path)?, path.display().to_string()),
+        Some(path) => {
+            say_what_is_awaited(path);
+            (scenario::load(path)?, path.display().to_string())
+        }
         None => (scenario::default_scenario(), scenario::DEFAULT_SCENARIO_PATH.to_string()),
     };
     let mut inputs = scn.trace_files();
@@ -136,6 +142,15 @@ pub fn plan_for(source: &SourceArgs, overrides: &PolicyOverrides) -> anyhow::Res
     let mut plan = RunPlan::from_built(scenario::build(&scn, seed)?, origin);
     plan.policy = overrides.apply(plan.policy)?;
     Ok((plan, inputs))
+}
+
+/// A named pipe given as an input blocks until a writer opens it: say so on standard error,
+/// so that a FIFO nobody writes to does not look like a hung program.
+pub fn say_what_is_awaited(path: &Path) {
+    use std::os::unix::fs::FileTypeExt;
+    if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+        eprintln!("schedsim: reading {} (a pipe): waiting for its writer", path.display());
+    }
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -147,15 +162,27 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.name));
     check_output(&dir, true, &inputs)?;
+    // Taken before simulating, so that a second run into the same folder is refused at once.
+    let staged = Staged::begin(&dir)?;
     let bar = progress::bar(plan.workload.jobs.len() as u64, "simulating");
     let ticker = bar.clone();
     let result = execute_observed(&plan, Some(Box::new(move |n| ticker.set_position(n))))?;
     bar.finish_and_clear();
-    let mut written: Vec<String> = write(&dir, &plan, &result)?.into_iter().map(String::from).collect();
+    let mut written: Vec<String> = write(staged.path(), &plan, &result)?.into_iter().map(String::from).collect();
     if !args.no_report {
-        report::build::build_report(&dir).with_context(|| format!("building the report in {}", dir.display()))?;
+        report::build::build_report(staged.path())
+            .with_context(|| format!("building the report in {}", dir.display()))?;
         written.extend(["charts/".to_string(), "report.html".to_string()]);
     }
+    let reps = if args.replications > 1 {
+        written.extend(["replications.csv".to_string(), "replications/".to_string()]);
+        Some(replications(&args, staged.path())?)
+    } else {
+        None
+    };
+    // Switched into place before anything is printed: a reader of standard output that stops
+    // early must not cost the run its folder.
+    staged.publish()?;
     let semantics = match plan.semantics {
         Semantics::Schedsim => String::new(),
         s => format!(" ({s} semantics)"),
@@ -164,22 +191,32 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     for note in &plan.workload.notes {
         outln!("  note: {note}")?;
     }
+    if let Some((asked, used)) = plan.coarsened(&result) {
+        outln!(
+            "  note: time series sampled every {} instead of {}, to stay under {} rows",
+            fmt_duration(used.as_secs_f64()),
+            fmt_duration(asked.as_secs_f64()),
+            series::MAX_SAMPLES
+        )?;
+    }
     print_summary(&result.summary)?;
     if let Some(l) = &result.login {
         print_login(&l.summary)?;
     }
-    if args.replications > 1 {
-        replications(&args, &dir)?;
-        written.extend(["replications.csv".to_string(), "replications/".to_string()]);
+    if let Some((classes, est)) = reps {
+        print_replications(args.replications, &classes, &est)?;
     }
     outln!("results: {}/ ({})", dir.display(), written.join(", "))?;
     Ok(())
 }
 
+/// Each class's figures over the replications: mean and 95% half-width.
+type RepEstimates = Vec<[Option<Estimate>; sweep::FIGURES.len()]>;
+
 /// `--replications R`: the scenario's R replications as a sweep of one point in
-/// `dir/replications/`, their table in `dir/replications.csv`, and each class's figures printed
-/// as mean ± half-width.
-fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
+/// `dir/replications/` and their table in `dir/replications.csv`; returns the classes and
+/// their estimates (the overall row first).
+fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<(Vec<String>, RepEstimates)> {
     if args.source.trace.is_some() {
         bail!("--replications: a trace has no random streams, so its replications would all be the same run");
     }
@@ -212,19 +249,19 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
     };
     let sweep = Sweep::new(spec)?;
     let reps_dir = dir.join("replications");
-    if reps_dir.join("sweep.json").is_file() {
-        // An earlier run's replications: this run replaces them, as it replaces its other files.
-        std::fs::remove_dir_all(&reps_dir).with_context(|| format!("{}: cannot remove", reps_dir.display()))?;
-    }
     let pool = grid.pool()?;
     let bar = progress::bar(u64::from(args.replications), "replications");
     pool.install(|| sweep.run_into(&reps_dir, &|| bar.inc(1)))?;
     bar.finish_and_clear();
     let m = &sweep.manifest;
     sweep::write_table_to(&reps_dir, m, &dir.join("replications.csv"))?;
-    let est = sweep::estimates(&sweep::point_rows(&reps_dir, m, 0)?);
+    Ok((m.classes.clone(), sweep::estimates(&sweep::point_rows(&reps_dir, m, 0)?)))
+}
+
+/// Each class's figures over `r` replications, as mean ± half-width.
+fn print_replications(r: u32, classes: &[String], est: &RepEstimates) -> anyhow::Result<()> {
     let idx = |name: &str| sweep::FIGURES.iter().position(|f| *f == name).expect("a figure");
-    outln!("  {} replications (mean ± 95% half-width):", args.replications)?;
+    outln!("  {r} replications (mean ± 95% half-width):")?;
     outln!(
         "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
         "class",
@@ -237,7 +274,7 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
     for (row, e) in est.iter().enumerate().skip(1) {
         outln!(
             "  {:<12} {:>20} {:>20} {:>20} {:>16} {:>16}",
-            m.classes[row - 1],
+            classes[row - 1],
             duration_pm(e[idx("mean_wait")]),
             duration_pm(e[idx("median_wait")]),
             duration_pm(e[idx("p95_wait")]),
@@ -245,8 +282,7 @@ fn replications(args: &RunArgs, dir: &Path) -> anyhow::Result<()> {
             share_pm(e[idx("within_target")])
         )?;
     }
-    outln!("  utilisation {}", share_pm(est[0][idx("utilisation")]))?;
-    Ok(())
+    outln!("  utilisation {}", share_pm(est[0][idx("utilisation")]))
 }
 
 /// Writes a run's files into `dir`; returns their names.

@@ -56,6 +56,7 @@ use std::io::{self, Write};
 use rand::Rng;
 use serde::Serialize;
 
+use crate::metrics::series;
 use crate::time::{fmt_fixed, SimDuration, SimTime};
 
 /// Units of virtual service per millisecond: lcm(1, 2, …, 46). Any share `c/n` with `n ≤ 46`
@@ -280,6 +281,9 @@ pub struct LoginRun {
     pub records: Vec<ProcRecord>,
     /// At every multiple of the sampling interval from 0 through the last departure.
     pub samples: Vec<LoginSample>,
+    /// That interval: the one asked for, or a multiple of it when the pool ran too long for
+    /// [`series::MAX_SAMPLES`] rows.
+    pub sample_every: Option<SimDuration>,
     pub summary: LoginSummary,
 }
 
@@ -310,8 +314,8 @@ pub fn simulate(
     }
     check_processes(procs, cfg.cpu_limit)?;
     let mut sim = Sim::new(cfg, procs.len());
-    let every = sample_every.map(|s| s.0);
-    let mut next_sample = every.map(|_| 0i64);
+    let mut every = sample_every;
+    let mut next_sample = every.map(|_| SimTime(0));
     let mut samples = Vec::new();
     let mut next = 0usize;
     loop {
@@ -333,12 +337,13 @@ pub fn simulate(
             (Some((t, _)), Some(a)) => t.min(a),
         };
         // Samples strictly before `now` see everything up to their instant.
-        while let (Some(s), Some(step)) = (next_sample, every) {
-            if s >= now {
+        while let (Some(s), Some(step)) = (&mut next_sample, &mut every) {
+            if s.0 >= now {
                 break;
             }
-            samples.push(sim.sample(s));
-            next_sample = s.checked_add(step);
+            samples.push(sim.sample(s.0));
+            s.0 = s.0.saturating_add(step.0);
+            series::bound(&mut samples, step, s, |x| x.time);
         }
         match dep {
             // Departures before arrivals at the same instant.
@@ -354,17 +359,18 @@ pub fn simulate(
     }
     let last_end = sim.end.iter().copied().max();
     if let Some(last) = last_end {
-        while let (Some(s), Some(step)) = (next_sample, every) {
-            if s > last {
+        while let (Some(s), Some(step)) = (&mut next_sample, &mut every) {
+            if s.0 > last {
                 break;
             }
-            samples.push(sim.sample(s));
-            next_sample = s.checked_add(step);
+            samples.push(sim.sample(s.0));
+            s.0 = s.0.saturating_add(step.0);
+            series::bound(&mut samples, step, s, |x| x.time);
         }
     }
     let records = sim.records(procs);
     let summary = sim.summary(&records);
-    Ok(LoginRun { records, samples, summary })
+    Ok(LoginRun { records, samples, sample_every: every, summary })
 }
 
 fn check_processes(procs: &[LoginProcess], limit: Option<SimDuration>) -> Result<(), LoginError> {

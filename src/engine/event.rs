@@ -86,6 +86,17 @@ impl EventQueue {
         self.heap.push(Entry { time, phase: event.phase(), seq: self.seq, event });
     }
 
+    /// Removes the next events for as long as `stale` says they would do nothing; returns how
+    /// many it removed.
+    pub fn drop_stale(&mut self, stale: impl Fn(Event) -> bool) -> u64 {
+        let mut n = 0;
+        while self.heap.peek().is_some_and(|e| stale(e.event)) {
+            self.heap.pop();
+            n += 1;
+        }
+        n
+    }
+
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|e| e.time)

@@ -16,7 +16,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
-use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
+use crate::metrics::{series, JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
 use crate::time::{SimDuration, SimTime};
@@ -121,6 +121,9 @@ pub struct RunOutput {
     /// Each fair-share account's usage and factor at every sample instant, for orders that
     /// keep fair-share and runs that sample.
     pub fairshare: Vec<ShareRow>,
+    /// The interval `samples` were taken at: the configured one, or a multiple of it when
+    /// the run was too long for [`series::MAX_SAMPLES`] rows.
+    pub sample_every: Option<SimDuration>,
     /// Scheduling passes run.
     pub passes: u64,
     /// Events processed, submissions included.
@@ -263,7 +266,15 @@ impl<'w> Engine<'w> {
     }
 
     fn run(mut self) -> RunOutput {
-        while let Some(now) = self.next_instant() {
+        loop {
+            // The patience timers of sessions that started (or left) would do nothing, but
+            // would keep the clock, and the sampler, running long past the last job.
+            let (live, records) = (&self.live, &self.records);
+            self.n_events += self.events.drop_stale(|e| match e {
+                Event::Abandon(j) => patience_is_moot(live, records, j),
+                _ => false,
+            });
+            let Some(now) = self.next_instant() else { break };
             self.sample_before(now);
             if self.semantics == Semantics::Pyss {
                 self.instant_pyss(now);
@@ -303,6 +314,7 @@ impl<'w> Engine<'w> {
             allocations: self.state.allocations,
             samples: self.samples,
             fairshare: self.fairshare,
+            sample_every: self.sample_every,
             passes: self.passes,
             events: self.n_events,
         }
@@ -362,7 +374,7 @@ impl<'w> Engine<'w> {
     fn submit_next(&mut self, now: SimTime) {
         self.submit(self.next_arrival as JobIdx, now);
         self.next_arrival += 1;
-        if self.next_arrival % PROGRESS_EVERY == 0 {
+        if self.next_arrival.is_multiple_of(PROGRESS_EVERY) {
             if let Some(p) = &mut self.progress {
                 p(self.next_arrival as u64);
             }
@@ -380,7 +392,7 @@ impl<'w> Engine<'w> {
     /// Samples every interval boundary before `now`: nothing changes between instants, so
     /// the state now is the state after the last instant (samplers run last at an instant).
     fn sample_before(&mut self, now: SimTime) {
-        let (Some(every), Some(mut t)) = (self.sample_every, self.next_sample) else { return };
+        let (Some(mut every), Some(mut t)) = (self.sample_every, self.next_sample) else { return };
         while t < now {
             let occ = &self.state.occupancy;
             let parts = self.cluster.partitions();
@@ -405,7 +417,9 @@ impl<'w> Engine<'w> {
                 busy_nodes,
             });
             t += every;
+            series::bound(&mut self.samples, &mut every, &mut t, |s| s.time);
         }
+        self.sample_every = Some(every);
         self.next_sample = Some(t);
     }
 
@@ -501,7 +515,7 @@ impl<'w> Engine<'w> {
 
     fn abandon(&mut self, j: JobIdx, now: SimTime) {
         self.n_events += 1;
-        if !self.live[j as usize].queued || self.records[j as usize].start.is_some() {
+        if patience_is_moot(&self.live, &self.records, j) {
             // Started (its first prompt came in time) or already gone.
             return;
         }
@@ -711,4 +725,10 @@ impl<'w> Engine<'w> {
         self.state.started = started;
         self.state.started.clear();
     }
+}
+
+/// Whether job `j`'s patience timer can no longer fire: the job started (its first prompt
+/// came in time) or is no longer queued.
+fn patience_is_moot(live: &[Live], records: &[JobRecord], j: JobIdx) -> bool {
+    !live[j as usize].queued || records[j as usize].start.is_some()
 }

@@ -11,6 +11,9 @@ use crate::metrics::WaitStats;
 /// Parses `fcfs/none,fcfs/easy,sjf/easy/actual`: variants separated by commas (commas inside
 /// `[...]` belong to a policy's parameters), each `order/backfill[/estimate]`.
 pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
+    if text.trim().is_empty() {
+        return Err("no policies given: expected e.g. fcfs/none,fcfs/easy".into());
+    }
     let mut parts = Vec::new();
     let (mut depth, mut start) = (0i32, 0usize);
     for (i, c) in text.char_indices() {
@@ -26,7 +29,10 @@ pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
     }
     parts.push(&text[start..]);
     let mut out = Vec::new();
-    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+    for (i, p) in parts.iter().map(|p| p.trim()).enumerate() {
+        if p.is_empty() {
+            return Err(format!("item {} is empty: expected order/backfill between the commas, e.g. fcfs/easy", i + 1));
+        }
         let f: Vec<&str> = p.split('/').map(str::trim).collect();
         let choice = match f.as_slice() {
             [order, backfill] => {
@@ -41,14 +47,11 @@ pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
                 ))
             }
         };
-        choice.validate().map_err(|e| format!("{p:?}: {e}"))?;
-        if out.iter().any(|c: &PolicyChoice| c.label() == choice.label()) {
-            return Err(format!("{p:?} is listed twice"));
+        let choice = choice.canonical().map_err(|e| format!("{p:?}: {e}"))?;
+        if let Some(twin) = out.iter().find(|c: &&PolicyChoice| c.label() == choice.label()) {
+            return Err(format!("{p:?} is listed twice: it is {} again", twin.label()));
         }
         out.push(choice);
-    }
-    if out.is_empty() {
-        return Err("no policies given: expected e.g. fcfs/none,fcfs/easy".into());
     }
     Ok(out)
 }
@@ -163,6 +166,11 @@ mod tests {
         assert!(parse_variants("fcfs").unwrap_err().contains("order/backfill"));
         assert!(parse_variants("fcfs/eazy").unwrap_err().contains("unknown backfill"));
         assert!(parse_variants("fcfs/easy,fcfs/easy").unwrap_err().contains("twice"));
-        assert!(parse_variants(" , ").unwrap_err().contains("no policies"));
+        assert!(parse_variants(" ").unwrap_err().contains("no policies"));
+        assert!(parse_variants("fcfs/easy,,sjf/easy").unwrap_err().contains("item 2 is empty"));
+        let twin = parse_variants("fcfs/easy, fcfs[]/easy ").unwrap_err();
+        assert!(twin.contains("\"fcfs[]/easy\" is listed twice: it is fcfs/easy again"), "{twin}");
+        let v = parse_variants(" fcfs[ ]/ easy").unwrap();
+        assert_eq!(v[0].label(), "fcfs/easy");
     }
 }

@@ -11,9 +11,9 @@ pub mod sweep;
 use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, Semantics, SimConfig};
-use crate::metrics::{summarise, Measure, Summary};
+use crate::metrics::{series, summarise, Measure, Summary};
 use crate::policy::fairshare::Accounts;
-use crate::policy::registry::Axis;
+use crate::policy::registry::{Axis, PolicySpec};
 use crate::policy::{PolicyError, Registry};
 use std::path::Path;
 
@@ -46,6 +46,25 @@ impl PolicyChoice {
         Registry::check(Axis::Order, &self.order)?;
         Registry::check(Axis::Backfill, &self.backfill)?;
         Registry::check(Axis::Estimate, &self.estimate)
+    }
+
+    /// The choice validated and spelled one way: names and parameters trimmed, and no empty
+    /// brackets, so that `" fcfs"`, `"fcfs[]"` and `"fcfs"` are one policy with one label.
+    pub fn canonical(&self) -> Result<PolicyChoice, PolicyError> {
+        self.validate()?;
+        let spell = |axis, text: &str| -> Result<String, PolicyError> {
+            let spec = PolicySpec::parse(axis, text)?;
+            if spec.given.is_empty() {
+                return Ok(spec.name);
+            }
+            let params: Vec<String> = spec.given.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            Ok(format!("{}[{}]", spec.name, params.join(",")))
+        };
+        Ok(PolicyChoice {
+            order: spell(Axis::Order, &self.order)?,
+            backfill: spell(Axis::Backfill, &self.backfill)?,
+            estimate: spell(Axis::Estimate, &self.estimate)?,
+        })
     }
 
     /// `order/backfill`, plus the estimate when it is not the default.
@@ -123,6 +142,25 @@ impl RunPlan {
         }
     }
 
+    /// What `summary.json` says was run, with the interval `result`'s time series was
+    /// actually sampled at (coarser than asked when the run was long).
+    pub fn info_of(&self, result: &RunResult) -> RunInfo {
+        let mut info = self.info();
+        if let Some(every) = result.output.sample_every {
+            info.sample_interval = Some(every.as_secs_f64());
+        }
+        info
+    }
+
+    /// The time series' interval, when it had to be coarsened from the one asked for to stay
+    /// under [`series::MAX_SAMPLES`] rows: (asked, used).
+    pub fn coarsened(&self, result: &RunResult) -> Option<(SimDuration, SimDuration)> {
+        match (self.sample_every, result.output.sample_every) {
+            (Some(asked), Some(used)) if used != asked => Some((asked, used)),
+            _ => None,
+        }
+    }
+
     /// What `summary.json` says was run.
     pub fn info(&self) -> RunInfo {
         RunInfo {
@@ -154,7 +192,7 @@ pub fn auto_interval(w: &Workload) -> SimDuration {
 
 /// Writes a run's files into `dir` (see [`report::write_run`]); returns their names.
 pub fn write_run(dir: &Path, plan: &RunPlan, result: &RunResult) -> Result<Vec<&'static str>, ReportError> {
-    write_run_as(dir, plan, result, &plan.info())
+    write_run_as(dir, plan, result, &plan.info_of(result))
 }
 
 /// [`write_run`], with `info` as what `summary.json` says was run.
@@ -214,7 +252,15 @@ pub fn execute_observed(
     let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
     if let Some((cfg, procs)) = &plan.login {
         let mut r = rng::stream(plan.seed.unwrap_or(0), plan.replication.unwrap_or(0), "login/assignment");
-        result.login = Some(login::simulate(procs, cfg, &mut r, plan.sample_every)?);
+        let mut l = login::simulate(procs, cfg, &mut r, plan.sample_every)?;
+        // Either sampler may have coarsened its interval: both series go to the coarser one,
+        // whose instants both hold (every interval is the asked one times a power of two).
+        if let Some(every) = result.output.sample_every.max(l.sample_every) {
+            series::thin(&mut result.output.samples, every, |s| s.time);
+            series::thin(&mut l.samples, every, |s| s.time);
+            (result.output.sample_every, l.sample_every) = (Some(every), Some(every));
+        }
+        result.login = Some(l);
     }
     Ok(result)
 }

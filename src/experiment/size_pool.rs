@@ -291,7 +291,7 @@ impl SizePool {
     /// is told of each size as it is settled.
     pub fn search(&mut self, out: &Path, tried: &(dyn Fn(&SizeResult) + Sync)) -> Result<SizePoolResult, SweepError> {
         let runs_dir = out.join("runs");
-        claim(&runs_dir, &self.manifest)?;
+        let _lock = claim(&runs_dir, &self.manifest)?;
         let mut results: BTreeMap<u32, SizeResult> = BTreeMap::new();
         let mut runs = 0u64;
         let mut eval = |k: u32, this: &mut SizePool| -> Result<bool, SweepError> {

@@ -33,6 +33,8 @@ use serde::{Deserialize, Serialize};
 use super::stats::Estimate;
 use super::{execute, write_run_as, ExperimentError, RunPlan};
 use crate::report::build::{build_report, BuildReportError};
+use crate::report::checked::{FileRecords, Fnv64};
+use crate::report::folder::{FolderError, FolderLock};
 use crate::report::rundata::{self, RunDirError};
 use crate::report::{write_atomic, write_summary, ReportError, RunInfo};
 use crate::scenario::overrides::{self, Axis, EditError};
@@ -81,6 +83,14 @@ pub enum SweepError {
     Io { path: PathBuf, error: io::Error },
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Busy(FolderError),
+}
+
+impl From<FolderError> for SweepError {
+    fn from(e: FolderError) -> Self {
+        SweepError::Busy(e)
+    }
 }
 
 impl From<ReportError> for SweepError {
@@ -253,12 +263,7 @@ pub fn classes_of<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Vec<
 /// FNV-1a, 64 bits, as 16 hex digits: a stable digest (std's hashers may change between
 /// releases).
 pub fn digest(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    Fnv64::of(bytes)
 }
 
 /// A sweep ready to run: its manifest and every point's validated scenario.
@@ -330,7 +335,7 @@ impl Sweep {
     pub fn run(&self, out: &Path, shard: Option<Shard>, done: &(dyn Fn() + Sync)) -> Result<usize, SweepError> {
         let mut manifest = self.manifest.clone();
         manifest.shard = shard.map(|s| s.to_string());
-        claim(out, &manifest)?;
+        let _lock = claim(out, &manifest)?;
         let ran = self.run_pending(out, shard, done)?;
         if shard.is_none() {
             write_table(out, &self.manifest)?;
@@ -341,7 +346,7 @@ impl Sweep {
     /// Runs every pair into `out` without writing `sweep.csv` (the caller writes its table
     /// where it wants it).
     pub fn run_into(&self, out: &Path, done: &(dyn Fn() + Sync)) -> Result<usize, SweepError> {
-        claim(out, &self.manifest)?;
+        let _lock = claim(out, &self.manifest)?;
         self.run_pending(out, None, done)
     }
 
@@ -406,9 +411,13 @@ pub fn run_replication(
         move |error| RepError::Other(SweepError::Io { path, error })
     };
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let info = plan.info();
+    let info = plan.info_of(&result);
     if keep_runs {
         let tmp = dir.join(".partial");
+        // What a replication killed half-way left (the sweep's lock says no one else writes it).
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        }
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         write_run_as(&tmp, &plan, &result, &info).map_err(|e| RepError::Other(e.into()))?;
         build_report(&tmp).map_err(|e| RepError::Other(SweepError::Report(Box::new(e))))?;
@@ -424,7 +433,7 @@ pub fn run_replication(
         fs::rename(tmp.join("summary.json"), &to).map_err(io(&to))?;
         fs::remove_dir(&tmp).map_err(io(&tmp))?;
     } else {
-        write_summary(dir, &info, &result.summary, result.login.as_ref().map(|l| &l.summary))
+        write_summary(dir, &info, &result.summary, result.login.as_ref().map(|l| &l.summary), &FileRecords::new())
             .map_err(|e| RepError::Other(e.into()))?;
     }
     Ok(())
@@ -467,9 +476,11 @@ pub fn rep_dir(out: &Path, p: usize, rep: u32) -> PathBuf {
     out.join("points").join(p.to_string()).join(format!("rep-{rep}"))
 }
 
-/// Makes `out` this sweep's folder: creates it with `manifest` as `sweep.json`, or checks
-/// that the `sweep.json` it holds is the same sweep (and the same shard).
-pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
+/// Makes `out` this sweep's folder: locks it against other writers (until the returned lock
+/// is dropped), then creates it with `manifest` as `sweep.json`, or checks that the
+/// `sweep.json` it holds is the same sweep (and the same shard).
+pub fn claim(out: &Path, manifest: &Manifest) -> Result<FolderLock, SweepError> {
+    let lock = FolderLock::take(out)?;
     let folder = |message: String| SweepError::Folder { path: out.to_path_buf(), message };
     let file = out.join("sweep.json");
     if file.is_file() {
@@ -492,7 +503,7 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
             };
             return Err(folder(format!("holds {held}, not {wanted}: give each shard its own --out")));
         }
-        return Ok(());
+        return Ok(lock);
     }
     if out.exists() {
         let empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
@@ -501,7 +512,8 @@ pub fn claim(out: &Path, manifest: &Manifest) -> Result<(), SweepError> {
         }
     }
     fs::create_dir_all(out).map_err(|error| SweepError::Io { path: out.to_path_buf(), error })?;
-    write_manifest(out, manifest)
+    write_manifest(out, manifest)?;
+    Ok(lock)
 }
 
 /// Writes `out/sweep.json`.
@@ -741,7 +753,7 @@ pub fn merge(out: &Path, shards: &[PathBuf]) -> Result<Manifest, SweepError> {
             }
         }
     }
-    claim(out, &whole)?;
+    let _lock = claim(out, &whole)?;
     for (dir, _, shard) in &manifests {
         for p in 0..whole.points {
             for rep in 0..whole.replications {

@@ -2,6 +2,7 @@
 //! is written under a temporary name and renamed into place, so an interrupted run never
 //! leaves a half-written file behind.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -12,11 +13,14 @@ use crate::cluster::Cluster;
 use crate::engine::RunOutput;
 use crate::metrics::Summary;
 use crate::workload::Workload;
+use checked::{FileRecord, FileRecords, Rows, Tally};
 
 pub mod build;
 pub mod charts;
+pub mod checked;
 pub mod compare_report;
 pub mod fixture;
+pub mod folder;
 pub mod guard;
 pub mod html;
 pub mod jobs_csv;
@@ -51,6 +55,22 @@ pub fn write_atomic(
     fill(&mut w).and_then(|_| w.flush()).map_err(err)?;
     drop(w);
     fs::rename(&tmp, path).map_err(err)
+}
+
+/// [`write_atomic`], tallying what `fill` writes for `summary.json`'s record of the file.
+pub fn write_recorded(
+    path: &Path,
+    kind: Rows,
+    fill: impl FnOnce(&mut Tally<&mut BufWriter<fs::File>>) -> io::Result<()>,
+) -> Result<FileRecord, ReportError> {
+    let mut record = None;
+    write_atomic(path, |f| {
+        let mut t = Tally::new(f, kind);
+        fill(&mut t)?;
+        record = Some(t.finish().0);
+        Ok(())
+    })?;
+    Ok(record.expect("write_atomic succeeds only after fill"))
 }
 
 /// What was run, as `summary.json` and the report state it.
@@ -91,17 +111,22 @@ struct SummaryFile<'a, L: Serialize> {
     #[serde(flatten)]
     summary: &'a Summary,
     login: Option<&'a L>,
+    /// The files beside it, so that a reader can tell a folder whose files were cut, edited
+    /// or mixed from several runs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    files: &'a FileRecords,
 }
 
-/// Writes `dir/summary.json` (the folder must exist): what was run, the figures, and the
-/// login-node summary when there are login nodes.
+/// Writes `dir/summary.json` (the folder must exist): what was run, the figures, the
+/// login-node summary when there are login nodes, and the record of `files` beside it.
 pub fn write_summary<L: Serialize>(
     dir: &Path,
     info: &RunInfo,
     summary: &Summary,
     login: Option<&L>,
+    files: &FileRecords,
 ) -> Result<(), ReportError> {
-    let doc = SummaryFile { run: info, summary, login };
+    let doc = SummaryFile { run: info, summary, login, files };
     write_atomic(&dir.join("summary.json"), |f| {
         serde_json::to_writer_pretty(&mut *f, &doc).map_err(io::Error::other)?;
         writeln!(f)
@@ -130,31 +155,47 @@ pub struct LoginFiles<'a, L: Serialize> {
 /// Writes the run's files into `dir` (created if needed) and returns their names:
 /// `jobs.csv`, `summary.json`, `schedule.swf`, `timeseries.csv` (when sampled) and
 /// `login.csv` (when there are login nodes) and `fairshare.csv` (when the queue order keeps
-/// fair-share and the run samples).
+/// fair-share and the run samples). `summary.json` comes last, recording the others.
 pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Vec<&'static str>, ReportError> {
     fs::create_dir_all(dir).map_err(|error| ReportError { path: dir.to_path_buf(), error })?;
     let (w, out) = (files.workload, files.output);
-    write_atomic(&dir.join("jobs.csv"), |f| {
-        jobs_csv::write_jobs_csv(f, &w.jobs, &out.records, &out.allocations, files.cluster)
-    })?;
-    write_summary(dir, files.info, files.summary, files.login.as_ref().map(|l| l.summary))?;
-    write_atomic(&dir.join("schedule.swf"), |f| swf::write_schedule_swf(f, w, &out.records))?;
+    let mut records = FileRecords::new();
+    let mut put = |name: &'static str, record: FileRecord| records.insert(name.to_string(), record);
+    put(
+        "jobs.csv",
+        write_recorded(&dir.join("jobs.csv"), Rows::Csv, |f| {
+            jobs_csv::write_jobs_csv(f, &w.jobs, &out.records, &out.allocations, files.cluster)
+        })?,
+    );
+    put(
+        "schedule.swf",
+        write_recorded(&dir.join("schedule.swf"), Rows::Swf, |f| swf::write_schedule_swf(f, w, &out.records))?,
+    );
     let mut names = vec!["jobs.csv", "summary.json", "schedule.swf"];
     if files.info.sample_interval.is_some() {
         let empty = timeseries_csv::LoginLoad::new();
         let (nodes, load) = files.login.as_ref().map_or((0, &empty), |l| (l.nodes, l.load));
-        write_atomic(&dir.join("timeseries.csv"), |f| {
-            timeseries_csv::write_timeseries_csv(f, &out.samples, files.cluster, nodes, load)
-        })?;
+        put(
+            "timeseries.csv",
+            write_recorded(&dir.join("timeseries.csv"), Rows::Csv, |f| {
+                timeseries_csv::write_timeseries_csv(f, &out.samples, files.cluster, nodes, load)
+            })?,
+        );
         names.push("timeseries.csv");
     }
     if let Some(l) = &files.login {
-        write_atomic(&dir.join("login.csv"), |f| (l.write_csv)(f))?;
+        put("login.csv", write_recorded(&dir.join("login.csv"), Rows::Csv, |f| (l.write_csv)(f))?);
         names.push("login.csv");
     }
     if !out.fairshare.is_empty() {
-        write_atomic(&dir.join("fairshare.csv"), |f| timeseries_csv::write_fairshare_csv(f, &out.fairshare))?;
+        put(
+            "fairshare.csv",
+            write_recorded(&dir.join("fairshare.csv"), Rows::Csv, |f| {
+                timeseries_csv::write_fairshare_csv(f, &out.fairshare)
+            })?,
+        );
         names.push("fairshare.csv");
     }
+    write_summary(dir, files.info, files.summary, files.login.as_ref().map(|l| l.summary), &records)?;
     Ok(names)
 }

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
+use super::checked::{disagreement, kind_of, record_of, FileRecords};
+use crate::echo::{cut, echo, MESSAGE_CHARS};
+
 /// The class given to every job of a `jobs.csv` that has no `class` column (older runs).
 pub const DEFAULT_CLASS: &str = "all";
 
@@ -43,6 +46,9 @@ pub enum RunDirError {
         path.display()
     )]
     Field { path: PathBuf, line: u64, column: usize, name: String, expected: String, found: String },
+    /// A file disagrees with the record `summary.json` keeps of it.
+    #[error("{}: {message}", path.display())]
+    Disagrees { path: PathBuf, message: String },
     /// `summary.json` is not valid JSON or has a field of the wrong type.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Json { path: PathBuf, line: usize, column: usize, message: String },
@@ -213,6 +219,9 @@ pub struct Summary {
     pub partitions: BTreeMap<String, PartitionSummary>,
     #[serde(default)]
     pub login: Option<LoginSummary>,
+    /// The files beside it as they were written (absent in runs older than the record).
+    #[serde(default)]
+    pub files: FileRecords,
 }
 
 /// A number that may be written as `null` (NaN), read as NaN.
@@ -331,6 +340,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
         }
     }
     let summary = read_summary(&dir.join("summary.json"))?;
+    check_files(dir, &summary.files)?;
     // The large files are read side by side: jobs.csv, and the optional ones.
     let (jobs, rest) = rayon::join(
         || read_jobs(&dir.join("jobs.csv")),
@@ -359,6 +369,39 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
     })
 }
 
+/// Checks the files of `dir` against `summary.json`'s record of them: each is there with the
+/// rows, bytes and checksum it was written with, and no optional file is there unrecorded.
+fn check_files(dir: &Path, files: &FileRecords) -> Result<(), RunDirError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let disagrees = |path: PathBuf, message: String| RunDirError::Disagrees { path, message };
+    for (name, recorded) in files {
+        let path = dir.join(name);
+        if Path::new(name).file_name().is_none_or(|n| n != name.as_str()) {
+            return Err(disagrees(dir.join("summary.json"), format!("records `{name}`, which is not a file name")));
+        }
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let message = format!("missing, though summary.json records it ({} data rows)", recorded.rows);
+                return Err(disagrees(path, message));
+            }
+            Err(error) => return Err(RunDirError::Io { path, error }),
+        };
+        if let Some(message) = disagreement(&record_of(&bytes, kind_of(name)), recorded) {
+            return Err(disagrees(path, message));
+        }
+    }
+    for name in ["timeseries.csv", "login.csv", "fairshare.csv", "schedule.swf"] {
+        if !files.contains_key(name) && dir.join(name).is_file() {
+            let message = "is not recorded in summary.json: it comes from another run (run it again)".into();
+            return Err(disagrees(dir.join(name), message));
+        }
+    }
+    Ok(())
+}
+
 /// Reads `summary.json`.
 pub fn read_summary(path: &Path) -> Result<Summary, RunDirError> {
     let text = fs::read(path).map_err(|error| RunDirError::Io { path: path.to_path_buf(), error })?;
@@ -366,7 +409,7 @@ pub fn read_summary(path: &Path) -> Result<Summary, RunDirError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: json_message(&e),
+        message: cut(&json_message(&e), MESSAGE_CHARS),
     })
 }
 
@@ -428,7 +471,7 @@ fn csv_error(path: &Path, e: csv::Error) -> RunDirError {
         }
         _ => e.to_string(),
     };
-    RunDirError::Csv { path: path.to_path_buf(), line, message }
+    RunDirError::Csv { path: path.to_path_buf(), line, message: cut(&message, MESSAGE_CHARS) }
 }
 
 /// One record being parsed: names the file, line and column of any bad field.
@@ -446,9 +489,9 @@ impl Fields<'_> {
             path: self.path.to_path_buf(),
             line: self.line,
             column: i + 1,
-            name: self.columns[i].clone(),
+            name: echo(&self.columns[i]),
             expected: expected.to_string(),
-            found: String::from_utf8_lossy(raw).into_owned(),
+            found: echo(&String::from_utf8_lossy(raw)),
         }
     }
 

@@ -191,9 +191,9 @@ impl fmt::Display for ScenarioError {
         }
         f.write_str(": ")?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", crate::echo::cut(&self.path.to_string(), crate::echo::MESSAGE_CHARS))?;
         }
-        write!(f, "{}", self.kind)
+        write!(f, "{}", crate::echo::cut(&self.kind.to_string(), crate::echo::MESSAGE_CHARS))
     }
 }
 
@@ -213,7 +213,7 @@ pub type Problem = (KeyPath, ErrorKind);
 
 /// Shorthand for an out-of-range problem.
 pub fn out_of_range(path: KeyPath, expected: impl Into<String>, found: impl fmt::Display) -> Problem {
-    (path, ErrorKind::OutOfRange { expected: expected.into(), found: found.to_string() })
+    (path, ErrorKind::OutOfRange { expected: expected.into(), found: crate::echo::echo(&found.to_string()) })
 }
 
 /// 1-based line of byte offset `at` in `text`.
@@ -322,9 +322,12 @@ pub fn reword(message: &str) -> String {
             }
         }
     }
-    if let Some(at) = msg.find("expected struct ") {
-        let end = msg[at + 16..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(msg.len(), |e| at + 16 + e);
-        msg.replace_range(at..end, "expected a table (a [section] or { key = value, ... })");
+    for rust in ["expected struct ", "expected internally tagged enum "] {
+        if let Some(at) = msg.find(rust) {
+            let from = at + rust.len();
+            let end = msg[from..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(msg.len(), |e| from + e);
+            msg.replace_range(at..end, "expected a table (a [section] or { key = value, ... })");
+        }
     }
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
@@ -360,6 +363,10 @@ mod tests {
         assert_eq!(
             reword("invalid type: integer `3`, expected struct ClusterSpec"),
             "invalid type: integer `3`, expected a table (a [section] or { key = value, ... })"
+        );
+        assert_eq!(
+            reword("invalid type: integer `5`, expected internally tagged enum DurationDist"),
+            "invalid type: integer `5`, expected a table (a [section] or { key = value, ... })"
         );
         assert_eq!(reword("expected f64"), "expected a number");
         // Only whole names: `u32x` is no type.

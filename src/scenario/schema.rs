@@ -82,6 +82,14 @@ use crate::workload::lublin::Population;
 /// small enough that a typo cannot exhaust memory.
 pub const MAX_NODES: u64 = 1_000_000;
 
+/// Most login nodes a scenario may define: each is simulated process by process, and real
+/// centres have a handful.
+pub const MAX_LOGIN_NODES: u64 = 10_000;
+
+/// Longest run name, in characters: it names the results folder, and file systems allow 255
+/// bytes.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// Highest offered load a Lublin source may ask for: above 1 the queue grows without bound,
 /// which is allowed up to this point for saturation studies.
 pub const MAX_LOAD: f64 = 1.5;
@@ -746,6 +754,9 @@ impl ClusterSpec {
             if g.cores == 0 {
                 return Err(out_of_range(p.key("cores"), "at least 1 core per node", 0));
             }
+            if g.memory.0 == 0 {
+                return Err(out_of_range(p.key("memory"), "at least 1MB per node", "less than 1MB"));
+            }
             if g.memory.0 > u64::from(u32::MAX) {
                 return Err(out_of_range(
                     p.key("memory"),
@@ -921,10 +932,19 @@ impl Scenario {
     /// Every check that does not need to generate jobs, in the order of the file's sections.
     fn validate(&self) -> Result<(), Problem> {
         let root = KeyPath::root();
-        if self.name.trim().is_empty() || self.name.contains(['/', '\\']) || self.name == "." || self.name == ".." {
+        if self.name.trim().is_empty()
+            || self.name.contains(['/', '\\'])
+            || self.name.contains(char::is_control)
+            || self.name.chars().count() > MAX_NAME_CHARS
+            || self.name == "."
+            || self.name == ".."
+        {
             return Err(out_of_range(
                 root.key("name"),
-                "a non-empty run name that can be a folder name (no '/' or '\\')",
+                format!(
+                    "a non-empty run name that can be a folder name: at most {MAX_NAME_CHARS} characters, \
+                     no '/', '\\' or control characters (newline, NUL)"
+                ),
                 format!("{:?}", self.name),
             ));
         }
@@ -950,8 +970,12 @@ impl Scenario {
 
         if let Some(login) = &self.login {
             let p = root.key("login");
-            if login.nodes == 0 {
-                return Err(out_of_range(p.key("nodes"), "at least 1 login node", 0));
+            if login.nodes == 0 || u64::from(login.nodes) > MAX_LOGIN_NODES {
+                return Err(out_of_range(
+                    p.key("nodes"),
+                    format!("from 1 to {MAX_LOGIN_NODES} login nodes"),
+                    login.nodes,
+                ));
             }
             if login.cores == 0 {
                 return Err(out_of_range(p.key("cores"), "at least 1 core per login node", 0));

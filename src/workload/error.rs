@@ -22,6 +22,9 @@ pub enum WorkloadError {
     #[error("{}:{line}: header {key}: expected {expected}, found {found:?}", file.display())]
     Header { file: PathBuf, line: u64, key: String, expected: &'static str, found: String },
 
+    #[error("{}:{line}: line longer than {max} bytes; an SWF line is a job's 18 fields or a `;` comment (is this a trace?)", file.display())]
+    LineTooLong { file: PathBuf, line: u64, max: u64 },
+
     #[error("{}: holds no job that can be simulated ({reason})", file.display())]
     NoJobs { file: PathBuf, reason: String },
 

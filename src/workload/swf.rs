@@ -7,6 +7,7 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
+use crate::echo::echo;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{sort_by_arrival, Job, JobMeta};
 use crate::workload::{Workload, WorkloadError};
@@ -49,8 +50,20 @@ const EXPECT_TIME_RANGE: &str = "a time below 9e12 seconds";
 const EXPECT_JOB_NUMBER: &str = "a whole number ≥ 0 (such as 12 or 12.0)";
 const EXPECT_ID: &str = "a whole number ≥ 0 or -1 for unknown (such as 12 or 12.0)";
 
-/// Above this a float no longer holds every integer exactly, so an id could change silently.
+/// Above this a float no longer holds every integer exactly, so an id written as a float
+/// (`12.0`) could change silently; ids written as integers are read as integers.
 const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// The largest time a trace may give, in seconds, as [`EXPECT_TIME_RANGE`] says.
+const MAX_TIME_SECS: f64 = 9e12;
+
+/// The longest line read, in bytes: an SWF job line is about 100 bytes, a header comment a few
+/// hundred. A file with no line breaks (`/dev/zero`, a corrupt archive) stops here instead of
+/// filling memory.
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// How many repeated job numbers the note names.
+const REPEATS_NAMED: usize = 3;
 
 /// Reads an SWF file, gzipped or not. Compression is detected from the content (the gzip magic
 /// bytes), not the file name, so a renamed file still loads.
@@ -84,6 +97,8 @@ pub fn read_swf_from<R: Read>(source: R, file: &Path) -> Result<Workload, Worklo
 struct RuleCounts {
     requested_procs_from_allocated: u64,
     requested_time_from_runtime: u64,
+    /// Requested times above 0 but below half a millisecond, raised to 1 ms.
+    requested_time_raised: u64,
 }
 
 /// Parses SWF text. `file` only names the source in errors and in [`Workload::name`].
@@ -96,13 +111,17 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
     let mut line_no: u64 = 0;
     loop {
         buf.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(MAX_LINE_BYTES + 1)
             .read_until(b'\n', &mut buf)
             .map_err(|error| WorkloadError::Io { file: file.to_path_buf(), error })?;
         if n == 0 {
             break;
         }
         line_no += 1;
+        if n as u64 > MAX_LINE_BYTES {
+            return Err(WorkloadError::LineTooLong { file: file.to_path_buf(), line: line_no, max: MAX_LINE_BYTES });
+        }
         let line = buf.trim_ascii();
         if line.is_empty() {
             continue;
@@ -113,7 +132,7 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
         }
         job_lines += 1;
         let ctx = LineCtx { file, line: line_no };
-        let rec = parse_record(line, &ctx)?;
+        let rec = parse_record(line, &ctx, &mut rules)?;
         if let Some(job) = rec.into_job(&mut w, &mut rules) {
             w.jobs.push(job);
         }
@@ -137,6 +156,17 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
         ));
     }
 
+    if rules.requested_time_raised > 0 {
+        w.notes.push(format!(
+            "requested time above 0 but under 1 ms for {} job{}: raised to 1 ms (the clock's unit)",
+            rules.requested_time_raised,
+            plural(rules.requested_time_raised)
+        ));
+    }
+    if let Some(note) = repeated_numbers(&w.jobs) {
+        w.notes.push(note);
+    }
+
     if w.jobs.is_empty() {
         let reason = if job_lines == 0 {
             "no job lines, only comments or blank lines".to_string()
@@ -148,6 +178,31 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
     }
     sort_by_arrival(&mut w.jobs);
     Ok(w)
+}
+
+/// A note counting the jobs whose number an earlier job already has, naming the first few
+/// numbers; `None` when every number is distinct. Such jobs are still simulated, each its own.
+fn repeated_numbers(jobs: &[Job]) -> Option<String> {
+    let mut ids: Vec<u64> = jobs.iter().map(|j| j.id).collect();
+    ids.sort_unstable();
+    let mut repeats = 0u64;
+    let mut named: Vec<String> = Vec::new();
+    for pair in ids.windows(2) {
+        if pair[0] == pair[1] {
+            repeats += 1;
+            if named.len() < REPEATS_NAMED && named.last() != Some(&pair[0].to_string()) {
+                named.push(pair[0].to_string());
+            }
+        }
+    }
+    (repeats > 0).then(|| {
+        format!(
+            "{repeats} job{} repeat{} the number of an earlier job (lowest: {}); each is simulated as its own job",
+            plural(repeats),
+            if repeats == 1 { "s" } else { "" },
+            named.join(", ")
+        )
+    })
 }
 
 fn plural(n: u64) -> &'static str {
@@ -196,7 +251,7 @@ fn parse_header_count(value: &str, file: &Path, line: u64, key: &str) -> Result<
             line,
             key: key.to_string(),
             expected: "a positive integer, optionally followed by a remark",
-            found: value.to_string(),
+            found: echo(value),
         }),
     }
 }
@@ -215,7 +270,7 @@ impl LineCtx<'_> {
             field_no,
             field: SWF_FIELD_NAMES[field_no - 1],
             expected,
-            found: String::from_utf8_lossy(tok).into_owned(),
+            found: echo(&String::from_utf8_lossy(tok)),
         }
     }
 }
@@ -231,7 +286,7 @@ struct Record {
     meta: JobMeta,
 }
 
-fn parse_record(line: &[u8], ctx: &LineCtx<'_>) -> Result<Record, WorkloadError> {
+fn parse_record(line: &[u8], ctx: &LineCtx<'_>, rules: &mut RuleCounts) -> Result<Record, WorkloadError> {
     let mut toks: [&[u8]; SWF_FIELDS] = [&[]; SWF_FIELDS];
     let mut found = 0usize;
     // A hand-rolled scan: this loop is most of the load time of a large log.
@@ -270,11 +325,10 @@ fn parse_record(line: &[u8], ctx: &LineCtx<'_>) -> Result<Record, WorkloadError>
         Ok(v)
     };
     let id = |n: usize| -> Result<i64, WorkloadError> {
-        let v = f(n)?;
-        if v.fract() != 0.0 || !(-1.0..=MAX_EXACT_INT).contains(&v) {
-            return Err(ctx.err(n, toks[n - 1], EXPECT_ID));
+        match whole(toks[n - 1], n, ctx)? {
+            Some(v) if v >= -1 => Ok(v),
+            _ => Err(ctx.err(n, toks[n - 1], EXPECT_ID)),
         }
-        Ok(v as i64)
     };
     let procs = |n: usize| -> Result<Option<u32>, WorkloadError> {
         let v = amount(n)?;
@@ -294,15 +348,19 @@ fn parse_record(line: &[u8], ctx: &LineCtx<'_>) -> Result<Record, WorkloadError>
         if v == -1.0 || (zero_is_unknown && v == 0.0) {
             return Ok(None);
         }
+        if v >= MAX_TIME_SECS {
+            return Err(ctx.err(n, toks[n - 1], EXPECT_TIME_RANGE));
+        }
         SimDuration::from_secs_f64(v).map(Some).ok_or_else(|| ctx.err(n, toks[n - 1], EXPECT_TIME_RANGE))
     };
 
-    let job_no = f(1)?;
-    if job_no.fract() != 0.0 || !(0.0..=MAX_EXACT_INT).contains(&job_no) {
-        return Err(ctx.err(1, toks[0], EXPECT_JOB_NUMBER));
-    }
+    let job_no = match whole(toks[0], 1, ctx)? {
+        Some(v) if v >= 0 => v,
+        _ => return Err(ctx.err(1, toks[0], EXPECT_JOB_NUMBER)),
+    };
     let submit = match amount(2)? {
         -1.0 => None,
+        v if v >= MAX_TIME_SECS => return Err(ctx.err(2, toks[1], EXPECT_TIME_RANGE)),
         v => Some(SimTime::from_secs_f64(v).ok_or_else(|| ctx.err(2, toks[1], EXPECT_TIME_RANGE))?),
     };
     amount(3)?; // wait time: replaced by the simulation, only checked
@@ -311,7 +369,12 @@ fn parse_record(line: &[u8], ctx: &LineCtx<'_>) -> Result<Record, WorkloadError>
     let avg_cpu_time = amount(6)?;
     let used_memory = amount(7)?;
     let req_procs = procs(8)?;
-    let req_time = duration(9, true)?;
+    let mut req_time = duration(9, true)?;
+    // A request that rounds to 0 ms would have the job killed at its start.
+    if req_time == Some(SimDuration(0)) {
+        rules.requested_time_raised += 1;
+        req_time = Some(SimDuration(1));
+    }
     let requested_memory = amount(10)?;
     let meta = JobMeta {
         avg_cpu_time,
@@ -363,6 +426,19 @@ impl Record {
         job.meta = self.meta;
         Some(job)
     }
+}
+
+/// A whole number: `-?[0-9]+` read as an integer (never through a float, which would round
+/// numbers past 2^53), or a float with no fraction up to 2^53 (`12.0`). `None` for a number
+/// that is not whole or does not fit.
+fn whole(tok: &[u8], field_no: usize, ctx: &LineCtx<'_>) -> Result<Option<i64>, WorkloadError> {
+    let digits = tok.strip_prefix(b"-").unwrap_or(tok);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        // All ASCII digits, so valid UTF-8; only overflow can fail.
+        return Ok(std::str::from_utf8(tok).ok().and_then(|s| s.parse::<i64>().ok()));
+    }
+    let v = number(tok, field_no, ctx)?;
+    Ok((v.fract() == 0.0 && v.abs() <= MAX_EXACT_INT).then_some(v as i64))
 }
 
 /// Parses one numeric token. Integers, by far the common case, skip the float parser.
@@ -636,6 +712,50 @@ mod tests {
         assert_eq!((no, expected), (2, EXPECT_TIME_RANGE));
         let (_, no, ..) = field_err("1 0 0 3 1 -1 -1 1 10 -1 1 3 1 99999999999999999999 -1 -1 -1 -1\n");
         assert_eq!(no, 14);
+    }
+
+    #[test]
+    fn integer_fields_are_read_as_integers_and_repeated_numbers_are_noted() {
+        let w = parse(
+            "9007199254740993 0 0 3 1 -1 -1 1 10 -1 1 9007199254740993 1 -1 -1 -1 -1 -1\n\
+             9007199254740992 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n",
+        )
+        .unwrap();
+        let ids: Vec<u64> = w.jobs.iter().map(|j| j.id).collect();
+        assert_eq!(ids, [9_007_199_254_740_993, 9_007_199_254_740_992]);
+        assert_eq!(w.jobs[0].meta.user, 9_007_199_254_740_993);
+        assert!(w.notes.is_empty(), "{:?}", w.notes);
+        let (_, no, _, expected, ..) = field_err("99999999999999999999 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (1, EXPECT_JOB_NUMBER));
+
+        let job = |id: u32| line(&format!("{id} 0 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1"));
+        let text: String = [7, 5, 7, 9, 5, 7, 1, 2, 2, 3, 3].into_iter().map(job).collect();
+        let w = parse(&text).unwrap();
+        assert_eq!(w.jobs.len(), 11, "repeated numbers are still jobs");
+        assert_eq!(
+            w.notes,
+            ["5 jobs repeat the number of an earlier job (lowest: 2, 3, 5); each is simulated as its own job"]
+        );
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_an_error_not_a_buffer_the_size_of_the_file() {
+        let mut text = b"; MaxProcs: 8\n".to_vec();
+        text.resize(text.len() + 2 * MAX_LINE_BYTES as usize, b'0');
+        let err = parse_swf(&text[..], Path::new("z")).unwrap_err();
+        assert!(matches!(err, WorkloadError::LineTooLong { line: 2, .. }), "{err}");
+        assert!(err.to_string().starts_with("z:2: line longer than 1048576 bytes"), "{err}");
+    }
+
+    #[test]
+    fn the_time_limit_agrees_with_its_message_and_tiny_requests_are_raised() {
+        let (_, no, _, expected, ..) = field_err("1 9.0000001e12 0 3 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!((no, expected), (2, EXPECT_TIME_RANGE));
+        let (_, no, ..) = field_err("1 0 0 9e12 1 -1 -1 1 10 -1 1 3 1 -1 -1 -1 -1 -1\n");
+        assert_eq!(no, 4);
+        let w = parse("1 0 0 0.0004 1 -1 -1 1 0.0004 -1 1 3 1 -1 -1 -1 -1 -1\n").unwrap();
+        assert_eq!((w.jobs[0].runtime, w.jobs[0].requested_time), (SimDuration(0), SimDuration(1)));
+        assert_eq!(w.notes, ["requested time above 0 but under 1 ms for 1 job: raised to 1 ms (the clock's unit)"]);
     }
 
     #[test]

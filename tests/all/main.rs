@@ -2,14 +2,19 @@
 //! hand-computed scenarios, property tests of the scheduling invariants, determinism, and the
 //! command line through the real binary.
 
+mod atomic;
+mod bounds;
 mod cli;
 mod common;
+mod fuzz;
+mod inputs;
 mod interactive;
 mod io;
 mod properties;
 mod queueing;
 mod reference;
 mod report;
+mod report_check;
 mod sacct;
 mod scenarios;
 mod size_pool;

@@ -1,0 +1,172 @@
+//! The record `summary.json` keeps of the files it summarises (rows, bytes, checksum), taken
+//! while they are written, and the check that a folder's files still agree with it.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+/// FNV-1a, 64 bits: a stable digest (std's hashers may change between releases), fed in
+/// pieces.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The digest as 16 hex digits.
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+
+    /// The digest of `bytes`, as 16 hex digits.
+    pub fn of(bytes: &[u8]) -> String {
+        let mut h = Fnv64::default();
+        h.update(bytes);
+        h.hex()
+    }
+}
+
+/// What `summary.json` records of one file beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Data rows: lines, less a CSV's header and an SWF's `;` comments.
+    pub rows: u64,
+    pub bytes: u64,
+    /// [`Fnv64`] of the whole file.
+    pub fnv1a64: String,
+}
+
+/// The files of a run folder, by name, as `summary.json` records them.
+pub type FileRecords = BTreeMap<String, FileRecord>;
+
+/// How a file's rows are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// Every line but the first (the header).
+    Csv,
+    /// Every line that is not a `;` comment.
+    Swf,
+}
+
+/// A writer that passes everything on to `inner` and tallies it for a [`FileRecord`].
+pub struct Tally<W> {
+    inner: W,
+    kind: Rows,
+    hash: Fnv64,
+    bytes: u64,
+    lines: u64,
+    comments: u64,
+    at_line_start: bool,
+}
+
+impl<W: Write> Tally<W> {
+    pub fn new(inner: W, kind: Rows) -> Self {
+        Tally { inner, kind, hash: Fnv64::default(), bytes: 0, lines: 0, comments: 0, at_line_start: true }
+    }
+
+    fn feed(&mut self, buf: &[u8]) {
+        self.hash.update(buf);
+        self.bytes += buf.len() as u64;
+        for &b in buf {
+            if self.at_line_start {
+                self.lines += 1;
+                self.comments += u64::from(b == b';');
+            }
+            self.at_line_start = b == b'\n';
+        }
+    }
+
+    /// What was written, and the writer.
+    pub fn finish(self) -> (FileRecord, W) {
+        let rows = match self.kind {
+            Rows::Csv => self.lines.saturating_sub(1),
+            Rows::Swf => self.lines - self.comments,
+        };
+        (FileRecord { rows, bytes: self.bytes, fnv1a64: self.hash.hex() }, self.inner)
+    }
+}
+
+impl<W: Write> Write for Tally<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.feed(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The record of `bytes` read back, counted as `kind`.
+pub fn record_of(bytes: &[u8], kind: Rows) -> FileRecord {
+    let mut t = Tally::new(io::sink(), kind);
+    t.feed(bytes);
+    t.finish().0
+}
+
+/// How a file's rows are counted, by its name.
+pub fn kind_of(name: &str) -> Rows {
+    if name.ends_with(".swf") {
+        Rows::Swf
+    } else {
+        Rows::Csv
+    }
+}
+
+/// Why `found` is not what `recorded` says, in words; `None` when they agree.
+pub fn disagreement(found: &FileRecord, recorded: &FileRecord) -> Option<String> {
+    if found == recorded {
+        return None;
+    }
+    let what = if found.rows != recorded.rows {
+        format!("{} data rows where summary.json records {}", found.rows, recorded.rows)
+    } else if found.bytes != recorded.bytes {
+        format!("{} bytes where summary.json records {}", found.bytes, recorded.bytes)
+    } else {
+        format!("checksum {} where summary.json records {}", found.fnv1a64, recorded.fnv1a64)
+    };
+    Some(format!("holds {what}: the folder's files are not those of one run (run it again)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tally_while_writing_equals_a_count_of_the_bytes_read_back() {
+        let text = b"a,b\n1,2\n3,4\n";
+        let mut t = Tally::new(Vec::new(), Rows::Csv);
+        t.write_all(&text[..5]).unwrap();
+        t.write_all(&text[5..]).unwrap();
+        let (rec, bytes) = t.finish();
+        assert_eq!(bytes, text);
+        assert_eq!(rec, record_of(text, Rows::Csv));
+        assert_eq!((rec.rows, rec.bytes), (2, 12));
+        let swf = record_of(b"; MaxProcs: 8\n;\n1 0 1\n2 0 1\n", Rows::Swf);
+        assert_eq!(swf.rows, 2);
+        assert_eq!(Fnv64::of(b""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn a_cut_or_edited_file_is_told_apart() {
+        let whole = record_of(b"h\n1\n2\n3\n", Rows::Csv);
+        let cut = record_of(b"h\n1\n", Rows::Csv);
+        let edited = record_of(b"h\n1\n2\n4\n", Rows::Csv);
+        assert!(disagreement(&whole, &whole).is_none());
+        assert!(disagreement(&cut, &whole).unwrap().contains("1 data rows where summary.json records 3"));
+        assert!(disagreement(&edited, &whole).unwrap().contains("checksum"));
+    }
+}

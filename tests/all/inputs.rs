@@ -1,0 +1,70 @@
+//! Inputs that used to be taken as written, through the real binary: policy strings spelled
+//! with spaces or empty brackets, empty and repeated items in --policies, a named pipe, and a
+//! file with no line breaks.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use crate::cli::{expect_error, schedsim, stderr, write, SMALL};
+
+#[test]
+fn policy_strings_are_spelled_one_way_and_repeats_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    let out = tmp.path().join("r");
+    let o = schedsim(&[
+        "run",
+        "--trace",
+        trace,
+        "--order",
+        " fcfs",
+        "--backfill",
+        "easy[]",
+        "--no-report",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("under fcfs/easy\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["run"]["policy"], "fcfs/easy");
+    expect_error(
+        &["compare", "--trace", trace, "--policies", "fcfs/easy,,sjf/easy"],
+        &["--policies", "item 2 is empty"],
+    );
+    expect_error(
+        &["compare", "--trace", trace, "--policies", "fcfs/easy,fcfs[]/easy"],
+        &["\"fcfs[]/easy\" is listed twice: it is fcfs/easy again"],
+    );
+}
+
+#[test]
+fn a_named_pipe_says_what_it_awaits_and_is_read_once_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("trace.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(["inspect", fifo.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The note comes before the program blocks on the pipe; reading it waits for it.
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("trace.fifo (a pipe): waiting for its writer"), "{line}");
+    std::fs::File::options().write(true).open(&fifo).unwrap().write_all(SMALL.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains('4'), "the trace was read");
+}
+
+#[test]
+fn a_file_without_line_breaks_is_refused_at_the_line_cap() {
+    // /dev/zero is an endless line of zero bytes.
+    expect_error(&["inspect", "/dev/zero"], &["/dev/zero:1: line longer than 1048576 bytes"]);
+}
