@@ -289,10 +289,8 @@ fn read_comparison(dir: &Path) -> Result<Comparison, CompareReportError> {
     let mut chosen = Vec::with_capacity(labels.len());
     for label in &labels {
         let usual = label.replace('/', "-");
-        let fits = |(name, policy): &(String, Option<String>)| match policy {
-            Some(p) => p == label,
-            None => *name == usual,
-        };
+        // A scenario variant's folder is named by its label; a policy's may be renamed.
+        let fits = |(name, policy): &(String, Option<String>)| *name == usual || policy.as_ref() == Some(label);
         let pick = folders.iter().position(|f| fits(f) && f.0 == usual).or_else(|| folders.iter().position(&fits));
         if let Some(i) = pick {
             used[i] = true;
@@ -828,7 +826,7 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     row(w, "jobs", jobs);
     let classes: Vec<String> = c.classes.iter().map(|k| escape(k)).collect();
     row(w, "classes", (!classes.is_empty()).then(|| classes.join(", ")));
-    row(w, "policies", Some(labels.join(", ")));
+    row(w, "variants", Some(labels.join(", ")));
     let _ = writeln!(w, "</table>");
     let _ = writeln!(
         w,
@@ -1007,7 +1005,7 @@ pub fn build_compare_report(dir: &Path) -> Result<CompareReportFiles, CompareRep
 mod tests {
     use super::*;
     use crate::cluster::Cluster;
-    use crate::experiment::compare::{compare, parse_variants, write_comparison_csv};
+    use crate::experiment::compare::{compare, parse_variants, policy_labels, write_comparison_csv};
     use crate::experiment::{PolicyChoice, RunPlan};
     use crate::report::charts::{HEIGHT, WIDTH};
     use crate::report::testing::{png_size, report_bytes};
@@ -1049,7 +1047,7 @@ mod tests {
             };
             write_run(&dir.join(&plan.name), &files).unwrap();
         }
-        write_atomic(&dir.join("comparison.csv"), |f| write_comparison_csv(f, &runs)).unwrap();
+        write_atomic(&dir.join("comparison.csv"), |f| write_comparison_csv(f, &runs, &policy_labels(&runs))).unwrap();
     }
 
     fn comparison_dir(seed: u64) -> tempfile::TempDir {
