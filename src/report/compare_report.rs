@@ -448,7 +448,19 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
         title: title.into(),
         caption: format!(
             "Each variant's utilisation (share of the machine's core-time busy) against the 95th-percentile \
-             wait of all its jobs: further right uses the machine better, lower serves the slow tail sooner{}.",
+             wait of all its jobs: further right uses the machine better, lower serves the slow tail sooner{}{}.",
+            if hi - lo < 2.0 {
+                // A zoomed axis makes a fraction of a point look like a gap: say how small it is.
+                format!(
+                    "; the utilisations differ by only {} points ({}% to {}%), which the magnified horizontal axis \
+                     exaggerates",
+                    charts::trim(hi - lo, 2),
+                    charts::trim(lo, 2),
+                    charts::trim(hi, 2)
+                )
+            } else {
+                String::new()
+            },
             if missing > 0 {
                 format!(" ({missing} variants without both figures are left out)")
             } else {
