@@ -1,14 +1,16 @@
-//! `schedsim compare`: one workload under several policies, in parallel; writes each
-//! variant's run files and report, `comparison.csv`, the comparison's charts and
-//! `report.html`, and a table on screen saying which is best.
+//! `schedsim compare`: one workload under several policies, or variants of one scenario
+//! (`--set KEY=VALUES`), in parallel; writes each variant's run files and report,
+//! `comparison.csv`, the comparison's charts and `report.html`, and a table on screen.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::Args;
 
-use schedsim::experiment::compare::{compare, parse_variants, write_comparison_csv};
+use schedsim::experiment::compare::{compare, compare_plans, parse_variants, policy_labels, write_comparison_csv};
+use schedsim::experiment::{RunPlan, RunResult};
 use schedsim::report::build::build_report;
+use schedsim::report::charts::fmt_duration;
 use schedsim::report::compare_report::build_compare_report;
 use schedsim::report::folder::Staged;
 use schedsim::report::guard::check_output;
@@ -25,6 +27,10 @@ pub struct CompareArgs {
     /// Policies to compare, each order/backfill[/estimate], separated by commas.
     #[arg(long, default_value = "fcfs/none,fcfs/easy,sjf/easy,fcfs/conservative")]
     pub policies: String,
+    /// Compare variants of the scenario instead of policies: one run per value of a key, as
+    /// `sweep --set` takes it (e.g. `run.load_scale=1,1.3`), under the scenario's policy.
+    #[arg(long, value_name = "KEY=VALUES", conflicts_with = "policies")]
+    pub set: Option<String>,
     /// Worker threads [default: one per core]. Results are identical for any number.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(super::sweep::MAX_THREADS)))]
     pub threads: Option<u32>,
@@ -36,8 +42,37 @@ pub struct CompareArgs {
     pub no_report: bool,
 }
 
+/// The scenario variants of `--set KEY=VALUES`: one plan per value, named by its label
+/// (`run.load_scale=1.3`), with the label.
+fn scenario_variants(source: &SourceArgs, set: &str) -> anyhow::Result<Vec<(String, RunPlan)>> {
+    use schedsim::scenario::{self, overrides};
+    if source.trace.is_some() {
+        bail!("--set makes variants of a scenario; a trace has no scenario keys (compare its policies instead)");
+    }
+    let (text, origin) = match &source.scenario {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("{}: cannot read the scenario", p.display()))?,
+            p.clone(),
+        ),
+        None => (scenario::DEFAULT_SCENARIO.to_string(), PathBuf::from(scenario::DEFAULT_SCENARIO_PATH)),
+    };
+    let axis = overrides::parse_set(set, &text)?;
+    if axis.len() < 2 {
+        bail!("--set {set}: give at least two values to compare, e.g. {}=1,1.3", axis.key());
+    }
+    let mut out = Vec::new();
+    for (i, value) in axis.values().iter().enumerate() {
+        let scn = overrides::edited(&text, &origin, &axis.edits(i))?;
+        let seed = source.seed.unwrap_or(scn.run.seed);
+        let mut plan = RunPlan::from_built(scenario::build(&scn, seed)?, origin.display().to_string());
+        let label = format!("{}={value}", axis.key());
+        plan.name = label.replace('/', "-");
+        out.push((label, plan));
+    }
+    Ok(out)
+}
+
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
-    let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
     let (base, inputs) = plan_for(&args.source, &PolicyOverrides::default())?;
     let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
@@ -48,14 +83,29 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
         .num_threads(args.threads.unwrap_or(0) as usize)
         .build()
         .with_context(|| format!("starting {} worker threads", args.threads.unwrap_or(0)))?;
-    let bar = progress::bar(variants.len() as u64, "policies");
-    let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
-    bar.finish_and_clear();
+    let (runs, labels, what): (Vec<(RunPlan, RunResult)>, Vec<String>, &str) = match &args.set {
+        Some(set) => {
+            let variants = scenario_variants(&args.source, set)?;
+            let bar = progress::bar(variants.len() as u64, "variants");
+            let (labels, plans): (Vec<String>, Vec<RunPlan>) = variants.into_iter().unzip();
+            let runs = pool.install(|| compare_plans(plans, &|| bar.inc(1)))?;
+            bar.finish_and_clear();
+            (runs, labels, "variant")
+        }
+        None => {
+            let variants = parse_variants(&args.policies).map_err(anyhow::Error::msg).context("--policies")?;
+            let bar = progress::bar(variants.len() as u64, "policies");
+            let runs = pool.install(|| compare(&base, &variants, &|| bar.inc(1)))?;
+            bar.finish_and_clear();
+            let labels = policy_labels(&runs);
+            (runs, labels, "policy")
+        }
+    };
 
     for (plan, result) in &runs {
         write(&out.join(&plan.name), plan, result)?;
     }
-    write_atomic(&out.join("comparison.csv"), |w| write_comparison_csv(w, &runs))?;
+    write_atomic(&out.join("comparison.csv"), |w| write_comparison_csv(w, &runs, &labels))?;
     // Each variant's own charts and report.html, then the comparison's.
     let report = if args.no_report {
         None
@@ -73,29 +123,37 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     staged.publish()?;
 
     outln!("schedsim compare: {} on {}", base.workload.name, base.cluster.describe())?;
+    // Per class, as the run summary prints them: waits pooled over classes mean little.
     outln!(
-        "  {:<28} {:>10} {:>10} {:>10} {:>9} {:>7}",
-        "policy",
+        "  {:<28} {:<12} {:>7} {:>10} {:>10} {:>10} {:>9} {:>7}",
+        what,
+        "class",
+        "jobs",
         "mean wait",
         "p95 wait",
         "max wait",
-        "mean bsld",
+        "in target",
         "util"
     )?;
-    for (plan, r) in &runs {
+    for ((_, r), label) in runs.iter().zip(&labels) {
         let s = &r.summary;
-        outln!(
-            "  {:<28} {:>10.1} {:>10.1} {:>10.1} {:>9.2} {:>6.1}%",
-            plan.policy.label(),
-            s.waits.mean_wait,
-            s.waits.p95_wait,
-            s.waits.max_wait,
-            s.mean_bsld,
-            s.utilisation * 100.0
-        )?;
+        for (class, c) in &s.classes {
+            outln!(
+                "  {:<28} {:<12} {:>7} {:>10} {:>10} {:>10} {:>9} {:>6.1}%",
+                label,
+                class.to_string(),
+                c.jobs,
+                fmt_duration(c.waits.mean_wait),
+                fmt_duration(c.waits.p95_wait),
+                fmt_duration(c.waits.max_wait),
+                c.within_target.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v)),
+                s.utilisation * 100.0
+            )?;
+        }
     }
     let best = |f: &dyn Fn(&schedsim::metrics::Summary) -> f64| {
-        runs.iter().min_by(|a, b| f(&a.1.summary).total_cmp(&f(&b.1.summary))).map(|(p, _)| p.policy.label())
+        let i = (0..runs.len()).min_by(|&a, &b| f(&runs[a].1.summary).total_cmp(&f(&runs[b].1.summary)))?;
+        Some(labels[i].clone())
     };
     outln!(
         "  best: mean wait {}, p95 wait {}, mean bsld {}",
@@ -106,9 +164,9 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     match report {
         Some(html) => {
             outln!("report: {}", html.display())?;
-            outln!("results: {}/ (comparison.csv, report.html, charts/ and one folder per policy)", dir.display())?;
+            outln!("results: {}/ (comparison.csv, report.html, charts/ and one folder per {what})", dir.display())?;
         }
-        None => outln!("results: {}/ (comparison.csv and one folder per policy)", dir.display())?,
+        None => outln!("results: {}/ (comparison.csv and one folder per {what})", dir.display())?,
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Comparisons: one workload under several policies, run in parallel (rayon) and collected in
-//! input order, so the results are the same whatever the number of threads.
+//! Comparisons: one workload under several policies, or several variants of one scenario,
+//! run in parallel (rayon) and collected in input order, so the results are the same whatever
+//! the number of threads.
 
 use std::io::{self, Write};
 
@@ -76,6 +77,28 @@ pub fn compare(
         .collect()
 }
 
+/// Runs each plan, in parallel, results in the order of `plans`; calls `done` as each
+/// finishes. The plans are scenario variants (see `compare --set`) or anything else that
+/// should be set side by side.
+pub fn compare_plans(
+    plans: Vec<RunPlan>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<(RunPlan, RunResult)>, ExperimentError> {
+    plans
+        .into_par_iter()
+        .map(|plan| {
+            let r = execute(&plan).map(|r| (plan, r));
+            done();
+            r
+        })
+        .collect()
+}
+
+/// The policy labels of `runs`: what a comparison of policies calls its variants.
+pub fn policy_labels(runs: &[(RunPlan, RunResult)]) -> Vec<String> {
+    runs.iter().map(|(p, _)| p.policy.label()).collect()
+}
+
 /// A CSV field, quoted when it holds a comma or a quote (a policy's parameters).
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"']) {
@@ -88,12 +111,13 @@ fn csv_field(s: &str) -> String {
 /// The header of `comparison.csv`.
 pub const HEADER: &str = "variant,class,jobs,started,mean_wait,median_wait,p90_wait,p95_wait,p99_wait,max_wait,mean_bsld,abandonment_rate,within_target,utilisation";
 
-/// `comparison.csv`: one row per variant and class (and `all`), the summary figures.
-pub fn write_comparison_csv<W: Write>(mut out: W, runs: &[(RunPlan, RunResult)]) -> io::Result<()> {
+/// `comparison.csv`: one row per variant (labelled by `labels`, one per run) and class (and
+/// `all`), the summary figures.
+pub fn write_comparison_csv<W: Write>(mut out: W, runs: &[(RunPlan, RunResult)], labels: &[String]) -> io::Result<()> {
     writeln!(out, "{HEADER}")?;
-    for (plan, r) in runs {
+    for ((_, r), label) in runs.iter().zip(labels) {
         let s = &r.summary;
-        let label = csv_field(&plan.policy.label());
+        let label = csv_field(label);
         let started: u64 = s.classes.values().map(|c| c.started).sum();
         let all = Row { jobs: s.jobs, started, waits: &s.waits, bsld: s.mean_bsld, abandon: None, within: None };
         all.write(&mut out, &label, "all", s.utilisation)?;

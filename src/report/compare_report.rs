@@ -289,10 +289,8 @@ fn read_comparison(dir: &Path) -> Result<Comparison, CompareReportError> {
     let mut chosen = Vec::with_capacity(labels.len());
     for label in &labels {
         let usual = label.replace('/', "-");
-        let fits = |(name, policy): &(String, Option<String>)| match policy {
-            Some(p) => p == label,
-            None => *name == usual,
-        };
+        // A scenario variant's folder is named by its label; a policy's may be renamed.
+        let fits = |(name, policy): &(String, Option<String>)| *name == usual || policy.as_ref() == Some(label);
         let pick = folders.iter().position(|f| fits(f) && f.0 == usual).or_else(|| folders.iter().position(&fits));
         if let Some(i) = pick {
             used[i] = true;
@@ -450,7 +448,19 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
         title: title.into(),
         caption: format!(
             "Each variant's utilisation (share of the machine's core-time busy) against the 95th-percentile \
-             wait of all its jobs: further right uses the machine better, lower serves the slow tail sooner{}.",
+             wait of all its jobs: further right uses the machine better, lower serves the slow tail sooner{}{}.",
+            if hi - lo < 2.0 {
+                // A zoomed axis makes a fraction of a point look like a gap: say how small it is.
+                format!(
+                    "; the utilisations differ by only {} points ({}% to {}%), which the magnified horizontal axis \
+                     exaggerates",
+                    charts::trim(hi - lo, 2),
+                    charts::trim(lo, 2),
+                    charts::trim(hi, 2)
+                )
+            } else {
+                String::new()
+            },
             if missing > 0 {
                 format!(" ({missing} variants without both figures are left out)")
             } else {
@@ -828,7 +838,7 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     row(w, "jobs", jobs);
     let classes: Vec<String> = c.classes.iter().map(|k| escape(k)).collect();
     row(w, "classes", (!classes.is_empty()).then(|| classes.join(", ")));
-    row(w, "policies", Some(labels.join(", ")));
+    row(w, "variants", Some(labels.join(", ")));
     let _ = writeln!(w, "</table>");
     let _ = writeln!(
         w,
@@ -1007,7 +1017,7 @@ pub fn build_compare_report(dir: &Path) -> Result<CompareReportFiles, CompareRep
 mod tests {
     use super::*;
     use crate::cluster::Cluster;
-    use crate::experiment::compare::{compare, parse_variants, write_comparison_csv};
+    use crate::experiment::compare::{compare, parse_variants, policy_labels, write_comparison_csv};
     use crate::experiment::{PolicyChoice, RunPlan};
     use crate::report::charts::{HEIGHT, WIDTH};
     use crate::report::testing::{png_size, report_bytes};
@@ -1049,7 +1059,7 @@ mod tests {
             };
             write_run(&dir.join(&plan.name), &files).unwrap();
         }
-        write_atomic(&dir.join("comparison.csv"), |f| write_comparison_csv(f, &runs)).unwrap();
+        write_atomic(&dir.join("comparison.csv"), |f| write_comparison_csv(f, &runs, &policy_labels(&runs))).unwrap();
     }
 
     fn comparison_dir(seed: u64) -> tempfile::TempDir {

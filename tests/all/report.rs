@@ -195,3 +195,51 @@ fn no_legend_label_splits_a_value() {
     }
     assert!(seen > 3, "too few wrapped labels ({seen}) to test");
 }
+
+#[test]
+fn compare_sets_scenario_variants_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = schedsim(&["compare", "--set", "run.load_scale=1,1.3", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = ["run.load_scale=1", "run.load_scale=1.3"];
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let mut seen: Vec<&str> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let variant = line.split(',').next().unwrap();
+        if !seen.contains(&variant) {
+            seen.push(variant);
+        }
+    }
+    assert_eq!(seen, labels);
+    // The first variant is the default scenario itself; the second has 30% more of every kind.
+    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
+    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
+    for class in ["batch", "interactive", "debug"] {
+        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
+        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
+    }
+    // Side by side in the report: each class table has a row per variant, in order.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
+    assert!(rows[0] < rows[1]);
+    // The console gives waits with units, per class.
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let batch = text.lines().find(|l| l.contains("run.load_scale=1.3") && l.contains("batch")).expect("a batch row");
+    assert!(batch.contains(" h ") || batch.contains(" d "), "{batch}");
+}
+
+#[test]
+fn compare_set_needs_two_values_and_a_scenario() {
+    for (args, needle) in [
+        (&["compare", "--set", "run.load_scale=1.3"][..], "at least two values"),
+        (&["compare", "--set", "run.lod_scale=1,2"][..], "run.lod_scale"),
+        (&["compare", "--set", "run.load_scale=1,2", "--policies", "fcfs/easy"][..], "cannot be used with"),
+    ] {
+        let o = schedsim(args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let e = stderr(&o);
+        assert!(e.contains(needle), "{args:?}: {e}");
+        assert_eq!(e.trim_end().lines().count(), 1, "{args:?}: {e}");
+    }
+}
