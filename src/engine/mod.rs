@@ -471,7 +471,7 @@ impl<'w> Engine<'w> {
         let est = self.estimate.of(job, run_len);
         let tier_rank = -2 * i64::from(limits.priority_tier);
         let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
-        let key = self.order.key(job, est, now);
+        let key = self.order.key_of(j, job, est, now);
         self.live[j as usize] = Live {
             run_len,
             run_left: run_len,
@@ -559,10 +559,11 @@ impl<'w> Engine<'w> {
     fn rekey(&mut self, now: SimTime) {
         for &q in &self.queue {
             let i = q as usize;
-            self.live[i].key = self.order.key(&self.jobs[i], self.estimates[i], now);
+            self.live[i].key = self.order.key_of(q, &self.jobs[i], self.estimates[i], now);
         }
         let live = &self.live;
-        self.queue.sort_unstable_by_key(|&q| (live[q as usize].rank, live[q as usize].key, q));
+        // Stable sort: adaptive, so a queue whose order barely changed sorts in linear time.
+        self.queue.sort_by_key(|&q| (live[q as usize].rank, live[q as usize].key, q));
     }
 
     /// Lets queued jobs of partitions that may preempt take what lower tiers hold, when they

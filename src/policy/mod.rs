@@ -37,6 +37,12 @@ pub trait QueueOrder: Send + Sync {
     /// computed at (orders that weigh waiting time need it).
     fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64;
 
+    /// The key of job `idx` of the workload given to [`QueueOrder::prepare`]: the engine calls
+    /// this, so that orders may cache what they know of each job. Equals [`QueueOrder::key`].
+    fn key_of(&self, _idx: JobIdx, job: &Job, estimate: SimDuration, now: SimTime) -> i64 {
+        self.key(job, estimate, now)
+    }
+
     /// When the engine recomputes the keys of waiting jobs.
     fn refresh(&self) -> Refresh {
         Refresh::Never

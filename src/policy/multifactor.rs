@@ -115,6 +115,8 @@ pub struct Multifactor {
     /// Every account association with its name and the user associations below it, for
     /// `fairshare.csv`.
     reported: Vec<(Assoc, String, Vec<Assoc>)>,
+    /// Each job's fixed terms and user association, by index, computed in `prepare`.
+    per_job: Vec<(f64, Assoc)>,
     /// The user association of each (account association, user).
     assoc_of: BTreeMap<(Assoc, i64), Assoc>,
     /// Each association's fair-share factor, as of the last recalculation.
@@ -139,6 +141,7 @@ impl Multifactor {
             named: Vec::new(),
             groups: BTreeMap::new(),
             reported: Vec::new(),
+            per_job: Vec::new(),
             assoc_of: BTreeMap::new(),
             fs: vec![0.0],
             running: BTreeMap::new(),
@@ -187,13 +190,16 @@ impl Multifactor {
         }
         let dt = (t - self.last).as_secs_f64();
         self.tree.decay(self.decay_per_sec.powf(dt).max(f64::MIN_POSITIVE));
-        let charges: Vec<(Assoc, f64)> = self
-            .running
-            .values()
-            .map(|c| (c.assoc, self.slice((t - c.start.max(self.last)).as_secs_f64(), c.billing)))
-            .collect();
-        for (a, amount) in charges {
-            self.tree.charge(a, amount);
+        // Jobs that ran the whole period share one power: `slice(dt, 1) × billing` is the same
+        // product as `slice(dt, billing)`.
+        let whole = self.slice(dt, 1.0);
+        for c in self.running.values() {
+            let amount = if c.start <= self.last {
+                whole * c.billing
+            } else {
+                self.slice((t - c.start).as_secs_f64(), c.billing)
+            };
+            self.tree.charge(c.assoc, amount);
         }
         self.last = t;
     }
@@ -201,9 +207,7 @@ impl Multifactor {
     /// The factors of a job at `now`, in the formula's order: age, fair-share, job size,
     /// partition, QOS, association, and the TRES factors for cpu, mem and gpu.
     pub fn factors(&self, job: &Job, now: SimTime) -> [f64; 9] {
-        let max_age = self.cfg.max_age.0;
-        let waited = (now - job.submit).0.max(0);
-        let age = if waited >= max_age { 1.0 } else { waited as f64 / max_age as f64 };
+        let age = self.age(job, now);
         let fs = self.fs[self.assoc(job)];
         let cpus = job.procs() as f64;
         let min_nodes = self.min_nodes(job) as f64;
@@ -237,12 +241,36 @@ impl Multifactor {
         ]
     }
 
-    /// The job's priority at `now`: Slurm's sum, floored at 1, capped and truncated to u32.
-    pub fn priority(&self, job: &Job, now: SimTime) -> u32 {
+    fn age(&self, job: &Job, now: SimTime) -> f64 {
+        let max_age = self.cfg.max_age.0;
+        let waited = (now - job.submit).0.max(0);
+        if waited >= max_age {
+            1.0
+        } else {
+            waited as f64 / max_age as f64
+        }
+    }
+
+    /// The weighted terms that stay fixed while the job waits: job size, partition, QOS,
+    /// association and TRES.
+    fn fixed_terms(&self, job: &Job) -> f64 {
         let w = &self.cfg.weights;
-        let f = self.factors(job, now);
-        let weights = [w.age, w.fairshare, w.jobsize, w.partition, w.qos, w.assoc, w.tres_cpu, w.tres_mem, w.tres_gpu];
-        let p: f64 = weights.iter().zip(f).map(|(w, f)| w * f).sum();
+        let f = self.factors(job, job.submit);
+        w.jobsize * f[2]
+            + w.partition * f[3]
+            + w.qos * f[4]
+            + w.assoc * f[5]
+            + w.tres_cpu * f[6]
+            + w.tres_mem * f[7]
+            + w.tres_gpu * f[8]
+    }
+
+    /// Slurm's sum, floored at 1, capped and truncated to u32: age and fair-share terms first,
+    /// then the fixed ones (one order of addition for every path, so equal inputs give equal
+    /// priorities).
+    fn sum(&self, age: f64, fs: f64, fixed: f64) -> u32 {
+        let w = &self.cfg.weights;
+        let p = w.age * age + w.fairshare * fs + fixed;
         if p < 1.0 {
             1
         } else if p > f64::from(u32::MAX) {
@@ -250,6 +278,11 @@ impl Multifactor {
         } else {
             p as u32
         }
+    }
+
+    /// The job's priority at `now`.
+    pub fn priority(&self, job: &Job, now: SimTime) -> u32 {
+        self.sum(self.age(job, now), self.fs[self.assoc(job)], self.fixed_terms(job))
     }
 
     fn min_nodes(&self, job: &Job) -> u64 {
@@ -272,6 +305,11 @@ impl Multifactor {
 impl QueueOrder for Multifactor {
     fn key(&self, job: &Job, _estimate: SimDuration, now: SimTime) -> i64 {
         -i64::from(self.priority(job, now))
+    }
+
+    fn key_of(&self, idx: JobIdx, job: &Job, _estimate: SimDuration, now: SimTime) -> i64 {
+        let (fixed, assoc) = self.per_job[idx as usize];
+        -i64::from(self.sum(self.age(job, now), self.fs[assoc], fixed))
     }
 
     fn refresh(&self) -> Refresh {
@@ -305,6 +343,7 @@ impl QueueOrder for Multifactor {
         reported.sort();
         self.reported = reported.into_iter().map(|(a, n)| (a, n, self.tree.users_below(a))).collect();
         self.fs = self.recompute_fs();
+        self.per_job = jobs.iter().map(|j| (self.fixed_terms(j), self.assoc(j))).collect();
         self.last = jobs.first().map_or(SimTime(0), |j| self.tick_floor(j.submit));
     }
 
@@ -395,6 +434,22 @@ mod tests {
         let mut s = order("multifactor[jobsize=1000,favor_small=1]");
         s.prepare(&cluster, &jobs, &Accounts::default());
         assert_eq!(s.factors(&jobs[0], now)[2], (3.0 / 4.0 + 30.0 / 32.0) / 2.0);
+    }
+
+    #[test]
+    fn the_cached_key_equals_the_key_computed_afresh() {
+        let cluster = Cluster::uniform(4, 8);
+        let jobs = [job(1, 0, 2, 1, 1), job(2, 50, 20, 2, 2), job(3, 70, 7, 1, 2)];
+        let mut m = order("multifactor[age=1000,fairshare=5000,jobsize=2000,tres_cpu=-300,max_age=3600,half_life=600]");
+        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.running(0, &jobs, SimTime(0), true);
+        for t in [0, 300_000, 1_800_000, 7_200_000] {
+            m.recalc(SimTime(t));
+            for (i, j) in jobs.iter().enumerate() {
+                let now = SimTime(t);
+                assert_eq!(m.key_of(i as JobIdx, j, SimDuration::ZERO, now), m.key(j, SimDuration::ZERO, now));
+            }
+        }
     }
 
     #[test]

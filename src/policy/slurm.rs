@@ -125,11 +125,22 @@ impl Backfill for Slurm {
                 pass.start(j, std::mem::take(&mut self.alloc));
                 continue;
             }
+            // The reservation ends on the resolution; if its rounded tail meets another
+            // reservation, try later, as Slurm does (TRY_LATER).
+            let mut start = start;
+            loop {
+                let span = self.round_up(start.saturating_add(est)) - start;
+                let again = profile.earliest(job.task, job.tasks, span, part, &mut self.alloc);
+                if again == start {
+                    break;
+                }
+                start = again;
+            }
             if self.params.window.is_some_and(|w| start > now.saturating_add(w)) {
                 continue;
             }
-            let end = self.round_up(start.saturating_add(est));
-            profile.reserve(start, end - start, &self.alloc);
+            let span = self.round_up(start.saturating_add(est)) - start;
+            profile.reserve(start, span, &self.alloc);
         }
         if self.params.interval > SimDuration::ZERO {
             pass.wake_at(self.next_cycle);

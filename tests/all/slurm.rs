@@ -284,3 +284,15 @@ fn the_main_scheduler_stops_at_the_first_job_that_does_not_fit_between_cycles() 
     let jobs = jobs_secs(&[(0, 100, 100, 3), (1, 100, 100, 4), (2, 50, 50, 1)]);
     assert_eq!(slurm_starts(&jobs, &[("interval", "30")]), [Some(0), Some(100), Some(31)]);
 }
+
+#[test]
+fn a_rounded_reservation_that_would_overlap_the_next_one_is_planned_later() {
+    // J1a and J1b hold 2 cores each until 100 and 130; J2 (4 cores) is planned at 130. At 2,
+    // J3 (2 cores, 30 s) fits [100, 130) exactly, but rounded to the minute its reservation
+    // would run into J2's: it is planned after J2 instead (this overbooked the plan once).
+    // At 100 it fits now, ending as J2 starts, so it starts then.
+    let jobs = jobs_secs(&[(0, 100, 100, 2), (0, 130, 130, 2), (1, 100, 100, 4), (2, 30, 30, 2)]);
+    for res in ["0", "60"] {
+        assert_eq!(slurm_starts(&jobs, &[("resolution", res)]), [Some(0), Some(0), Some(130), Some(100)], "{res}");
+    }
+}
