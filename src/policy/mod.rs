@@ -96,6 +96,11 @@ pub fn secs_at_least_one(ms: i64) -> f64 {
     (ms as f64 / 1000.0).max(1.0)
 }
 
+/// How long `job` has waited at `now`, in seconds (the literature's w).
+pub fn waited_secs(job: &Job, now: SimTime) -> f64 {
+    (now - job.submit).0.max(0) as f64 / 1000.0
+}
+
 /// Decides which waiting jobs start now.
 pub trait Backfill: Send {
     /// Called once per instant at which something changed (a job ended or arrived, or a

@@ -3,7 +3,7 @@
 //! in seconds, n the cores requested and r the runtime estimate in seconds. The 10⁻¹⁵ terms
 //! are RLScheduler's, so that one-core jobs (log₂ 1 = 0) rank first rather than divide by zero.
 
-use super::{float_key, secs_at_least_one, QueueOrder, Refresh};
+use super::{float_key, secs_at_least_one, waited_secs, QueueOrder, Refresh};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::Job;
 
@@ -11,7 +11,7 @@ pub struct Unicep;
 
 impl Unicep {
     pub fn score(job: &Job, estimate: SimDuration, now: SimTime) -> f64 {
-        let w = (now - job.submit).0.max(0) as f64 / 1000.0;
+        let w = waited_secs(job, now);
         let r = secs_at_least_one(estimate.0);
         -(w + 1e-15) / ((job.procs() as f64 + 1e-15).log2() * r)
     }

@@ -2,7 +2,7 @@
 //! score = −(w/r)³ × n, lowest first, with w the time waited so far, r the runtime estimate
 //! and n the cores requested. Old, short, wide jobs rise; the score grows while a job waits.
 
-use super::{float_key, secs_at_least_one, QueueOrder, Refresh};
+use super::{float_key, secs_at_least_one, waited_secs, QueueOrder, Refresh};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::Job;
 
@@ -10,7 +10,7 @@ pub struct Wfp3;
 
 impl Wfp3 {
     pub fn score(job: &Job, estimate: SimDuration, now: SimTime) -> f64 {
-        let w = (now - job.submit).0.max(0) as f64 / 1000.0;
+        let w = waited_secs(job, now);
         let r = secs_at_least_one(estimate.0);
         -(w / r).powi(3) * job.procs() as f64
     }
