@@ -12,6 +12,7 @@ use super::records::{guess_delim, is_header, Fields, Layout, Record, Records};
 use super::{Cancelled, Import, Machine, SacctOptions, SacctStats, QUOTED_BAD_RECORDS};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{sort_by_arrival, Job, JobClass, JobMeta};
+use crate::workload::swf::MAX_LINE_BYTES;
 use crate::workload::{Workload, WorkloadError};
 
 /// Reasons under which records are counted in [`SacctStats::skipped`] (and the workload's).
@@ -223,10 +224,18 @@ pub fn fold<R: BufRead>(mut reader: R, file: &Path, opts: &SacctOptions) -> Resu
     let mut header_lines = 0u64;
     loop {
         let mut raw = Vec::new();
-        if reader.read_until(b'\n', &mut raw).map_err(io)? == 0 {
+        let n = (&mut reader).take(MAX_LINE_BYTES + 1).read_until(b'\n', &mut raw).map_err(io)?;
+        if n == 0 {
             return Err(WorkloadError::NoJobs { file: file.to_path_buf(), reason: "the file is empty".into() });
         }
         header_lines += 1;
+        if n as u64 > MAX_LINE_BYTES {
+            return Err(WorkloadError::LineTooLong {
+                file: file.to_path_buf(),
+                line: header_lines,
+                max: MAX_LINE_BYTES,
+            });
+        }
         let line = String::from_utf8_lossy(&raw);
         let line = line.trim_end_matches(['\n', '\r']);
         if !line.trim().is_empty() {

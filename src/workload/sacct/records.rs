@@ -2,9 +2,10 @@
 //! delimiter, `--parsable`'s trailing delimiter, and the repair of records that `-P`'s lack of
 //! escaping broke (a delimiter inside a free-text field, a submit line over several lines).
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use super::fields;
+use crate::workload::swf::MAX_LINE_BYTES;
 
 /// Free-text fields: the only ones that may hold a stray delimiter or a newline.
 const FREE_TEXT: [&str; 12] = [
@@ -206,10 +207,15 @@ impl<R: BufRead> Records<R> {
         }
         loop {
             self.raw.clear();
-            if self.reader.read_until(b'\n', &mut self.raw)? == 0 {
+            let n = (&mut self.reader).take(MAX_LINE_BYTES + 1).read_until(b'\n', &mut self.raw)?;
+            if n == 0 {
                 return Ok(None);
             }
             self.line_no += 1;
+            if n as u64 > MAX_LINE_BYTES {
+                let message = format!("line {} is longer than {MAX_LINE_BYTES} bytes", self.line_no);
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message));
+            }
             let mut end = self.raw.len();
             if self.raw[..end].ends_with(b"\n") {
                 end -= 1;
