@@ -126,11 +126,20 @@ impl Backfill for Slurm {
                 continue;
             }
             // The reservation ends on the resolution; if its rounded tail meets another
-            // reservation, try later, as Slurm does (TRY_LATER).
+            // reservation, try later, as Slurm does (TRY_LATER). A later start can need a
+            // shorter rounded span that fits earlier again, and the search would then go back
+            // and forth for ever: it only goes forward, and when it is sent back it takes the
+            // longest span rounding can give (`est` + `resolution`), which fits wherever it is
+            // placed.
             let mut start = start;
             loop {
                 let span = self.round_up(start.saturating_add(est)) - start;
                 let again = profile.earliest(job.task, job.tasks, span, part, &mut self.alloc);
+                if again < start {
+                    let longest = SimDuration(est.0.saturating_add(self.params.resolution.0));
+                    start = profile.earliest(job.task, job.tasks, longest, part, &mut self.alloc);
+                    break;
+                }
                 if again == start {
                     break;
                 }
