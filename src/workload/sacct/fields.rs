@@ -2,6 +2,8 @@
 //! limits, memory sizes, TRES lists, job ids and host lists. Pure functions of one value; what
 //! is expected of a value that does not parse is said by the `EXPECT_*` texts.
 
+use std::fmt::Write;
+
 pub const EXPECT_DATE: &str = "a date YYYY-MM-DDTHH:MM:SS, Unknown or None";
 pub const EXPECT_DURATION: &str = "a duration [D-]HH:MM:SS or MM:SS";
 pub const EXPECT_TIMELIMIT: &str = "a time limit [D-]HH:MM:SS, MM:SS, UNLIMITED or Partition_Limit";
@@ -357,10 +359,19 @@ fn expand(item: &str, n: &mut usize, f: &mut impl FnMut(&str)) -> Result<(), Mal
         for k in lo..=hi {
             name.clear();
             name.push_str(prefix);
-            name.push_str(&format!("{k:0width$}"));
+            // Writing into a String cannot fail.
+            let _ = write!(name, "{k:0width$}");
             name.push_str(suffix);
-            // A second bracket in the suffix is expanded in turn.
-            expand(&name.clone(), n, f)?;
+            if suffix.contains('[') {
+                // A second bracket in the suffix is expanded in turn.
+                expand(&name.clone(), n, f)?;
+            } else {
+                *n += 1;
+                if *n > MAX_HOSTS || suffix.contains(']') {
+                    return Err(Malformed);
+                }
+                f(&name);
+            }
         }
     }
     Ok(())
