@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use schedsim::report::guard::check_output;
-use schedsim::workload::convert::write_input_swf;
 use schedsim::workload::sacct::{Cancelled, SacctOptions};
+use schedsim::workload::swf::write::write_converted;
 use schedsim::workload::trace::read_trace;
 
 /// How to read an sacct export given as a trace (ignored for SWF).
@@ -35,7 +35,7 @@ impl SacctArgs {
     pub fn options(&self) -> anyhow::Result<SacctOptions> {
         let default_timelimit = match &self.default_timelimit {
             None => None,
-            Some(s) => match s.parse::<schedsim::scenario::units::Duration>() {
+            Some(s) => match s.parse::<schedsim::units::Duration>() {
                 Ok(d) => Some(d.0),
                 Err(e) => bail!("--default-timelimit: {e}"),
             },
@@ -77,14 +77,14 @@ pub fn convert(args: ConvertArgs) -> anyhow::Result<()> {
             // Written under a temporary name and renamed, so an interrupted run leaves no half file.
             let tmp = path.with_extension("swf.part");
             let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-            write_input_swf(file, w, &origin).with_context(|| format!("writing {}", tmp.display()))?;
+            write_converted(file, w, &origin).with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, path)
                 .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
         }
         None => {
             let stdout = io::stdout();
             let mut lock = stdout.lock();
-            write_input_swf(&mut lock, w, &origin).context(super::out::WHAT)?;
+            write_converted(&mut lock, w, &origin).context(super::out::WHAT)?;
             lock.flush().context(super::out::WHAT)?;
         }
     }

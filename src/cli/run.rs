@@ -13,12 +13,13 @@ use schedsim::engine::Semantics;
 use schedsim::experiment::stats::Estimate;
 use schedsim::experiment::sweep::{self, Sweep, SweepSpec};
 use schedsim::experiment::{self, execute_observed, PolicyChoice, RunPlan, RunResult};
-use schedsim::metrics::{series, Summary};
+use schedsim::metrics::Summary;
 use schedsim::report::charts::fmt_duration;
 use schedsim::report::folder::Staged;
 use schedsim::report::guard::check_output;
 use schedsim::report::{self, progress};
 use schedsim::scenario::{self, overrides};
+use schedsim::series;
 
 use super::out::outln;
 use super::sweep::{duration_pm, share_pm};

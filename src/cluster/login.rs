@@ -56,8 +56,9 @@ use std::io::{self, Write};
 use rand::Rng;
 use serde::Serialize;
 
-use crate::metrics::series;
+use crate::series;
 use crate::time::{fmt_fixed, SimDuration, SimTime};
+use crate::workload::login_gen::LoginProcess;
 
 /// Units of virtual service per millisecond: lcm(1, 2, …, 46). Any share `c/n` with `n ≤ 46`
 /// active processes advances the virtual time by a whole number of units per millisecond.
@@ -71,16 +72,6 @@ pub const EXACT_UP_TO: u32 = 46;
 pub const MAX_HORIZON: SimDuration = SimDuration(1 << 53);
 
 const Q: u128 = SERVICE_UNITS_PER_MS as u128;
-
-/// One process started on a login node. Input to [`simulate`], sorted by arrival, then id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoginProcess {
-    pub id: u64,
-    pub user: u32,
-    pub arrival: SimTime,
-    /// CPU time the process needs to finish, served at its processor-sharing rate.
-    pub cpu_demand: SimDuration,
-}
 
 /// How processes are spread over the login nodes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -168,7 +159,7 @@ impl LoginConfig {
 #[serde(rename_all = "snake_case")]
 pub enum ProcOutcome {
     /// It received all the CPU time it needed.
-    Finished,
+    Completed,
     /// The watchdog killed it when its CPU time reached the limit.
     Killed,
 }
@@ -176,7 +167,7 @@ pub enum ProcOutcome {
 impl ProcOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            ProcOutcome::Finished => "finished",
+            ProcOutcome::Completed => "completed",
             ProcOutcome::Killed => "killed",
         }
     }
@@ -225,7 +216,7 @@ pub struct LoginSample {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoginStats {
     pub processes: u64,
-    pub finished: u64,
+    pub completed: u64,
     pub killed: u64,
     /// killed / processes.
     pub kill_rate: Option<f64>,
@@ -641,7 +632,7 @@ impl Sim {
                     end,
                     cpu_demand: p.cpu_demand,
                     cpu_used,
-                    outcome: if killed(p.cpu_demand, limit) { ProcOutcome::Killed } else { ProcOutcome::Finished },
+                    outcome: if killed(p.cpu_demand, limit) { ProcOutcome::Killed } else { ProcOutcome::Completed },
                     stretch: stretch(end - p.arrival, cpu_used),
                 }
             })
@@ -662,7 +653,7 @@ impl Sim {
             per_node_stretch[r.node as usize].push(r.stretch);
             let c = &mut counts[r.node as usize];
             match r.outcome {
-                ProcOutcome::Finished => c.0 += 1,
+                ProcOutcome::Completed => c.0 += 1,
                 ProcOutcome::Killed => c.1 += 1,
             }
         }
@@ -675,13 +666,13 @@ impl Sim {
             .zip(per_node_stretch)
             .zip(&counts)
             .enumerate()
-            .map(|(k, ((node, mut st), &(finished, killed)))| LoginNodeStats {
+            .map(|(k, ((node, mut st), &(completed, killed)))| LoginNodeStats {
                 node: k as u32,
                 stats: LoginStats {
-                    processes: finished + killed,
-                    finished,
+                    processes: completed + killed,
+                    completed,
                     killed,
-                    kill_rate: ratio(u128::from(killed), u128::from(finished + killed)),
+                    kill_rate: ratio(u128::from(killed), u128::from(completed + killed)),
                     mean_stretch: mean(&st),
                     p95_stretch: p95(&mut st),
                     mean_active: ratio(node.area, span_u),
@@ -692,12 +683,12 @@ impl Sim {
             })
             .collect();
         let mut all: Vec<f64> = records.iter().map(|r| r.stretch).collect();
-        let finished = counts.iter().map(|c| c.0).sum::<u64>();
+        let completed = counts.iter().map(|c| c.0).sum::<u64>();
         let killed = counts.iter().map(|c| c.1).sum::<u64>();
         let n = nodes as u128;
         let overall = LoginStats {
             processes: records.len() as u64,
-            finished,
+            completed,
             killed,
             kill_rate: ratio(u128::from(killed), records.len() as u128),
             mean_stretch: mean(&all),
@@ -842,7 +833,7 @@ mod tests {
         // 4 cores, one process: rate 1, so 10 s of CPU from 3 s ends at 13 s.
         let r = run(&[p(1, 1, 3 * S, 10 * S)], &cfg(1, 4, None, Assignment::RoundRobin));
         assert_eq!(ends(&r), vec![13 * S]);
-        assert_eq!(r.records[0].outcome, ProcOutcome::Finished);
+        assert_eq!(r.records[0].outcome, ProcOutcome::Completed);
         assert_eq!(r.records[0].cpu_used, SimDuration(10 * S));
         assert_eq!(r.records[0].stretch, 1.0);
     }
@@ -915,7 +906,7 @@ mod tests {
         let rec = &r.records[0];
         assert_eq!((rec.end, rec.outcome, rec.cpu_used), (SimTime(65 * S), ProcOutcome::Killed, SimDuration(60 * S)));
         assert_eq!(rec.stretch, 1.0); // 60 s on the node for 60 s of CPU
-        assert_eq!((r.summary.overall.killed, r.summary.overall.finished), (1, 0));
+        assert_eq!((r.summary.overall.killed, r.summary.overall.completed), (1, 0));
         assert_eq!(r.summary.overall.kill_rate, Some(1.0));
     }
 
@@ -933,14 +924,14 @@ mod tests {
                                                // at the same instant.
         let r = run(&[p(1, 1, 0, 100 * S), p(2, 2, 0, 60 * S)], &c);
         assert_eq!(ends(&r), vec![120 * S, 120 * S]);
-        assert_eq!((r.records[0].outcome, r.records[1].outcome), (ProcOutcome::Killed, ProcOutcome::Finished));
+        assert_eq!((r.records[0].outcome, r.records[1].outcome), (ProcOutcome::Killed, ProcOutcome::Completed));
         let s = &r.summary.overall;
-        assert_eq!((s.processes, s.finished, s.killed, s.kill_rate), (2, 1, 1, Some(0.5)));
+        assert_eq!((s.processes, s.completed, s.killed, s.kill_rate), (2, 1, 1, Some(0.5)));
         // A needs 100 s, B 50 s: B reaches 50 s at 100 s and finishes; A has 50 s then and
         // gets its last 10 s to the limit alone: killed at 110 s.
         let r = run(&[p(1, 1, 0, 100 * S), p(2, 2, 0, 50 * S)], &c);
         assert_eq!(ends(&r), vec![110 * S, 100 * S]);
-        assert_eq!((r.records[0].outcome, r.records[1].outcome), (ProcOutcome::Killed, ProcOutcome::Finished));
+        assert_eq!((r.records[0].outcome, r.records[1].outcome), (ProcOutcome::Killed, ProcOutcome::Completed));
         // Staggered: A (100 s) alone from 0 to 20 s (20 s of CPU); B (30 s) from 20 s, both at
         // 1/2: B ends at 80 s, when A has 20 + 30 = 50 s; A's last 10 s alone: killed at 90 s.
         let r = run(&[p(1, 1, 0, 100 * S), p(2, 2, 20 * S, 30 * S)], &c);
@@ -954,7 +945,7 @@ mod tests {
         // limit; one needing exactly the limit has finished when its CPU reaches it.
         let c = cfg(1, 1, Some(60 * S), Assignment::RoundRobin);
         let r = run(&[p(1, 1, 0, 60 * S), p(2, 1, 200 * S, 60 * S + 1)], &c);
-        assert_eq!(r.records[0].outcome, ProcOutcome::Finished);
+        assert_eq!(r.records[0].outcome, ProcOutcome::Completed);
         assert_eq!(r.records[0].end, SimTime(60 * S));
         assert_eq!(r.records[1].outcome, ProcOutcome::Killed);
         assert_eq!(r.records[1].end, SimTime(260 * S));
@@ -965,7 +956,7 @@ mod tests {
     #[test]
     fn without_a_limit_nothing_is_killed() {
         let r = run(&[p(1, 1, 0, 1_000_000 * S)], &cfg(1, 1, None, Assignment::RoundRobin));
-        assert_eq!(r.records[0].outcome, ProcOutcome::Finished);
+        assert_eq!(r.records[0].outcome, ProcOutcome::Completed);
         assert_eq!(r.records[0].end, SimTime(1_000_000 * S));
     }
 
@@ -1066,7 +1057,7 @@ mod tests {
         assert_eq!((s.first_arrival, s.last_end, s.span), (Some(0.0), Some(60.0), 60.0));
         assert_eq!((s.nodes, s.cores_per_node, s.cores, s.cpu_limit), (2, 1, 2, Some(60.0)));
         let n0 = &s.per_node[0].stats;
-        assert_eq!((n0.processes, n0.finished, n0.killed, n0.kill_rate), (2, 2, 0, Some(0.0)));
+        assert_eq!((n0.processes, n0.completed, n0.killed, n0.kill_rate), (2, 2, 0, Some(0.0)));
         // Stretches 4/3 and 2: mean 5/3; nearest rank ⌈0.95·2⌉ = 2 → 2.
         assert!((n0.mean_stretch.unwrap() - 5.0 / 3.0).abs() < 1e-12);
         assert_eq!(n0.p95_stretch, Some(2.0));
@@ -1075,14 +1066,14 @@ mod tests {
         assert!((n0.busy_share.unwrap() - 2.0 / 3.0).abs() < 1e-12);
         assert!((n0.utilisation.unwrap() - 2.0 / 3.0).abs() < 1e-12);
         let n1 = &s.per_node[1].stats;
-        assert_eq!((n1.processes, n1.finished, n1.killed, n1.kill_rate), (1, 0, 1, Some(1.0)));
+        assert_eq!((n1.processes, n1.completed, n1.killed, n1.kill_rate), (1, 0, 1, Some(1.0)));
         assert_eq!((n1.mean_stretch, n1.p95_stretch), (Some(1.0), Some(1.0)));
         assert_eq!(
             (n1.mean_active, n1.max_active, n1.busy_share, n1.utilisation),
             (Some(1.0), 1, Some(1.0), Some(1.0))
         );
         let o = &s.overall;
-        assert_eq!((o.processes, o.finished, o.killed), (3, 2, 1));
+        assert_eq!((o.processes, o.completed, o.killed), (3, 2, 1));
         assert!((o.kill_rate.unwrap() - 1.0 / 3.0).abs() < 1e-12);
         // Stretches 4/3, 1, 2: mean 13/9; rank ⌈0.95·3⌉ = 3 → 2.
         assert!((o.mean_stretch.unwrap() - 13.0 / 9.0).abs() < 1e-12);
@@ -1108,9 +1099,9 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             "proc_id,user,node,arrival,end,cpu_demand,cpu_used,outcome,stretch\n\
-             1,1,0,0,40,30,30,finished,1.3333\n\
+             1,1,0,0,40,30,30,completed,1.3333\n\
              2,2,1,0,60,100,60,killed,1\n\
-             3,1,0,10,30,10,10,finished,2\n"
+             3,1,0,10,30,10,10,completed,2\n"
         );
         // Fractions of seconds are kept (1.25 s + 1.5 s of CPU alone = 2.75 s); a process
         // needing nothing leaves on arrival with stretch 1.
@@ -1118,8 +1109,8 @@ mod tests {
         let mut buf = Vec::new();
         write_login_csv(&mut buf, &r).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(text.lines().nth(1), Some("9,4,0,1.25,2.75,1.5,1.5,finished,1"));
-        assert_eq!(text.lines().nth(2), Some("10,4,0,1.25,1.25,0,0,finished,1"));
+        assert_eq!(text.lines().nth(1), Some("9,4,0,1.25,2.75,1.5,1.5,completed,1"));
+        assert_eq!(text.lines().nth(2), Some("10,4,0,1.25,1.25,0,0,completed,1"));
         let rec = ProcRecord { end: SimTime(300_075), ..r.records[0].clone() };
         // (300.075 − 1.25) s over 1.5 s = 199.21666… → 199.2167.
         assert_eq!(stretch_e4(&rec), 1_992_167);

@@ -3,13 +3,12 @@
 
 pub mod login;
 pub mod profile;
-pub mod resources;
 
+pub use crate::res::Res;
 pub use profile::Profile;
-pub use resources::Res;
 
+use crate::res::PartitionIdx;
 use crate::time::SimDuration;
-use crate::workload::job::PartitionIdx;
 
 /// Index of a node, 0-based. Placement prefers lower ids.
 pub type NodeId = u32;

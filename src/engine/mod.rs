@@ -16,9 +16,10 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
-use crate::metrics::{series, JobRecord, Outcome, RejectReason, Sample};
+use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
+use crate::series;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::{Job, JobIdx};

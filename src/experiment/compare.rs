@@ -6,8 +6,10 @@ use std::io::{self, Write};
 
 use rayon::prelude::*;
 
-use super::{execute, ExperimentError, PolicyChoice, RunPlan, RunResult};
+use super::{attach_login, execute, simulate_login, ExperimentError, PolicyChoice, RunPlan, RunResult};
 use crate::metrics::WaitStats;
+use crate::report::csv::csv_field;
+use crate::report::rundata::COMPARISON_HEADER as HEADER;
 
 /// Parses `fcfs/none,fcfs/easy,sjf/easy/actual`: variants separated by commas (commas inside
 /// `[...]` belong to a policy's parameters), each `order/backfill[/estimate]`.
@@ -58,21 +60,28 @@ pub fn parse_variants(text: &str) -> Result<Vec<PolicyChoice>, String> {
 }
 
 /// Runs `base` once per policy, in parallel, results in the order of `policies`; calls
-/// `done` as each finishes (for a progress bar).
+/// `done` as each finishes (for a progress bar). The login nodes do not depend on the batch
+/// policy, so they are simulated once and their run is given to every result.
 pub fn compare(
     base: &RunPlan,
     policies: &[PolicyChoice],
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<(RunPlan, RunResult)>, ExperimentError> {
+    let login = simulate_login(base)?;
+    let batch_only = RunPlan { login: None, ..base.clone() };
     policies
         .par_iter()
         .map(|p| {
-            let mut plan = base.clone();
+            let mut plan = batch_only.clone();
             plan.name = p.label().replace('/', "-");
             plan.policy = p.clone();
-            let r = execute(&plan).map(|r| (plan, r));
+            let mut r = execute(&plan)?;
+            if let Some(l) = &login {
+                attach_login(&mut r, l.clone());
+            }
+            plan.login.clone_from(&base.login);
             done();
-            r
+            Ok((plan, r))
         })
         .collect()
 }
@@ -98,18 +107,6 @@ pub fn compare_plans(
 pub fn policy_labels(runs: &[(RunPlan, RunResult)]) -> Vec<String> {
     runs.iter().map(|(p, _)| p.policy.label()).collect()
 }
-
-/// A CSV field, quoted when it holds a comma or a quote (a policy's parameters).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// The header of `comparison.csv`.
-pub const HEADER: &str = "variant,class,jobs,started,mean_wait,median_wait,p90_wait,p95_wait,p99_wait,max_wait,mean_bsld,abandonment_rate,within_target,utilisation";
 
 /// `comparison.csv`: one row per variant (labelled by `labels`, one per run) and class (and
 /// `all`), the summary figures.
@@ -180,12 +177,6 @@ mod tests {
     }
 
     #[test]
-    fn labels_with_commas_are_quoted() {
-        assert_eq!(csv_field("fcfs/easy"), "fcfs/easy");
-        assert_eq!(csv_field("x[a=1,b=2]/easy"), "\"x[a=1,b=2]/easy\"");
-    }
-
-    #[test]
     fn bad_variants_are_refused() {
         assert!(parse_variants("fcfs").unwrap_err().contains("order/backfill"));
         assert!(parse_variants("fcfs/eazy").unwrap_err().contains("unknown backfill"));
@@ -196,5 +187,21 @@ mod tests {
         assert!(twin.contains("\"fcfs[]/easy\" is listed twice: it is fcfs/easy again"), "{twin}");
         let v = parse_variants(" fcfs[ ]/ easy").unwrap();
         assert_eq!(v[0].label(), "fcfs/easy");
+    }
+
+    #[test]
+    fn login_nodes_simulated_once_give_each_policy_what_its_own_run_gives() {
+        let built = crate::scenario::build(&crate::scenario::default_scenario(), 7).expect("default builds");
+        let base = RunPlan::from_built(built, "default".into());
+        assert!(base.login.is_some(), "the default scenario has login nodes");
+        let policies = parse_variants("fcfs/none,sjf/easy").expect("valid");
+        let runs = compare(&base, &policies, &|| {}).expect("runs");
+        for (plan, got) in &runs {
+            assert_eq!(plan.login, base.login, "{}: the plan keeps its login inputs", plan.name);
+            let alone = execute(plan).expect("runs");
+            assert!(got.login.is_some(), "{}", plan.name);
+            assert_eq!(got.login, alone.login, "{}: the shared login run differs from its own", plan.name);
+            assert_eq!(got.output.samples, alone.output.samples, "{}", plan.name);
+        }
     }
 }

@@ -11,10 +11,11 @@ pub mod sweep;
 use crate::cluster::login::{self, LoginError, LoginRun};
 use crate::cluster::Cluster;
 use crate::engine::{simulate, RunOutput, Semantics, SimConfig};
-use crate::metrics::{series, summarise, Measure, Summary};
+use crate::metrics::{summarise, Measure, Summary};
 use crate::policy::fairshare::Accounts;
-use crate::policy::registry::{Axis, PolicySpec};
+pub use crate::policy::PolicyChoice;
 use crate::policy::{PolicyError, Registry};
+use crate::series;
 use std::path::Path;
 
 use crate::report::{self, LoginFiles, ReportError, RunFiles, RunInfo};
@@ -30,57 +31,6 @@ pub enum ExperimentError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Login(#[from] LoginError),
-}
-
-/// A policy on each axis, by registry name.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyChoice {
-    pub order: String,
-    pub backfill: String,
-    pub estimate: String,
-}
-
-impl PolicyChoice {
-    /// Checks every name and parameter against the registry.
-    pub fn validate(&self) -> Result<(), PolicyError> {
-        Registry::check(Axis::Order, &self.order)?;
-        Registry::check(Axis::Backfill, &self.backfill)?;
-        Registry::check(Axis::Estimate, &self.estimate)
-    }
-
-    /// The choice validated and spelled one way: names and parameters trimmed, and no empty
-    /// brackets, so that `" fcfs"`, `"fcfs[]"` and `"fcfs"` are one policy with one label.
-    pub fn canonical(&self) -> Result<PolicyChoice, PolicyError> {
-        self.validate()?;
-        let spell = |axis, text: &str| -> Result<String, PolicyError> {
-            let spec = PolicySpec::parse(axis, text)?;
-            if spec.given.is_empty() {
-                return Ok(spec.name);
-            }
-            let params: Vec<String> = spec.given.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            Ok(format!("{}[{}]", spec.name, params.join(",")))
-        };
-        Ok(PolicyChoice {
-            order: spell(Axis::Order, &self.order)?,
-            backfill: spell(Axis::Backfill, &self.backfill)?,
-            estimate: spell(Axis::Estimate, &self.estimate)?,
-        })
-    }
-
-    /// `order/backfill`, plus the estimate when it is not the default.
-    pub fn label(&self) -> String {
-        if self.estimate == "requested" {
-            format!("{}/{}", self.order, self.backfill)
-        } else {
-            format!("{}/{}/{}", self.order, self.backfill, self.estimate)
-        }
-    }
-}
-
-impl Default for PolicyChoice {
-    fn default() -> Self {
-        PolicyChoice { order: "fcfs".into(), backfill: "easy".into(), estimate: "requested".into() }
-    }
 }
 
 /// Everything one run needs.
@@ -250,19 +200,30 @@ pub fn execute_observed(
         progress,
     };
     let mut result = simulate_with(&plan.workload, &plan.cluster, &plan.policy, knobs, &plan.measure)?;
-    if let Some((cfg, procs)) = &plan.login {
-        let mut r = rng::stream(plan.seed.unwrap_or(0), plan.replication.unwrap_or(0), "login/assignment");
-        let mut l = login::simulate(procs, cfg, &mut r, plan.sample_every)?;
-        // Either sampler may have coarsened its interval: both series go to the coarser one,
-        // whose instants both hold (every interval is the asked one times a power of two).
-        if let Some(every) = result.output.sample_every.max(l.sample_every) {
-            series::thin(&mut result.output.samples, every, |s| s.time);
-            series::thin(&mut l.samples, every, |s| s.time);
-            (result.output.sample_every, l.sample_every) = (Some(every), Some(every));
-        }
-        result.login = Some(l);
+    if let Some(l) = simulate_login(plan)? {
+        attach_login(&mut result, l);
     }
     Ok(result)
+}
+
+/// The plan's login nodes, simulated: they depend on the plan's seed, replication, login
+/// inputs and sampling interval only, never on the batch policy.
+fn simulate_login(plan: &RunPlan) -> Result<Option<LoginRun>, ExperimentError> {
+    let Some((cfg, procs)) = &plan.login else { return Ok(None) };
+    let mut r = rng::stream(plan.seed.unwrap_or(0), plan.replication.unwrap_or(0), "login/assignment");
+    Ok(Some(login::simulate(procs, cfg, &mut r, plan.sample_every)?))
+}
+
+/// Puts a login run beside a batch run. Either sampler may have coarsened its interval: both
+/// series go to the coarser one, whose instants both hold (every interval is the asked one
+/// times a power of two).
+fn attach_login(result: &mut RunResult, mut l: LoginRun) {
+    if let Some(every) = result.output.sample_every.max(l.sample_every) {
+        series::thin(&mut result.output.samples, every, |s| s.time);
+        series::thin(&mut l.samples, every, |s| s.time);
+        (result.output.sample_every, l.sample_every) = (Some(every), Some(every));
+    }
+    result.login = Some(l);
 }
 
 /// Simulates `workload` on `cluster` under `policy`, without sampling.

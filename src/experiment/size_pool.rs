@@ -32,8 +32,8 @@ use super::sweep::{
 };
 use crate::report::{write_atomic, RunInfo};
 use crate::scenario::overrides::{self, Axis};
-use crate::scenario::units::Duration;
 use crate::scenario::Scenario;
+use crate::units::Duration;
 
 /// `<=` or `>=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -34,6 +34,7 @@ use super::stats::Estimate;
 use super::{execute, write_run_as, ExperimentError, RunPlan};
 use crate::report::build::{build_report, BuildReportError};
 use crate::report::checked::{FileRecords, Fnv64};
+use crate::report::csv::csv_field;
 use crate::report::folder::{FolderError, FolderLock};
 use crate::report::rundata::{self, RunDirError};
 use crate::report::{write_atomic, write_summary, ReportError, RunInfo};
@@ -665,15 +666,6 @@ pub fn write_table_to(dir: &Path, m: &Manifest, dest: &Path) -> Result<(), Sweep
         Ok(())
     })
     .map_err(|e| failure.take().map_or(SweepError::Write(e), |f| f))
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// Merges shard folders into `out`: checks that they are all the shards of one sweep and

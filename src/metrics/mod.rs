@@ -1,7 +1,6 @@
 //! Metrics: per-job records and the summaries computed from them.
 
 pub mod record;
-pub mod series;
 pub mod summary;
 
 pub use record::{JobRecord, Outcome, RejectReason, Sample};

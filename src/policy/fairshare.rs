@@ -19,24 +19,7 @@ pub struct ShareRow {
     pub factor: f64,
 }
 
-/// An account as a scenario's `[[accounts]]` declares it.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccountSpec {
-    pub name: String,
-    /// The parent account; the root when absent.
-    #[serde(default)]
-    pub parent: Option<String>,
-    #[serde(default = "one")]
-    pub shares: f64,
-    /// Users (by number) whose jobs are charged to this account, when their source names none.
-    #[serde(default)]
-    pub users: Vec<i64>,
-}
-
-fn one() -> f64 {
-    1.0
-}
+use crate::workload::AccountSpec;
 
 /// The accounts a run knows: the names jobs refer to ([`crate::workload::Job::account`]
 /// indexes them) and the tree a scenario declares.

@@ -11,6 +11,7 @@ use crate::cluster::{Allocation, Cluster, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::{Job, JobIdx};
 
+pub mod choice;
 pub mod conservative;
 pub mod easy;
 pub mod f1;
@@ -28,6 +29,7 @@ pub mod smallest;
 pub mod unicep;
 pub mod wfp3;
 
+pub use choice::PolicyChoice;
 pub use registry::{PolicyError, PolicySpec, Registry};
 
 /// Orders the waiting queue. The key is computed when a job arrives and, for orders whose

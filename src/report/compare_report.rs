@@ -36,9 +36,9 @@ use super::charts::{
     Skipped, Ticks, CDF_POINTS, DURATION_TICKS, FONT, PALETTE,
 };
 use super::html::{charts_section, escape, kv_row, num, page_start, pct};
+use super::rundata::COMPARISON_HEADER as HEADER;
 use super::rundata::{self, class_rank, Outcome, RunData, RunDirError};
 use super::ReportError;
-use crate::experiment::compare::HEADER;
 
 /// The class name `comparison.csv` gives the rows over all jobs.
 pub const ALL: &str = "all";

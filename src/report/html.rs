@@ -633,7 +633,7 @@ mod tests {
         assert_eq!(value_text("busy_share", &json!(0.53)), "53.0%");
         assert_eq!(value_text("cpu_limit", &json!(1800.0)), "30 min");
         assert_eq!(value_text("last_end", &json!(1814469.308)), "21 d");
-        assert_eq!(value_text("finished", &json!(109508)), "109,508");
+        assert_eq!(value_text("completed", &json!(109508)), "109,508");
         assert_eq!(value_text("mean_active", &json!(3.7997)), "3.80");
         assert_eq!(value_text("assignment", &json!("round_robin")), "round_robin");
         assert_eq!(value_text("x", &json!(null)), "—");

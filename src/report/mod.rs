@@ -11,14 +11,15 @@ use serde::Serialize;
 
 use crate::cluster::Cluster;
 use crate::engine::RunOutput;
-use crate::metrics::Summary;
-use crate::workload::Workload;
+use crate::metrics::{JobRecord, Outcome, Summary};
+use crate::workload::{swf, Workload};
 use checked::{FileRecord, FileRecords, Rows, Tally};
 
 pub mod build;
 pub mod charts;
 pub mod checked;
 pub mod compare_report;
+pub mod csv;
 pub mod fixture;
 pub mod folder;
 pub mod guard;
@@ -27,7 +28,6 @@ pub mod jobs_csv;
 pub mod progress;
 pub mod rundata;
 pub mod sweep_report;
-pub mod swf;
 #[cfg(test)]
 mod testing;
 pub mod timeseries_csv;
@@ -152,6 +152,27 @@ pub struct LoginFiles<'a, L: Serialize> {
     pub write_csv: &'a dyn Fn(&mut dyn Write) -> io::Result<()>,
 }
 
+/// The lines of `schedule.swf`: every job that was admitted, with its SWF status (1 completed,
+/// 0 killed at a limit or idle, 5 cancelled or preempted). A job that never started waited
+/// until it left. A job that ran without a start or end is an `InvalidInput` error, not a
+/// guessed line.
+fn schedule_lines(records: &[JobRecord]) -> impl Iterator<Item = io::Result<swf::write::Ran>> + '_ {
+    records.iter().filter(|r| r.outcome != Outcome::Rejected).map(|r| {
+        let status = match r.outcome {
+            Outcome::Completed => 1,
+            Outcome::Walltime | Outcome::Idle => 0,
+            Outcome::Abandoned | Outcome::Preempted | Outcome::Rejected => 5,
+        };
+        let waited_until = r.start.or(r.end).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("job index {} ended {} without a start or end time", r.job, r.outcome.as_str()),
+            )
+        })?;
+        Ok(swf::write::Ran { job: r.job, waited_until, run: r.run, status })
+    })
+}
+
 /// Writes the run's files into `dir` (created if needed) and returns their names:
 /// `jobs.csv`, `summary.json`, `schedule.swf`, `timeseries.csv` (when sampled) and
 /// `login.csv` (when there are login nodes) and `fairshare.csv` (when the queue order keeps
@@ -169,7 +190,9 @@ pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Ve
     );
     put(
         "schedule.swf",
-        write_recorded(&dir.join("schedule.swf"), Rows::Swf, |f| swf::write_schedule_swf(f, w, &out.records))?,
+        write_recorded(&dir.join("schedule.swf"), Rows::Swf, |f| {
+            swf::write::write_schedule(f, w, schedule_lines(&out.records))
+        })?,
     );
     let mut names = vec!["jobs.csv", "summary.json", "schedule.swf"];
     if files.info.sample_interval.is_some() {
@@ -198,4 +221,37 @@ pub fn write_run<L: Serialize>(dir: &Path, files: &RunFiles<'_, L>) -> Result<Ve
     }
     write_summary(dir, files.info, files.summary, files.login.as_ref().map(|l| l.summary), &records)?;
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{SimDuration, SimTime};
+
+    #[test]
+    fn schedule_lines_leave_out_rejected_jobs_and_refuse_a_run_without_times() {
+        let ran = |job, outcome| JobRecord {
+            start: Some(SimTime(1_000)),
+            end: Some(SimTime(3_000)),
+            run: SimDuration(2_000),
+            outcome,
+            ..JobRecord::pending(job)
+        };
+        let left = JobRecord { end: Some(SimTime(5_000)), outcome: Outcome::Abandoned, ..JobRecord::pending(3) };
+        let records = [
+            ran(0, Outcome::Completed),
+            JobRecord::pending(1),
+            ran(2, Outcome::Walltime),
+            left,
+            ran(4, Outcome::Preempted),
+        ];
+        let lines: Vec<(u32, i64, i64)> = schedule_lines(&records)
+            .map(|r| r.map(|r| (r.job, r.waited_until.0, r.status)))
+            .collect::<io::Result<_>>()
+            .expect("every admitted job has a time");
+        assert_eq!(lines, [(0, 1_000, 1), (2, 1_000, 0), (3, 5_000, 5), (4, 1_000, 5)]);
+        let timeless = [JobRecord { outcome: Outcome::Walltime, ..JobRecord::pending(0) }];
+        let err = schedule_lines(&timeless).next().expect("one line").expect_err("no start or end");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
 }

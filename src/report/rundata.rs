@@ -807,6 +807,9 @@ pub fn trace_start(dir: &Path) -> Option<TraceStart> {
 }
 
 /// The `fairshare.csv` header this reader is written against.
+/// The header of `comparison.csv`.
+pub const COMPARISON_HEADER: &str = "variant,class,jobs,started,mean_wait,median_wait,p90_wait,p95_wait,p99_wait,max_wait,mean_bsld,abandonment_rate,within_target,utilisation";
+
 pub const FAIRSHARE_HEADER: &str = "time,account,usage,factor";
 
 /// Reads `fairshare.csv` into one factor series per account (an account missing at an

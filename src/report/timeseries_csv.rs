@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::csv::csv_field;
 use crate::cluster::Cluster;
-use crate::experiment::sweep::csv_field;
 use crate::metrics::Sample;
 use crate::policy::fairshare::ShareRow;
 use crate::time::SimTime;

@@ -40,8 +40,8 @@ use rand::Rng;
 use super::error::{ErrorKind, KeyPath, ScenarioError};
 use super::schema::{gen_problem, LublinSource, SacctSource, Scenario, SourceKind, TraceSource};
 use crate::cluster::Cluster;
-use crate::experiment::PolicyChoice;
 use crate::metrics::Measure;
+use crate::policy::PolicyChoice;
 use crate::rng;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{NameIdx, PartitionIdx};
@@ -75,7 +75,7 @@ pub struct Built {
 }
 
 /// The login nodes and the processes that arrive on them.
-pub type LoginInputs = (crate::cluster::login::LoginConfig, Vec<crate::cluster::login::LoginProcess>);
+pub type LoginInputs = (crate::cluster::login::LoginConfig, Vec<crate::workload::login_gen::LoginProcess>);
 
 /// Builds the run's inputs from `s`, drawing every random quantity from streams of `seed`
 /// (see the [module docs](self)).

@@ -10,7 +10,6 @@ pub mod error;
 pub mod overrides;
 pub mod schema;
 pub mod swf_out;
-pub mod units;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The scenario file: what a run simulates, written in TOML. Every table rejects keys it does
 //! not know; every duration and memory size is a string with its unit (`"90s"`, `"2h"`,
-//! `"3w"`, `"192GB"`, see [`units`](super::units)); a bare number where a unit belongs is an
+//! `"3w"`, `"192GB"`, see [`units`](crate::units)); a bare number where a unit belongs is an
 //! error.
 //!
 //! ```toml
@@ -65,18 +65,19 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::error::{out_of_range, reword, ErrorKind, KeyPath, Locator, Problem, ScenarioError};
-use super::units::{Duration, Memory};
 use crate::cluster::login::{Assignment, LoginConfig};
 use crate::cluster::{Limits, NodeId, PreemptMode, Res};
 use crate::engine::Semantics;
-use crate::policy::fairshare::{check_accounts, AccountSpec};
+use crate::policy::fairshare::check_accounts;
 use crate::policy::registry::Axis;
 use crate::policy::Registry;
 use crate::time::SimDuration;
+use crate::units::{Duration, Memory};
 use crate::workload::interactive::InteractiveConfig;
 use crate::workload::job::JobClass;
 use crate::workload::login_gen::LoginProcessConfig;
 use crate::workload::lublin::Population;
+use crate::workload::AccountSpec;
 
 /// Most nodes a scenario may define (all groups together): far beyond any real centre, and
 /// small enough that a typo cannot exhaust memory.

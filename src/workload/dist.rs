@@ -8,8 +8,8 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::units::Duration;
 use crate::time::SimDuration;
+use crate::units::Duration;
 use crate::workload::weekly::GenError;
 
 /// A distribution of real values, named in a scenario by its `dist` tag.
@@ -237,7 +237,7 @@ impl Dist {
 }
 
 /// A distribution of durations, written in a scenario like [`Dist`] but with every time
-/// parameter a string with a unit (see [`crate::scenario::units`]):
+/// parameter a string with a unit (see [`crate::units`]):
 ///
 /// ```toml
 /// walltime = { dist = "constant", value = "2h" }

@@ -29,9 +29,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use crate::cluster::Res;
-use crate::scenario::units::Memory;
+use crate::res::Res;
 use crate::time::{SimDuration, SimTime};
+use crate::units::Memory;
 use crate::workload::dist::DurationDist;
 use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::weekly::{self, GenError, RateProfile};
@@ -238,7 +238,7 @@ mod tests {
             5,
             RateProfile::flat(1.0),
             DurationDist::constant(SimDuration::from_secs(7200)),
-            DurationDist::Exponential { mean: crate::scenario::units::Duration(SimDuration::from_secs(1800)) },
+            DurationDist::Exponential { mean: crate::units::Duration(SimDuration::from_secs(1800)) },
         );
         assert_eq!(minimal, want);
         assert_eq!(minimal.task(), Res::cores(1));

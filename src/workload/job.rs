@@ -4,15 +4,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::cluster::Res;
+use crate::res::Res;
 use crate::time::{SimDuration, SimTime};
 
 /// Index of a job in its workload, in arrival order (submit time, then source order). The
 /// engine uses it as the tie-breaker wherever two jobs are otherwise equal.
 pub type JobIdx = u32;
 
-/// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
-pub type PartitionIdx = u16;
+pub use crate::res::PartitionIdx;
 
 /// Index into one of a workload's name tables ([`super::Workload::accounts`],
 /// [`super::Workload::qos_names`]).

@@ -21,10 +21,20 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use crate::cluster::login::LoginProcess;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use crate::workload::dist::DurationDist;
 use crate::workload::weekly::{self, GenError, RateProfile};
+
+/// One process started on a login node: what the generator draws and
+/// the login-node model in the cluster serves, sorted by arrival, then id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginProcess {
+    pub id: u64,
+    pub user: u32,
+    pub arrival: SimTime,
+    /// CPU time the process needs to finish, served at its processor-sharing rate.
+    pub cpu_demand: SimDuration,
+}
 
 /// A population of login-node processes, as a scenario writes it (see the [module docs](self)).
 #[derive(Deserialize, Clone, Debug, PartialEq)]

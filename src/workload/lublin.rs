@@ -63,7 +63,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Res;
+use crate::res::Res;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::dist::regularized_gamma_p;
 use crate::workload::{Job, Workload};

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub mod convert;
+use serde::Deserialize;
+
 pub mod dist;
 pub mod error;
 pub mod inspect;
@@ -52,7 +53,26 @@ pub struct Workload {
     /// is the 1-based index here (the SWF partition number).
     pub partition_names: Vec<String>,
     /// The account tree the scenario declares (`[[accounts]]`), for fair-share.
-    pub account_tree: Vec<crate::policy::fairshare::AccountSpec>,
+    pub account_tree: Vec<AccountSpec>,
+}
+
+/// An account as a scenario's `[[accounts]]` declares it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSpec {
+    pub name: String,
+    /// The parent account; the root when absent.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default = "one")]
+    pub shares: f64,
+    /// Users (by number) whose jobs are charged to this account, when their source names none.
+    #[serde(default)]
+    pub users: Vec<i64>,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// What is wrong with `path` as an input file, when its kind tells: a folder, or, when

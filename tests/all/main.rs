@@ -10,6 +10,7 @@ mod fuzz;
 mod inputs;
 mod interactive;
 mod io;
+mod layout;
 mod properties;
 mod queueing;
 mod reference;

@@ -12,6 +12,8 @@ use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{sort_by_arrival, Job, JobMeta};
 use crate::workload::{Workload, WorkloadError};
 
+pub mod write;
+
 /// Number of whitespace-separated fields on an SWF job line.
 pub const SWF_FIELDS: usize = 18;
 

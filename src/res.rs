@@ -1,6 +1,11 @@
-//! Resource vectors: what a node has and what one task of a job needs (cores, memory, GPUs).
+//! Resource vectors (what a node has and what one task of a job needs: cores, memory, GPUs)
+//! and partition indices: the low-level types both the cluster and the workload use, kept
+//! below both so that neither imports the other's.
 
 use std::fmt;
+
+/// Index of a partition in its cluster; 0 is the default (the whole machine for a trace).
+pub type PartitionIdx = u16;
 
 /// Cores, memory in MiB and GPUs. A node's capacity, free resources, or one task's needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

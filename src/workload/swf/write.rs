@@ -1,0 +1,314 @@
+//! Writing SWF: a run's schedule (`schedule.swf`: the trace's own header and fields, with
+//! wait, run time and status replaced by what happened in the simulation, so that other SWF
+//! tools such as evalys or the archive's scripts can analyse a run like a real log), and a
+//! workload as an input trace (`schedsim generate` and `schedsim convert`: wait unknown, the
+//! class as the queue number).
+
+use std::fmt::{self, Write as _};
+use std::io::{self, BufWriter, Write};
+
+use crate::time::{SimDuration, SimTime};
+use crate::workload::job::{Job, JobIdx};
+use crate::workload::Workload;
+
+/// Marks a schedule written by schedsim; not copied again when a schedule is re-read and
+/// written back.
+pub const SCHEDULE_MARKER: &str = "schedsim schedule: wait and run time are simulated";
+
+/// Minimum column widths, close to the archive's layout so that columns line up in a pager.
+const WIDTHS: [usize; 18] = [7, 9, 7, 7, 5, 7, 6, 5, 7, 6, 2, 4, 4, 4, 3, 3, 3, 3];
+
+/// What a run did with one job, as its schedule line says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ran {
+    pub job: JobIdx,
+    /// When it stopped waiting: its start, or when it left the queue unstarted.
+    pub waited_until: SimTime,
+    pub run: SimDuration,
+    /// SWF status: 1 completed, 0 failed (killed at a limit), 5 cancelled.
+    pub status: i64,
+}
+
+/// Writes a schedule: `workload`'s header, then one line per item of `ran`, in its order. An
+/// item pointing outside `workload` is an `InvalidInput` error rather than a guessed line.
+pub fn write_schedule<W: Write>(
+    out: W,
+    workload: &Workload,
+    ran: impl IntoIterator<Item = io::Result<Ran>>,
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    for h in &workload.header {
+        if h.trim() == SCHEDULE_MARKER {
+            continue;
+        }
+        if h.is_empty() {
+            out.write_all(b";\n")?;
+        } else {
+            writeln!(out, "; {h}")?;
+        }
+    }
+    writeln!(out, "; {SCHEDULE_MARKER}")?;
+
+    // Reused across lines: a schedule has as many lines as the trace has jobs.
+    let mut line = String::with_capacity(160);
+    let mut cell = String::with_capacity(24);
+    for r in ran {
+        let r = r?;
+        let job = workload.jobs.get(r.job as usize).ok_or_else(|| {
+            invalid(format!("record for job index {} but the workload has {} jobs", r.job, workload.jobs.len()))
+        })?;
+        let m = &job.meta;
+        let cells: [&dyn fmt::Display; 18] = [
+            &job.id,
+            &job.submit,
+            &(r.waited_until - job.submit),
+            &r.run,
+            &job.procs(),
+            &Swf(m.avg_cpu_time),
+            &Swf(m.used_memory),
+            &job.procs(),
+            &job.requested_time,
+            &Swf(m.requested_memory),
+            &r.status,
+            &m.user,
+            &m.group,
+            &m.executable,
+            &m.queue,
+            &m.partition,
+            &m.preceding_job,
+            &Swf(m.think_time),
+        ];
+        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
+    }
+    out.flush()
+}
+
+/// Writes `w` as an SWF input trace: `header` as comment lines, then each job with wait
+/// unknown (−1), its run and requested times, the class as the queue number, and the
+/// partition number `partition` gives.
+pub fn write_input<W: Write>(
+    out: W,
+    w: &Workload,
+    header: &[String],
+    partition: impl Fn(&Job) -> i64,
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    for h in header {
+        writeln!(out, "; {}", h.replace('\n', " "))?;
+    }
+    let mut line = String::with_capacity(160);
+    let mut cell = String::with_capacity(24);
+    for job in &w.jobs {
+        let m = &job.meta;
+        let procs = job.procs();
+        let cells: [&dyn fmt::Display; 18] = [
+            &job.id,
+            &job.submit,
+            &-1,
+            &job.runtime,
+            &procs,
+            &Swf(m.avg_cpu_time),
+            &Swf(m.used_memory),
+            &procs,
+            &job.requested_time,
+            &Swf(m.requested_memory),
+            &m.status,
+            &m.user,
+            &m.group,
+            &m.executable,
+            &job.class.swf_queue(),
+            &partition(job),
+            &m.preceding_job,
+            &Swf(m.think_time),
+        ];
+        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
+    }
+    out.flush()
+}
+
+/// Writes a loaded trace (SWF or sacct) as an SWF input trace, for `schedsim convert`: a header
+/// saying where it came from (`origin`) and what SWF cannot hold, the partition legend, and
+/// each job with its source's partition number.
+pub fn write_converted<W: Write>(out: W, w: &Workload, origin: &str) -> io::Result<()> {
+    let mut header = vec![
+        "Version: 2.2".to_string(),
+        format!("Note: converted by `schedsim convert` from {origin}: an input trace, wait times unknown (-1)"),
+    ];
+    header.extend(w.header.iter().map(|h| format!("Note: source header: {h}")));
+    header.extend(w.max_procs.map(|p| format!("MaxProcs: {p}")));
+    header.extend(w.max_nodes.map(|n| format!("MaxNodes: {n}")));
+    header.push("Queues: 0 interactive, 1 batch, 2 debug".to_string());
+    let legend = |names: &[String]| -> String {
+        names.iter().enumerate().map(|(i, n)| format!("{} {n}", i + 1)).collect::<Vec<_>>().join(", ")
+    };
+    if !w.partition_names.is_empty() {
+        header.push(format!("Partitions: {}", legend(&w.partition_names)));
+    }
+    if !w.users.is_empty() {
+        header.push(format!(
+            "Note: user ids are UIDs where the source gives them, else these numbers: {}",
+            legend(&w.users)
+        ));
+    }
+    let patient = w.jobs.iter().filter(|j| j.patience.is_some()).count();
+    if patient > 0 {
+        header.push(format!(
+            "Note: SWF cannot hold patience: {patient} session(s) cancelled before they started are written as jobs that run"
+        ));
+    }
+    header.extend(w.notes.iter().map(|n| format!("Note: {n}")));
+    write_input(out, w, &header, |j| j.meta.partition)
+}
+
+/// Writes one SWF line of 18 fields, right-aligned in the archive's column widths. `line` and
+/// `cell` are scratch buffers reused across lines.
+fn write_swf_line(
+    out: &mut impl Write,
+    cells: &[&dyn fmt::Display; 18],
+    line: &mut String,
+    cell: &mut String,
+) -> io::Result<()> {
+    line.clear();
+    for (i, value) in cells.iter().enumerate() {
+        cell.clear();
+        write!(cell, "{value}").map_err(|_| io::Error::other("cannot format an SWF field"))?;
+        if i > 0 {
+            line.push(' ');
+        }
+        // `SimTime`'s Display ignores width flags, so pad by hand.
+        for _ in cell.len()..WIDTHS[i] {
+            line.push(' ');
+        }
+        line.push_str(cell);
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// An SWF float field: shortest exact form (`-1`, `142`, `552.21`), and −1 for a value that
+/// is not finite or is negative (unknown), since no SWF reader accepts `NaN`.
+struct Swf(f64);
+
+impl fmt::Display for Swf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_finite() && self.0 >= 0.0 {
+            write!(f, "{}", self.0)
+        } else {
+            f.write_str("-1")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::swf::parse_swf;
+    use std::path::Path;
+
+    const TRACE: &str = "; Version: 2.2\n; MaxProcs: 100\n;\n\
+        1 4.709164021244639 99 100 8 12.5 2048 -1 200 -1 1 3 4 9 2 1 -1 -1\n\
+        2 10 0 50 4 -1 -1 4 -1 -1 0 5 -1 -1 -1 -1 1 30\n\
+        3 20 0 500 2 -1 -1 2 300 -1 1 5 -1 -1 -1 -1 -1 -1\n\
+        4 30 0 10 200 -1 -1 200 60 -1 1 6 -1 -1 -1 -1 -1 -1\n";
+
+    fn workload() -> Workload {
+        parse_swf(TRACE.as_bytes(), Path::new("in.swf")).expect("valid trace")
+    }
+
+    /// Job index, start, end (ms) and status; the fourth job never ran and has no line.
+    fn ran() -> Vec<Ran> {
+        let r = |job, start: i64, end: i64, status| Ran {
+            job,
+            waited_until: SimTime(start),
+            run: SimDuration(end - start),
+            status,
+        };
+        vec![r(1, 10_000, 60_000, 1), r(0, 4_709, 104_709, 1), r(2, 25_500, 325_500, 0)]
+    }
+
+    fn write(w: &Workload, ran: &[Ran]) -> io::Result<String> {
+        let mut buf = Vec::new();
+        write_schedule(&mut buf, w, ran.iter().copied().map(Ok))?;
+        String::from_utf8(buf).map_err(|e| io::Error::other(e.to_string()))
+    }
+
+    #[test]
+    fn writes_header_marker_and_one_line_per_run_job() {
+        let text = write(&workload(), &ran()).expect("writes");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[..4],
+            ["; Version: 2.2", "; MaxProcs: 100", ";", "; schedsim schedule: wait and run time are simulated"]
+        );
+        assert_eq!(lines.len(), 7);
+        let fields: Vec<Vec<&str>> = lines[4..].iter().map(|l| l.split_whitespace().collect()).collect();
+        assert_eq!(
+            fields[0],
+            ["2", "10", "0", "50", "4", "-1", "-1", "4", "50", "-1", "1", "5", "-1", "-1", "-1", "-1", "1", "30"]
+        );
+        assert_eq!(
+            fields[1],
+            ["1", "4.709", "0", "100", "8", "12.5", "2048", "8", "200", "-1", "1", "3", "4", "9", "2", "1", "-1", "-1"]
+        );
+        assert_eq!(fields[2][..11], ["3", "20", "5.5", "300", "2", "-1", "-1", "2", "300", "-1", "0"]);
+    }
+
+    #[test]
+    fn read_back_gives_the_same_jobs_with_simulated_times() {
+        let w = workload();
+        let ran = ran();
+        let text = write(&w, &ran).expect("writes");
+        let back = parse_swf(text.as_bytes(), Path::new("schedule.swf")).expect("readable SWF");
+        assert_eq!(back.max_procs, Some(100));
+        assert_eq!(back.jobs.len(), 3);
+        for got in &back.jobs {
+            let idx = w.jobs.iter().position(|j| j.id == got.id).expect("same ids");
+            let orig = &w.jobs[idx];
+            let r = ran.iter().find(|r| r.job as usize == idx).expect("has a line");
+            assert_eq!((got.submit, got.procs(), got.requested_time), (orig.submit, orig.procs(), orig.requested_time));
+            assert_eq!(got.runtime, r.run);
+            assert_eq!(got.meta.user, orig.meta.user);
+        }
+        assert!(back.notes.is_empty(), "requested values are all known on the way back");
+        // Writing the re-read schedule does not repeat the marker.
+        let again = write(&back, &[]).expect("writes");
+        assert_eq!(again.matches(SCHEDULE_MARKER).count(), 1);
+    }
+
+    #[test]
+    fn a_line_for_a_job_outside_the_workload_is_an_error() {
+        let out_of_range = [Ran { job: 99, waited_until: SimTime(0), run: SimDuration(1), status: 1 }];
+        assert_eq!(write(&workload(), &out_of_range).expect_err("index").kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn an_input_trace_reads_back_as_the_same_jobs() {
+        let w = workload();
+        let mut buf = Vec::new();
+        write_input(&mut buf, &w, &["Version: 2.2".to_string(), "MaxProcs: 100".to_string()], |j| j.meta.partition)
+            .expect("writes");
+        let back = parse_swf(buf.as_slice(), Path::new("input.swf")).expect("readable SWF");
+        assert_eq!(back.max_procs, Some(100));
+        assert_eq!(back.jobs.len(), w.jobs.len());
+        for (got, want) in back.jobs.iter().zip(&w.jobs) {
+            assert_eq!(
+                (got.id, got.submit, got.runtime, got.procs()),
+                (want.id, want.submit, want.runtime, want.procs())
+            );
+            assert_eq!((got.meta.status, got.meta.partition), (want.meta.status, want.meta.partition));
+        }
+    }
+
+    #[test]
+    fn float_fields_print_shortest_and_never_nan() {
+        assert_eq!(Swf(-1.0).to_string(), "-1");
+        assert_eq!(Swf(142.0).to_string(), "142");
+        assert_eq!(Swf(552.21).to_string(), "552.21");
+        assert_eq!(Swf(f64::NAN).to_string(), "-1");
+        assert_eq!(SimDuration(5_500).to_string(), "5.5");
+    }
+}
