@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use super::build::Built;
 use crate::workload::job::JobClass;
-use crate::workload::swf::write::write_input;
+use crate::workload::swf::write::{write_input, QUEUE_LEGEND};
 
 /// SWF queue number of a class.
 pub fn queue_of(class: JobClass) -> i64 {
@@ -34,7 +34,7 @@ pub fn write_generated_swf<W: Write>(out: W, built: &Built) -> io::Result<()> {
         format!("Note: jobs are submitted in [0, {} s)", built.length),
         format!("MaxNodes: {}", built.cluster.node_count()),
         format!("MaxProcs: {}", built.cluster.total_cores()),
-        "Queues: 0 interactive, 1 batch, 2 debug".to_string(),
+        QUEUE_LEGEND.to_string(),
         format!("Partitions: {}", parts.join(", ")),
         "Note: SWF cannot hold patience, idle time or task shape: jobs are written as their total processors"
             .to_string(),

@@ -306,8 +306,10 @@ fn generated_swf_reads_back_as_the_same_jobs() {
     assert_eq!(back.max_procs, Some(4 * 8 + 8 * 4));
     assert_eq!(back.max_nodes, Some(12));
     assert_eq!(back.jobs.len(), b.workload.jobs.len());
-    assert!(back.skipped.is_empty() && back.notes.is_empty(), "{:?} {:?}", back.skipped, back.notes);
+    assert!(back.skipped.is_empty(), "{:?}", back.skipped);
+    assert_eq!(back.notes.len(), 1, "only the note that the queue numbers are classes: {:?}", back.notes);
     for (got, want) in back.jobs.iter().zip(&b.workload.jobs) {
+        assert_eq!(got.class, want.class);
         assert_eq!(
             (got.id, got.submit, got.runtime, got.requested_time, got.procs(), got.meta.user),
             (want.id, want.submit, want.runtime, want.requested_time, want.procs(), want.meta.user)

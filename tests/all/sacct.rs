@@ -432,6 +432,11 @@ fn converting_to_swf_then_running_gives_the_same_schedule() {
         rows.iter().map(|r| cols.iter().map(|c| r[*c].clone()).collect()).collect()
     };
     assert_eq!(schedule(&runs[0]), schedule(&runs[1]));
+    let classes = |rows: &[BTreeMap<String, String>]| -> Vec<(String, String)> {
+        rows.iter().map(|r| (r["submit"].clone(), r["class"].clone())).collect()
+    };
+    assert_eq!(classes(&runs[0]), classes(&runs[1]), "the SWF's queue numbers give the classes back");
+    assert_eq!(runs[1].iter().filter(|r| r["class"] == "interactive").count(), 5);
 
     let o = crate::cli::schedsim(&["convert", swf.to_str().unwrap(), "--to", "swf", "--out", swf.to_str().unwrap()]);
     assert!(!o.status.success());

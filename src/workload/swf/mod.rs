@@ -9,7 +9,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::echo::echo;
 use crate::time::{SimDuration, SimTime};
-use crate::workload::job::{sort_by_arrival, Job, JobMeta};
+use crate::workload::job::{sort_by_arrival, Job, JobClass, JobMeta};
 use crate::workload::{Workload, WorkloadError};
 
 pub mod write;
@@ -167,6 +167,17 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
     }
     if let Some(note) = repeated_numbers(&w.jobs) {
         w.notes.push(note);
+    }
+    if w.header.iter().any(|h| h.trim() == write::QUEUE_LEGEND) {
+        // A trace schedsim wrote (`generate`, `convert`): its queue numbers are the classes.
+        for job in &mut w.jobs {
+            job.class = match job.meta.queue {
+                0 => JobClass::Interactive,
+                2 => JobClass::Debug,
+                _ => JobClass::Batch,
+            };
+        }
+        w.notes.push(format!("classes from the queue numbers, as the header's legend says ({})", write::QUEUE_LEGEND));
     }
 
     if w.jobs.is_empty() {
@@ -835,5 +846,18 @@ mod tests {
         assert_eq!((j.meta.status, j.meta.user, j.meta.group), (1, 17, 17));
         let ids: Vec<u64> = w.jobs.iter().map(|j| j.id).collect();
         assert_eq!(ids, (1..=9).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn queue_numbers_are_classes_only_under_schedsims_legend() {
+        let jobs = "1 0 -1 10 1 -1 -1 1 20 -1 -1 1 1 -1 0 1 -1 -1\n\
+                    2 5 -1 10 1 -1 -1 1 20 -1 -1 1 1 -1 1 1 -1 -1\n\
+                    3 9 -1 10 1 -1 -1 1 20 -1 -1 1 1 -1 2 1 -1 -1\n";
+        let classes = |text: &str| -> Vec<JobClass> {
+            parse_swf(text.as_bytes(), Path::new("t.swf")).expect("valid").jobs.iter().map(|j| j.class).collect()
+        };
+        let ours = format!("; {}\n{jobs}", write::QUEUE_LEGEND);
+        assert_eq!(classes(&ours), [JobClass::Interactive, JobClass::Batch, JobClass::Debug]);
+        assert_eq!(classes(jobs), [JobClass::Batch; 3], "another trace's queue numbers mean nothing to us");
     }
 }

@@ -15,6 +15,10 @@ use crate::workload::Workload;
 /// written back.
 pub const SCHEDULE_MARKER: &str = "schedsim schedule: wait and run time are simulated";
 
+/// The header line that says the queue numbers are classes; the reader takes the classes back
+/// from the queue numbers of a trace that carries it.
+pub const QUEUE_LEGEND: &str = "Queues: 0 interactive, 1 batch, 2 debug";
+
 /// Minimum column widths, close to the archive's layout so that columns line up in a pager.
 const WIDTHS: [usize; 18] = [7, 9, 7, 7, 5, 7, 6, 5, 7, 6, 2, 4, 4, 4, 3, 3, 3, 3];
 
@@ -137,7 +141,7 @@ pub fn write_converted<W: Write>(out: W, w: &Workload, origin: &str) -> io::Resu
     header.extend(w.header.iter().map(|h| format!("Note: source header: {h}")));
     header.extend(w.max_procs.map(|p| format!("MaxProcs: {p}")));
     header.extend(w.max_nodes.map(|n| format!("MaxNodes: {n}")));
-    header.push("Queues: 0 interactive, 1 batch, 2 debug".to_string());
+    header.push(QUEUE_LEGEND.to_string());
     let legend = |names: &[String]| -> String {
         names.iter().enumerate().map(|(i, n)| format!("{} {n}", i + 1)).collect::<Vec<_>>().join(", ")
     };
