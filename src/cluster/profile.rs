@@ -2,23 +2,23 @@
 //! Conservative backfilling keeps one, holding running jobs (until their estimated end) and
 //! every queued job's reservation, and finds each job the earliest slot on specific nodes.
 
-use std::collections::VecDeque;
-
 use super::{Allocation, Cluster, NodeId, Partition, Res};
 use crate::time::{SimDuration, SimTime};
 
-/// From `start` until the next slice's start (the last slice lasts for ever), `free[n]` of
-/// node `n` is unclaimed; `cores` is the unclaimed cores of all nodes together.
-#[derive(Clone, Debug)]
-struct Slice {
-    start: SimTime,
-    cores: u64,
-    free: Vec<Res>,
-}
-
+/// Slice `k` lasts from `starts[k]` until `starts[k + 1]` (the last for ever); in it, `cores[k]`
+/// cores are unclaimed over all nodes and node `n` has `pool[row[k] * nodes + n]` unclaimed.
+/// The per-slice arrays are parallel and small, so a split or merge moves a few words per
+/// slice, and the per-node rows stay put in one pool (a split copies a row into a spare one
+/// instead of allocating): the scans of conservative backfilling run over plain arrays.
 #[derive(Clone, Debug)]
 pub struct Profile {
-    slices: VecDeque<Slice>,
+    nodes: usize,
+    starts: Vec<SimTime>,
+    cores: Vec<u64>,
+    row: Vec<u32>,
+    pool: Vec<Res>,
+    /// Rows of `pool` that no slice uses.
+    spare: Vec<u32>,
 }
 
 /// Reservations last at least this long, so that a zero-length job still claims its cores
@@ -28,34 +28,54 @@ const MIN_SPAN: SimDuration = SimDuration(1);
 impl Profile {
     /// Every core free from `start` on.
     pub fn new(cluster: &Cluster, start: SimTime) -> Profile {
-        let free: Vec<Res> = (0..cluster.node_count() as NodeId).map(|n| cluster.capacity(n)).collect();
-        let slice = Slice { start, cores: cluster.total_cores(), free };
-        Profile { slices: VecDeque::from([slice]) }
+        let pool: Vec<Res> = (0..cluster.node_count() as NodeId).map(|n| cluster.capacity(n)).collect();
+        Profile {
+            nodes: pool.len(),
+            starts: vec![start],
+            cores: vec![cluster.total_cores()],
+            row: vec![0],
+            pool,
+            spare: Vec::new(),
+        }
     }
 
     /// Forgets the past: slices that end at or before `now` go, and the first starts at `now`.
     pub fn advance(&mut self, now: SimTime) {
-        while self.slices.len() > 1 && self.slices[1].start <= now {
-            self.slices.pop_front();
+        let gone = self.starts[1..].partition_point(|&s| s <= now);
+        if gone > 0 {
+            self.spare.extend(self.row.drain(..gone));
+            self.starts.drain(..gone);
+            self.cores.drain(..gone);
         }
-        if self.slices[0].start < now {
-            self.slices[0].start = now;
+        if self.starts[0] < now {
+            self.starts[0] = now;
         }
     }
 
     /// Number of slices, for tests and benchmarks of profile growth.
     pub fn len(&self) -> usize {
-        self.slices.len()
+        self.starts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slices.is_empty()
+        self.starts.is_empty()
+    }
+
+    /// The per-node free resources of slice `k`.
+    fn free(&self, k: usize) -> &[Res] {
+        let at = self.row[k] as usize * self.nodes;
+        &self.pool[at..at + self.nodes]
+    }
+
+    fn free_mut(&mut self, k: usize) -> &mut [Res] {
+        let at = self.row[k] as usize * self.nodes;
+        &mut self.pool[at..at + self.nodes]
     }
 
     /// What is free on `node` at instant `t` (which must not be before the first slice).
     pub fn free_at(&self, t: SimTime, node: NodeId) -> Res {
-        let i = self.slices.partition_point(|s| s.start <= t) - 1;
-        self.slices[i].free[node as usize]
+        let i = self.starts.partition_point(|&s| s <= t) - 1;
+        self.free(i)[node as usize]
     }
 
     /// The earliest instant, not before the first slice, at which `tasks` tasks shaped `task`
@@ -73,20 +93,20 @@ impl Profile {
     ) -> SimTime {
         let need = u64::from(task.cores) * u64::from(tasks);
         let dur = dur.max(MIN_SPAN);
-        let n_slices = self.slices.len();
+        let n_slices = self.starts.len();
         let mut i = 0;
         'candidates: while i < n_slices {
-            if self.slices[i].cores < need {
+            if self.cores[i] < need {
                 i += 1;
                 continue;
             }
-            let start = self.slices[i].start;
+            let start = self.starts[i];
             let end = start.saturating_add(dur);
             // A window that contains a slice with too few cores in all can never fit; every
             // candidate up to that slice contains it too, so jump past it.
             let mut k = i + 1;
-            while k < n_slices && self.slices[k].start < end {
-                if self.slices[k].cores < need {
+            while k < n_slices && self.starts[k] < end {
+                if self.cores[k] < need {
                     i = k + 1;
                     continue 'candidates;
                 }
@@ -100,30 +120,69 @@ impl Profile {
         unreachable!("a job that fits the empty partition always fits in the last slice")
     }
 
+    /// Whether a job holding `own` cores from `start` for `dur` (its reservation, made by
+    /// [`Profile::earliest`] and [`Profile::reserve`]) could find an earlier window needing
+    /// `need` cores if it gave its claim back. Only core counts are looked at, so a `false` is
+    /// a proof that it cannot move and a `true` only that it might; on a machine of one node,
+    /// where counts are the node's cores, re-placing such a job gives back the same start and
+    /// the same allocation. It saves conservative backfilling the release, the search and the
+    /// claim of reservations that stay put.
+    pub fn could_move_earlier(&self, start: SimTime, dur: SimDuration, own: u64, need: u64) -> bool {
+        let end = start.saturating_add(dur.max(MIN_SPAN));
+        let (Ok(a), b) = (self.starts.binary_search(&start), self.starts.binary_search(&end)) else {
+            // The claim's edges were merged away: let the full search decide.
+            return true;
+        };
+        let b = match b {
+            Ok(b) => b,
+            Err(b) if b == self.starts.len() && end == SimTime::MAX => b,
+            Err(_) => return true,
+        };
+        let eff = |k: usize| if (a..b).contains(&k) { self.cores[k] + own } else { self.cores[k] };
+        let n_slices = self.starts.len();
+        let mut i = 0;
+        'candidates: while i < a {
+            if eff(i) < need {
+                i += 1;
+                continue;
+            }
+            let end = self.starts[i].saturating_add(dur.max(MIN_SPAN));
+            let mut k = i + 1;
+            while k < n_slices && self.starts[k] < end {
+                if eff(k) < need {
+                    i = k + 1;
+                    continue 'candidates;
+                }
+                k += 1;
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Whether the machine is one node, where core counts decide every placement.
+    pub fn one_node(&self) -> bool {
+        self.nodes == 1
+    }
+
     /// First fit on the per-node minimum over slices `i..k`, over the partition's nodes.
-    fn window_fit(
-        &mut self,
-        i: usize,
-        k: usize,
-        task: Res,
-        tasks: u32,
-        part: &Partition,
-        out: &mut Allocation,
-    ) -> bool {
+    fn window_fit(&self, i: usize, k: usize, task: Res, tasks: u32, part: &Partition, out: &mut Allocation) -> bool {
         out.0.clear();
         let mut left = tasks;
         if left == 0 {
             return true;
         }
+        let rows = &self.row[i..k];
         for &node in part.nodes() {
             let n = node as usize;
-            let mut m = self.slices[i].free[n];
-            for s in self.slices.range(i + 1..k) {
+            let at = |r: u32| self.pool[r as usize * self.nodes + n];
+            let mut m = at(rows[0]);
+            for &r in &rows[1..] {
                 if !task.fits_in(m) {
                     // The minimum only falls: this node holds no task in the window.
                     break;
                 }
-                m = m.min(s.free[n]);
+                m = m.min(at(r));
             }
             if !task.fits_in(m) {
                 continue;
@@ -145,13 +204,15 @@ impl Profile {
     pub fn reserve(&mut self, start: SimTime, dur: SimDuration, alloc: &Allocation) {
         let (i, j) = self.span(start, start.saturating_add(dur.max(MIN_SPAN)));
         let cores = alloc.cores();
-        for s in self.slices.range_mut(i..j) {
+        for k in i..j {
+            let at = self.starts[k];
+            let free = self.free_mut(k);
             for &(node, r) in &alloc.0 {
-                let f = s.free[node as usize];
-                debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {}", s.start);
-                s.free[node as usize] = f.minus(r);
+                let f = free[node as usize];
+                debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {at}");
+                free[node as usize] = f.minus(r);
             }
-            s.cores -= cores;
+            self.cores[k] -= cores;
         }
     }
 
@@ -163,11 +224,12 @@ impl Profile {
         }
         let (i, j) = self.span(from, until);
         let cores = alloc.cores();
-        for s in self.slices.range_mut(i..j) {
+        for k in i..j {
+            let free = self.free_mut(k);
             for &(node, r) in &alloc.0 {
-                s.free[node as usize] = s.free[node as usize].plus(r);
+                free[node as usize] = free[node as usize].plus(r);
             }
-            s.cores += cores;
+            self.cores[k] += cores;
         }
         self.merge_around(i, j);
     }
@@ -175,20 +237,31 @@ impl Profile {
     /// Ensures slice boundaries at `from` and `until` and returns the index range between.
     fn span(&mut self, from: SimTime, until: SimTime) -> (usize, usize) {
         let i = self.split_at(from);
-        let j = if until == SimTime::MAX { self.slices.len() } else { self.split_at(until) };
+        let j = if until == SimTime::MAX { self.starts.len() } else { self.split_at(until) };
         (i, j)
     }
 
     /// Index of the slice starting at `t`, splitting the slice that contains `t` if needed.
     fn split_at(&mut self, t: SimTime) -> usize {
-        let i = self.slices.partition_point(|s| s.start <= t);
+        let i = self.starts.partition_point(|&s| s <= t);
         debug_assert!(i > 0, "split before the profile's first slice");
-        let prev = &self.slices[i - 1];
-        if prev.start == t {
+        if self.starts[i - 1] == t {
             return i - 1;
         }
-        let copy = Slice { start: t, cores: prev.cores, free: prev.free.clone() };
-        self.slices.insert(i, copy);
+        let src = self.row[i - 1] as usize * self.nodes;
+        let row = match self.spare.pop() {
+            Some(r) => r,
+            None => {
+                let r = u32::try_from(self.pool.len() / self.nodes.max(1)).expect("fewer than 2^32 profile slices");
+                self.pool.resize(self.pool.len() + self.nodes, Res::ZERO);
+                r
+            }
+        };
+        let dst = row as usize * self.nodes;
+        self.pool.copy_within(src..src + self.nodes, dst);
+        self.starts.insert(i, t);
+        self.cores.insert(i, self.cores[i - 1]);
+        self.row.insert(i, row);
         i
     }
 
@@ -197,8 +270,10 @@ impl Profile {
         // Edges: between j-1 and j, then between i-1 and i (higher index first, so that
         // removing one does not shift the other).
         for edge in [j, i] {
-            if edge > 0 && edge < self.slices.len() && self.slices[edge - 1].free == self.slices[edge].free {
-                self.slices.remove(edge);
+            if edge > 0 && edge < self.starts.len() && self.free(edge - 1) == self.free(edge) {
+                self.starts.remove(edge);
+                self.cores.remove(edge);
+                self.spare.push(self.row.remove(edge));
             }
         }
     }
@@ -261,6 +336,26 @@ mod tests {
         p.release(s(10), s(20), &a);
         assert_eq!(p.len(), 1);
         assert_eq!(p.free_at(s(15), 0), c(8));
+    }
+
+    #[test]
+    fn a_reservation_that_cannot_move_is_recognised_and_one_that_can_is_not() {
+        // 10 cores: 8 busy until 100; a job of 6 cores for 100 is reserved at 100 (the earliest).
+        let cl = Cluster::flat(10);
+        let all = &cl.partitions()[0];
+        let mut p = Profile::new(&cl, s(0));
+        let running = Allocation(vec![(0, c(8))]);
+        p.reserve(s(0), d(100), &running);
+        let mut a = Allocation::default();
+        assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(100));
+        p.reserve(s(100), d(100), &a);
+        assert!(!p.could_move_earlier(s(100), d(100), 6, 6));
+        // The running job ends at 50: [50, 150) has 10 free and then 4 besides the job's own
+        // claim, so it fits at 50 only once that claim is counted as given back.
+        p.release(s(50), s(100), &running);
+        assert!(p.could_move_earlier(s(100), d(100), 6, 6));
+        p.release(s(100), s(200), &a);
+        assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(50));
     }
 
     #[test]

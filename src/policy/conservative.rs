@@ -94,8 +94,17 @@ impl Backfill for Conservative {
                     // Nothing was freed on its nodes since it was placed: it would stay.
                     continue;
                 }
+                let est = estimates[j as usize];
+                if let Some((start, alloc)) = &self.reservations[j as usize] {
+                    let need = u64::from(job.task.cores) * u64::from(job.tasks);
+                    if profile.one_node() && !profile.could_move_earlier(*start, est, alloc.cores(), need) {
+                        // Re-placing it would give the same start and node: count it as placed now.
+                        self.clock += 1;
+                        self.placed_at[j as usize] = self.clock;
+                        continue;
+                    }
+                }
                 if let Some((start, alloc)) = self.reservations[j as usize].take() {
-                    let est = estimates[j as usize];
                     profile.release(start, start.saturating_add(est.max(MIN_SPAN)), &alloc);
                     let part = pass.cluster.partition(job.partition);
                     let new_start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);

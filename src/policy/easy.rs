@@ -12,6 +12,7 @@
 use super::{Backfill, Pass};
 use crate::cluster::{Allocation, NodeId, Res};
 use crate::time::SimTime;
+use crate::workload::job::PartitionIdx;
 use crate::workload::JobIdx;
 
 /// Scratch space is kept between passes so that a pass allocates nothing in steady state.
@@ -37,7 +38,20 @@ pub struct Easy {
     nodes: Vec<NodeId>,
     /// Partitions that already have their reservation in this pass.
     reserved: Vec<bool>,
+    /// Jobs that could not start in this pass, as (partition, task, tasks, estimated end).
+    /// A pass only takes resources away and tightens caps, so a later job of the same
+    /// partition that asks at least as much per task, for as many tasks, and would run at
+    /// least as long cannot start either: a flooded partition's queue is then passed over
+    /// without a first fit per job (each pass scanned it all, so the cost grew with the
+    /// square of the arrival rate).
+    failed: Vec<(PartitionIdx, Res, u32, SimTime)>,
+    /// `shares[p * partitions + q]`: partitions `p` and `q` have a node in common. A running
+    /// job of a partition that shares none with a blocked job's releases nothing it can use.
+    shares: Vec<bool>,
 }
+
+/// Failures remembered per pass: enough for the few shapes a flooded partition sees.
+const FAILED_KEPT: usize = 8;
 
 impl Backfill for Easy {
     fn schedule(&mut self, pass: &mut Pass<'_>) {
@@ -54,8 +68,20 @@ impl Backfill for Easy {
                 }
                 continue;
             }
+            let end = pass.now.saturating_add(pass.estimates[j as usize]);
+            let p = job.partition;
+            let hopeless = |&(fp, ft, fk, fe): &(PartitionIdx, Res, u32, SimTime)| {
+                fp == p && ft.fits_in(job.task) && fk <= job.tasks && fe <= end
+            };
+            if self.failed.iter().any(hopeless) {
+                // Its partition failed a job like it this pass, so it has its reservation.
+                continue;
+            }
             if self.try_start(pass, j) {
                 continue;
+            }
+            if self.failed.len() < FAILED_KEPT {
+                self.failed.push((p, job.task, job.tasks, end));
             }
             if !self.reserved[job.partition as usize] {
                 self.reserve(pass, j);
@@ -67,6 +93,7 @@ impl Backfill for Easy {
         }
         self.touched.clear();
         self.reserved.iter_mut().for_each(|r| *r = false);
+        self.failed.clear();
     }
 }
 
@@ -81,7 +108,12 @@ impl Easy {
             self.released = vec![Res::ZERO; n];
             self.released_mask = vec![0; n.div_ceil(64)];
         }
-        self.reserved.resize(pass.cluster.partitions().len(), false);
+        let parts = pass.cluster.partitions();
+        if self.reserved.len() != parts.len() {
+            self.reserved = vec![false; parts.len()];
+            self.shares =
+                parts.iter().flat_map(|p| parts.iter().map(|q| p.nodes().iter().any(|&n| q.contains(n)))).collect();
+        }
     }
 
     /// Starts `j` now if it fits without taking, past a shadow time, what a reservation needs.
@@ -134,6 +166,10 @@ impl Easy {
             // Every job ending at the shadow time frees its resources by then.
             if shadow.is_some_and(|s| end > s) {
                 break;
+            }
+            let theirs = pass.jobs[r as usize].partition as usize;
+            if !self.shares[job.partition as usize * self.reserved.len() + theirs] {
+                continue;
             }
             for &(n, res) in &pass.allocation(r).0 {
                 if !part.contains(n) {

@@ -35,6 +35,20 @@ fn easy_backfills_a_short_job_that_fcfs_holds_back() {
 }
 
 #[test]
+fn easy_backfills_a_shorter_or_smaller_job_after_a_like_one_failed() {
+    // 10 processors; job 1 holds 6 until 100, job 2 (8) is reserved at 100 with 2 spare.
+    // Job 3 (4 procs, 200 s) cannot start now: it would run past 100 on more than the spare.
+    // Job 4 asks as many processors but runs 50 s, ending before 100: it starts at 1.
+    // Job 3 starts at 150, when job 2 ends (job 4 ended at 51, 2 free next to job 2).
+    let shorter = &[(0, 100, 100, 6), (1, 50, 50, 8), (1, 200, 200, 4), (1, 50, 50, 4)];
+    assert_eq!(starts(shorter, Cluster::flat(10), "fcfs", "easy", "requested"), s(&[0, 100, 150, 1]));
+    // Job 4 runs as long as job 3 but on 2 processors, the spare: it starts at 1, and job 3
+    // at 150 (10 − 8 − 2 = 0 free while job 2 runs).
+    let smaller = &[(0, 100, 100, 6), (1, 50, 50, 8), (1, 200, 200, 4), (1, 200, 200, 2)];
+    assert_eq!(starts(smaller, Cluster::flat(10), "fcfs", "easy", "requested"), s(&[0, 100, 150, 1]));
+}
+
+#[test]
 fn conservative_refuses_a_backfill_that_delays_a_later_job() {
     // 10 processors. Job 1 (7) runs 0..100. Job 2 (8) is reserved at 100..200, job 3 (9) at
     // 200..300. Job 4 (2 procs, 250 s) arrives at 50.
