@@ -52,7 +52,12 @@ pub const GANTT_MAX_JOBS: usize = 2000;
 /// Nodes drawn at most in the Gantt chart (the lowest-numbered ones).
 pub const GANTT_MAX_NODES: u32 = 256;
 
-pub(crate) const FONT: &str = "sans-serif";
+/// The family every chart names: the embedded DejaVu Sans the bitmaps are drawn with, which
+/// report pages embed (see `html::page_start`) so that an inline SVG looks like its PNG; a
+/// standalone SVG falls back to the viewer's sans-serif.
+pub(crate) const FONT: &str = "DejaVu Sans, sans-serif";
+/// The family name [`FONT`] starts with.
+pub(crate) const FONT_FACE: &str = "DejaVu Sans";
 pub(crate) const LEGEND_WIDTH: u32 = 180;
 
 /// One chart: where it goes, what it is called, the sentence shown under it, and its two
