@@ -1643,7 +1643,10 @@ fn draw_cdf<DB: DrawingBackend>(
     bitmap: bool,
 ) -> DrawResult<DB> {
     let mut ticks = vec![AT_ONCE];
-    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max));
+    // "at once" and "1 s" are a factor of two apart: on an axis of many decades (a long trace's
+    // waits) their labels would run together, so 1 s goes (about 700 px of axis, 60 a label).
+    let one_second_fits = 700.0 * 2f64.ln() / (p.x_max / 0.25).ln() >= 60.0;
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max && (*t != 1.0 || one_second_fits)));
     // From a quarter second, so "at once" (half a second) stands clear of the axis and of 1 s.
     let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
     let y = match p.tail {

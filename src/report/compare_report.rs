@@ -969,8 +969,9 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     row(w, "seed", agreed(c, rundata::RunInfo::seed_text));
     row(w, "schedsim version", agreed(c, |r| r.version.clone()).as_deref().map(escape));
     let jobs: Vec<u64> = c.variants.iter().filter_map(|v| c.row(&v.label, ALL)).map(|r| r.jobs).collect();
-    let jobs = jobs.first().filter(|j| jobs.iter().all(|x| x == *j)).map(|j| fmt_count(*j));
-    row(w, "jobs", jobs);
+    let mut counts: Vec<String> = jobs.iter().map(|j| fmt_count(*j)).collect();
+    counts.dedup();
+    row(w, "jobs", (!counts.is_empty()).then(|| counts.join(" / ")));
     let classes: Vec<String> = c.classes.iter().map(|k| escape(k)).collect();
     row(w, "classes", (!classes.is_empty()).then(|| classes.join(", ")));
     row(w, "variants", Some(labels.join(", ")));
@@ -1026,8 +1027,9 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
             .iter()
             .enumerate()
             .map(|(k, (f, high))| {
-                // The machine's utilisation is the same in every class's table: marked once, with all jobs.
-                if k == 7 && g != ALL {
+                // The machine's utilisation is the same in every class's table: marked once, with
+                // all jobs, whose waits mix classes and are not ranked.
+                if (k == 7) != (g == ALL) {
                     return Vec::new();
                 }
                 let values: Vec<f64> = rows.iter().map(|r| r.map_or(f64::NAN, f)).collect();
@@ -1083,7 +1085,8 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
          that started; abandonment and the share within the class's wait target are over accepted jobs (the \
          abandonment of all jobs is from each variant's summary.json; no share within target where a class has \
          no target); utilisation is of the whole machine, the same in \
-         every table, and marked only in the all-jobs one.</p>\n</section>"
+         every table, and marked only in the all-jobs one, whose waits (of every class together) are not \
+         ranked.</p>\n</section>"
     );
 
     charts_section(w, charts, "Not drawn:");
@@ -1390,6 +1393,7 @@ mod tests {
         assert_eq!(table("batch").matches("(tie)").count(), 8);
         assert!(!table("debug").contains("class=\"best\""), "{}", table("debug"));
         assert!(table("all jobs").contains("<td class=\"best\">60.0%</td>"), "{}", table("all jobs"));
+        assert_eq!(table("all jobs").matches("class=\"best\"").count(), 1, "pooled waits ranked");
         // Per-class panels and the coincidence note.
         assert_eq!(
             coinciding(

@@ -196,6 +196,22 @@ fn no_legend_label_splits_a_value() {
     assert!(seen > 3, "too few wrapped labels ({seen}) to test");
 }
 
+/// Checks a comparison in `out` of the default scenario (`labels[0]`) and the default with 30%
+/// more of every kind of arrival (`labels[1]`), and returns its report.html.
+fn default_and_busier_side_by_side(out: &Path, labels: [&str; 2]) -> String {
+    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
+    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
+    for class in ["batch", "interactive", "debug"] {
+        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
+        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
+    }
+    // Side by side in the report: each class table has a row per variant, in order.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
+    assert!(rows[0] < rows[1]);
+    html
+}
+
 #[test]
 fn compare_sets_scenario_variants_side_by_side() {
     let tmp = tempfile::tempdir().unwrap();
@@ -212,17 +228,8 @@ fn compare_sets_scenario_variants_side_by_side() {
         }
     }
     assert_eq!(seen, labels);
-    // The first variant is the default scenario itself; the second has 30% more of every kind.
-    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
-    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
-    for class in ["batch", "interactive", "debug"] {
-        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
-        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
-    }
-    // Side by side in the report: each class table has a row per variant, in order.
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
-    assert!(rows[0] < rows[1]);
+    let html = default_and_busier_side_by_side(&out, labels);
+    assert!(html.contains("2 variants compared"), "not said to be variants");
     // The console gives waits with units, per class.
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     let batch = text.lines().find(|l| l.contains("run.load_scale=1.3") && l.contains("batch")).expect("a batch row");
@@ -260,16 +267,7 @@ fn compare_puts_scenario_files_side_by_side_under_their_names() {
     let out = tmp.path().join("cmp");
     let o = schedsim(&["compare", "scenarios/default.toml", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let labels = ["default", "default-plus30"];
-    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
-    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
-    for class in ["batch", "interactive", "debug"] {
-        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
-        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
-    }
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
-    assert!(rows[0] < rows[1]);
+    let html = default_and_busier_side_by_side(&out, ["default", "default-plus30"]);
     assert!(html.contains("2 variants compared"), "not said to be variants");
     // The console ranks per class, and says where the variants do not differ.
     let console = String::from_utf8_lossy(&o.stdout).into_owned();
