@@ -1406,6 +1406,31 @@ mod tests {
     }
 
     #[test]
+    fn the_utilisation_axis_is_not_magnified_and_each_dot_has_its_own_label() {
+        let dir = comparison_dir(1);
+        let files = build_compare_report(dir.path()).unwrap();
+        let c = read_comparison(dir.path()).unwrap();
+        let spec = scatter_spec(&c).unwrap();
+        let Plot::Scatter(p) = &spec.plot else { panic!("not a scatter") };
+        assert!(p.x_range.1 - p.x_range.0 >= MIN_SPAN, "{:?}", p.x_range);
+        let xs: Vec<f64> = p.points.iter().map(|pt| pt.x).collect();
+        let spread =
+            xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) - xs.iter().copied().fold(f64::INFINITY, f64::min);
+        if spread + 2.0 < MIN_SPAN {
+            assert!(spec.caption.contains("the horizontal axis spans 10 points"), "{}", spec.caption);
+        }
+        // Each policy named twice, in the legend and by its dot: no label merged with another.
+        let svg = fs::read_to_string(dir.path().join("charts/utilisation_vs_p95.svg")).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> =
+            doc.descendants().filter(|n| n.tag_name().name() == "text").filter_map(|n| n.text()).collect();
+        for label in POLICIES.split(',') {
+            assert_eq!(texts.iter().filter(|t| t.trim() == label).count(), 2, "{label}: {texts:?}");
+        }
+        assert!(files.charts.iter().any(|f| f.name == "utilisation_vs_p95"));
+    }
+
+    #[test]
     fn building_twice_gives_byte_identical_files() {
         let (a, b) = (comparison_dir(3), comparison_dir(3));
         let first = build_compare_report(a.path()).unwrap();
