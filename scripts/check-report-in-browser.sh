@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Opens a report.html (of a run, a comparison, a sweep or a pool sizing) in Debian's headless
 # Chromium, as a person would, and fails if the page does not load, lacks one of the sections
-# its kind of report has or one of its charts, links to a chart file that is not there, logs a
+# its kind of report has (found in the DOM the browser built, each with a heading and content)
+# or one of its charts, links to a chart file that is not there, logs a
 # console error, or tries to load anything.
 #
 #   scripts/check-report-in-browser.sh DIR_OR_REPORT_HTML [SCREENSHOT.png]
 #
 # The kind is told by the files beside report.html: sweep.json (a sweep), size-pool.json (a
 # pool sizing), comparison.csv (a comparison), else a run. A DIR without report.html gets one
-# first (`cargo run -- report DIR`). Installs
+# first (`cargo run -- report DIR`). Each stage's time is printed. Installs
 # Debian's chromium when it is missing (needs root, as on CI). With SCREENSHOT.png, also saves
 # a full-page screenshot there, to look at.
 set -euo pipefail
@@ -17,6 +18,14 @@ target=${1:?usage: $0 DIR_OR_REPORT_HTML [SCREENSHOT.png]}
 shot=${2:-}
 say() { echo "check-report-in-browser: $*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# Each stage says how long it took, so a slow step shows in the CI log.
+stage_start=$(date +%s%N)
+took() {
+    local now
+    now=$(date +%s%N)
+    say "$1: $(( (now - stage_start) / 1000000 )) ms"
+    stage_start=$now
+}
 
 if [ -d "$target" ]; then
     file=$target/report.html
@@ -28,6 +37,7 @@ else
     file=$target
 fi
 [ -f "$file" ] || fail "$file: no such file"
+took "report.html ready"
 file=$(realpath "$file")
 dir=$(dirname "$file")
 
@@ -49,6 +59,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     # wait for it rather than fail.
     apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >&2
+    took "chromium installed"
 fi
 
 # 0. Self-contained: no address of another site, nothing loaded from elsewhere.
@@ -75,10 +86,23 @@ if ! timeout 120 chromium "${flags[@]}" --dump-dom "$url" >"$work/dom.html" 2>"$
 fi
 [ -s "$work/dom.html" ] || fail "chromium gave an empty page for $file"
 grep -q '<h1>schedsim report' "$work/dom.html" || fail "the page has no report heading"
+took "page loaded (DOM dumped)"
 
-# 2. The sections of its kind; a pool sizing's answer is its first paragraph.
+# 2. The sections of its kind, each with its heading and something under it (a table, a
+# figure, a paragraph or a list); a pool sizing's answer is its first paragraph.
+tr '\n' ' ' <"$work/dom.html" >"$work/dom-line.html"
 for id in "${sections[@]}"; do
-    grep -q "id=\"$id\"" "$work/dom.html" || fail "the $kind report lacks its section \"$id\""
+    section=$(grep -o "<section id=\"$id\".*" "$work/dom-line.html" | sed 's#</section>.*##') || true
+    [ -n "$section" ] || fail "the $kind report lacks its section \"$id\""
+    case $section in
+        *"<h2"*) ;;
+        *) fail "the section \"$id\" has no heading" ;;
+    esac
+    body=${section#*</h2>}
+    case $body in
+        *"<table"* | *"<figure"* | *"<p"* | *"<ul"*) ;;
+        *) fail "the section \"$id\" is empty under its heading" ;;
+    esac
 done
 if [ "$kind" = size-pool ]; then
     first=$(tr '\n' ' ' <"$work/dom.html" | grep -o '<p[ >][^>]*>' | head -1)
@@ -106,20 +130,27 @@ while read -r link; do
     [ -f "$dir/$link" ] || fail "the page links to $link, which is not there"
 done < <(grep -o 'href="charts/[^"]*"' "$file" | sed 's/^href="//; s/"$//' | sort -u)
 
+took "sections and charts found in the DOM"
+
 # 4. No console message, failed load or network attempt.
 if grep -E 'CONSOLE|Uncaught|Failed to load resource|ERR_NAME_NOT_RESOLVED|net::ERR' "$work/log.txt" >"$work/errors.txt"; then
     cat "$work/errors.txt" >&2
     fail "the page logged errors"
 fi
 
-# 5. It renders: a screenshot of the whole page.
+# 5. It renders: a screenshot of the whole page, as tall as its charts and table rows make it
+# (about 640 px a chart, 32 a row, and the text), within what Chromium draws at once.
+rows=$(grep -o '<tr' "$work/dom.html" | wc -l)
+height=$(( 1200 + 640 * ${#charts[@]} + 32 * rows ))
+[ "$height" -le 16000 ] || height=16000
 png=${shot:-$work/shot.png}
-if ! timeout 120 chromium "${flags[@]}" --hide-scrollbars --window-size=1200,3000 --screenshot="$png" "$url" \
+if ! timeout 120 chromium "${flags[@]}" --hide-scrollbars --window-size=1200,$height --screenshot="$png" "$url" \
     >/dev/null 2>"$work/shot-log.txt"; then
     cat "$work/shot-log.txt" >&2
     fail "chromium could not take a screenshot of $file"
 fi
 [ -s "$png" ] || fail "the screenshot is empty"
 [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "the screenshot is not a PNG"
+took "screenshot of 1200 x $height px"
 
 say "ok: $file ($kind report) loads offline with its sections, its ${#charts[@]} charts and no console errors${shot:+ (screenshot: $shot)}"

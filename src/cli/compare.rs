@@ -1,5 +1,5 @@
-//! `schedsim compare`: one workload under several policies, or variants of one scenario
-//! (`--set KEY=VALUES`), in parallel; writes each variant's run files and report,
+//! `schedsim compare`: one workload under several policies, variants of one scenario
+//! (`--set KEY=VALUES`), or several scenario files (`compare A.toml B.toml`), in parallel; writes each variant's run files and report,
 //! `comparison.csv`, the comparison's charts and `report.html`, and a table on screen.
 
 use std::path::{Path, PathBuf};
@@ -24,6 +24,10 @@ use super::run::{plan_for, write, PolicyOverrides, SourceArgs};
 pub struct CompareArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Further scenario files to set beside the first (`compare A.toml B.toml ...`), each
+    /// run under its own policy and labelled by its `name`.
+    #[arg(value_name = "SCENARIO", conflicts_with_all = ["trace", "set", "policies"])]
+    pub more: Vec<PathBuf>,
     /// Policies to compare, each order/backfill[/estimate], separated by commas.
     #[arg(long, default_value = "fcfs/none,fcfs/easy,sjf/easy,fcfs/conservative")]
     pub policies: String,
@@ -72,8 +76,38 @@ fn scenario_variants(source: &SourceArgs, set: &str) -> anyhow::Result<Vec<(Stri
     Ok(out)
 }
 
+/// The scenario files of `compare A.toml B.toml ...`: one plan each, labelled by the
+/// scenario's `name` (by the file's stem where two names are the same).
+fn scenario_files(source: &SourceArgs, paths: &[PathBuf]) -> anyhow::Result<Vec<(String, RunPlan)>> {
+    use schedsim::scenario;
+    let mut loaded = Vec::with_capacity(paths.len());
+    for path in paths {
+        super::run::say_what_is_awaited(path);
+        let scn = scenario::load(path)?;
+        let seed = source.seed.unwrap_or(scn.run.seed);
+        let plan = RunPlan::from_built(scenario::build(&scn, seed)?, path.display().to_string());
+        loaded.push((scn.name.clone(), path, plan));
+    }
+    let names: Vec<String> = loaded.iter().map(|(n, _, _)| n.clone()).collect();
+    let mut out: Vec<(String, RunPlan)> = Vec::with_capacity(loaded.len());
+    for (name, path, mut plan) in loaded {
+        let label = if names.iter().filter(|n| **n == name).count() > 1 {
+            path.file_stem().map_or(name, |s| s.to_string_lossy().into_owned())
+        } else {
+            name
+        };
+        if let Some((_, twin)) = out.iter().find(|(l, _)| *l == label) {
+            bail!("{} and {} are both called {label:?}: give one scenario another name", twin.source, path.display());
+        }
+        plan.name = label.replace('/', "-");
+        out.push((label, plan));
+    }
+    Ok(out)
+}
+
 pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
-    let (base, inputs) = plan_for(&args.source, &PolicyOverrides::default())?;
+    let (base, mut inputs) = plan_for(&args.source, &PolicyOverrides::default())?;
+    inputs.extend(args.more.iter().cloned());
     let stem = base.name.strip_suffix("-fcfs-easy").unwrap_or(&base.name).to_string();
     let dir = args.out.clone().unwrap_or_else(|| Path::new("results").join(format!("compare-{stem}")));
     check_output(&dir, true, &inputs)?;
@@ -83,9 +117,14 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
         .num_threads(args.threads.unwrap_or(0) as usize)
         .build()
         .with_context(|| format!("starting {} worker threads", args.threads.unwrap_or(0)))?;
-    let (runs, labels, what): (Vec<(RunPlan, RunResult)>, Vec<String>, &str) = match &args.set {
-        Some(set) => {
-            let variants = scenario_variants(&args.source, set)?;
+    let files: Vec<PathBuf> = args.source.scenario.iter().chain(&args.more).cloned().collect();
+    let variants = match &args.set {
+        Some(set) => Some(scenario_variants(&args.source, set)?),
+        None if files.len() > 1 => Some(scenario_files(&args.source, &files)?),
+        None => None,
+    };
+    let (runs, labels, what): (Vec<(RunPlan, RunResult)>, Vec<String>, &str) = match variants {
+        Some(variants) => {
             let bar = progress::bar(variants.len() as u64, "variants");
             let (labels, plans): (Vec<String>, Vec<RunPlan>) = variants.into_iter().unzip();
             let runs = pool.install(|| compare_plans(plans, &|| bar.inc(1)))?;
@@ -151,16 +190,25 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
             )?;
         }
     }
-    let best = |f: &dyn Fn(&schedsim::metrics::Summary) -> f64| {
-        let i = (0..runs.len()).min_by(|&a, &b| f(&runs[a].1.summary).total_cmp(&f(&runs[b].1.summary)))?;
-        Some(labels[i].clone())
-    };
-    outln!(
-        "  best: mean wait {}, p95 wait {}, mean bsld {}",
-        best(&|s| s.waits.mean_wait).unwrap_or_default(),
-        best(&|s| s.waits.p95_wait).unwrap_or_default(),
-        best(&|s| s.mean_bsld).unwrap_or_default()
-    )?;
+    // Per class, as the report ranks them: waits pooled over classes would mean little.
+    let classes: Vec<String> =
+        runs.first().map(|(_, r)| r.summary.classes.keys().cloned().collect()).unwrap_or_default();
+    for class in &classes {
+        let best = |f: &dyn Fn(&schedsim::metrics::WaitStats) -> f64| {
+            let values: Vec<f64> =
+                runs.iter().map(|(_, r)| r.summary.classes.get(class).map_or(f64::NAN, |c| f(&c.waits))).collect();
+            let low = values.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+            let at: Vec<&str> =
+                values.iter().zip(&labels).filter(|(v, _)| **v == low).map(|(_, l)| l.as_str()).collect();
+            match at.len() {
+                0 => "—".to_string(),
+                n if n == runs.len() && n > 1 => "the same under every variant".to_string(),
+                1 => at[0].to_string(),
+                _ => format!("{} (tied)", at.join(", ")),
+            }
+        };
+        outln!("  best for {class}: mean wait {}; p95 wait {}", best(&|w| w.mean_wait), best(&|w| w.p95_wait))?;
+    }
     match report {
         Some(html) => {
             outln!("report: {}", html.display())?;

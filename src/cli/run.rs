@@ -200,7 +200,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             series::MAX_SAMPLES
         )?;
     }
-    print_summary(&result.summary)?;
+    print_summary(&result.summary, plan.seed.is_some())?;
     if let Some(l) = &result.login {
         print_login(&l.summary)?;
     }
@@ -325,7 +325,7 @@ fn trace_stem(path: &Path) -> String {
     name.strip_suffix(".psv").unwrap_or(name).to_string()
 }
 
-fn print_summary(s: &Summary) -> anyhow::Result<()> {
+fn print_summary(s: &Summary, scenario: bool) -> anyhow::Result<()> {
     let outcomes: Vec<String> = s.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
     outln!("  jobs {} ({})  skipped {}", s.jobs, outcomes.join(", "), s.skipped)?;
     for (reason, n) in &s.rejected_by_reason {
@@ -361,12 +361,13 @@ fn print_summary(s: &Summary) -> anyhow::Result<()> {
         )?;
     }
     let parts: Vec<String> = s.partitions.iter().map(|(n, p)| format!("{n} {:.1}%", p.utilisation * 100.0)).collect();
+    // A scenario's length is chosen, so its makespan says nothing; a trace's is a property of it.
+    let makespan = if scenario { String::new() } else { format!("  makespan {}", fmt_duration(s.makespan)) };
     outln!(
-        "  utilisation {:.1}% (by partition: {})  mean bounded slowdown {:.2}  makespan {:.1} h",
+        "  utilisation {:.1}% (by partition: {})  mean bounded slowdown {:.2}{makespan}",
         s.utilisation * 100.0,
         parts.join(", "),
-        s.mean_bsld,
-        s.makespan / 3600.0
+        s.mean_bsld
     )
 }
 

@@ -52,7 +52,12 @@ pub const GANTT_MAX_JOBS: usize = 2000;
 /// Nodes drawn at most in the Gantt chart (the lowest-numbered ones).
 pub const GANTT_MAX_NODES: u32 = 256;
 
-pub(crate) const FONT: &str = "sans-serif";
+/// The family every chart names: the embedded DejaVu Sans the bitmaps are drawn with, which
+/// report pages embed (see `html::page_start`) so that an inline SVG looks like its PNG; a
+/// standalone SVG falls back to the viewer's sans-serif.
+pub(crate) const FONT: &str = "DejaVu Sans, sans-serif";
+/// The family name [`FONT`] starts with.
+pub(crate) const FONT_FACE: &str = "DejaVu Sans";
 pub(crate) const LEGEND_WIDTH: u32 = 180;
 
 /// One chart: where it goes, what it is called, the sentence shown under it, and its two
@@ -1638,7 +1643,10 @@ fn draw_cdf<DB: DrawingBackend>(
     bitmap: bool,
 ) -> DrawResult<DB> {
     let mut ticks = vec![AT_ONCE];
-    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max));
+    // "at once" and "1 s" are a factor of two apart: on an axis of many decades (a long trace's
+    // waits) their labels would run together, so 1 s goes (about 700 px of axis, 60 a label).
+    let one_second_fits = 700.0 * 2f64.ln() / (p.x_max / 0.25).ln() >= 60.0;
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max && (*t != 1.0 || one_second_fits)));
     // From a quarter second, so "at once" (half a second) stands clear of the axis and of 1 s.
     let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
     let y = match p.tail {

@@ -10,14 +10,14 @@
 //!
 //! | file stem | what |
 //! |---|---|
-//! | `wait_by_class` | mean and p95 wait per class and for all jobs, one bar per variant (log wait axis) |
-//! | `utilisation_vs_p95` | each variant's utilisation against its p95 wait of all jobs, one labelled point per variant |
+//! | `wait_by_class` | mean and p95 wait, one panel per class on its own linear axis, one bar per variant |
+//! | `utilisation_vs_p95` | each variant's utilisation against its p95 wait of all jobs, one label per point (the utilisation axis at least [`MIN_SPAN`] points wide) |
 //! | `wait_cdf_all` | share of all accepted jobs started within a wait, one line per variant (log time axis) |
-//! | `wait_cdf_<class>` | the same for one class (only when there are several classes) |
+//! | `wait_cdf_<class>` | the same for one class, with its wait target (only when there are several classes) |
 //!
-//! and `DIR/report.html`: what was compared, which variant is best on each headline figure,
-//! a table of the variants' figures per class, the charts, and links to each variant's own
-//! report. Same files in, same bytes out: nothing depends on the directory's path, the time,
+//! and `DIR/report.html`: what was compared, which variant is best per class on each headline
+//! figure, a table of the variants' figures per class, the charts, and links to each variant's
+//! own report. Same files in, same bytes out: nothing depends on the directory's path, the time,
 //! or the number of threads.
 
 use std::collections::BTreeSet;
@@ -334,12 +334,21 @@ fn read_comparison(dir: &Path) -> Result<Comparison, CompareReportError> {
 // ---------------------------------------------------------------------------------------
 // Charts: prepared once, drawn twice (SVG, PNG)
 
-/// Mean and p95 waits: panels side by side, groups of bars (one per variant) per class.
+/// Mean and p95 waits: one panel per class (or all jobs when there is one class), each on its
+/// own linear axis, so that a class whose waits are seconds is not a stub under one of hours.
 struct BarsPlot {
-    groups: Vec<String>,
-    /// (panel title, `values[group][variant]` in seconds).
-    panels: Vec<(String, Vec<Vec<Option<f64>>>)>,
+    /// The bars of each panel: mean wait, then p95 wait.
+    groups: [&'static str; 2],
+    panels: Vec<BarPanel>,
     colours: Vec<RGBColor>,
+}
+
+/// One class's panel of [`BarsPlot`].
+struct BarPanel {
+    title: String,
+    /// `values[group][variant]`, seconds.
+    values: Vec<Vec<Option<f64>>>,
+    /// The top of its axis, seconds.
     y_max: f64,
 }
 
@@ -361,6 +370,10 @@ struct ScatterPlot {
 
 struct CdfPlot {
     x_max: f64,
+    /// The foot of the vertical axis, percent.
+    y_lo: f64,
+    /// The class's wait target, seconds, drawn as a dashed line.
+    target: Option<f64>,
     /// (colour, points (wait s, % started within)).
     lines: Vec<(RGBColor, Vec<(f64, f64)>)>,
 }
@@ -384,30 +397,33 @@ fn finite(v: f64) -> Option<f64> {
 }
 
 fn bars_spec(c: &Comparison) -> Spec {
-    let groups = if c.classes.len() > 1 { c.groups() } else { vec![ALL.to_string()] };
-    let values = |f: fn(&ComparisonRow) -> f64| -> Vec<Vec<Option<f64>>> {
-        groups
-            .iter()
-            .map(|g| c.variants.iter().map(|v| c.row(&v.label, g).and_then(|r| finite(f(r)))).collect())
-            .collect()
-    };
-    let panels =
-        vec![("mean wait".to_string(), values(|r| r.mean_wait)), ("p95 wait".to_string(), values(|r| r.p95_wait))];
-    let top = panels.iter().flat_map(|p| p.1.iter().flatten().flatten()).fold(0.0f64, |a, b| a.max(*b));
-    let per = if groups.len() > 1 { "per class and for all jobs" } else { "of all jobs" };
+    // Waits pooled over classes mix hours of batch with seconds of sessions: per class only.
+    let groups = if c.classes.len() > 1 { c.classes.clone() } else { vec![ALL.to_string()] };
+    let figures: [fn(&ComparisonRow) -> f64; 2] = [|r| r.mean_wait, |r| r.p95_wait];
+    let panels = groups
+        .iter()
+        .map(|g| {
+            let values: Vec<Vec<Option<f64>>> = figures
+                .iter()
+                .map(|f| c.variants.iter().map(|v| c.row(&v.label, g).and_then(|r| finite(f(r)))).collect())
+                .collect();
+            let top = values.iter().flatten().flatten().fold(0.0f64, |a, b| a.max(*b));
+            BarPanel { title: group_name(g), values, y_max: top.max(1.0) * 1.1 }
+        })
+        .collect();
+    let per = if groups.len() > 1 { "one panel per class, each on its own linear axis" } else { "all jobs" };
     Spec {
         name: "wait_by_class".into(),
         title: "Mean and p95 wait per class".into(),
         caption: format!(
-            "Mean wait (left) and 95th-percentile wait (right) of the jobs that started, {per}, one bar per \
-             variant (log wait axis; a wait of 1 s or less is a stub on the axis): lower is better."
+            "Mean wait and 95th-percentile wait of the jobs that started, {per}; one bar per variant: lower is \
+             better. A bar too short to see is a wait near zero (the tables give the figures)."
         ),
         legend: legend(c, |_| true, Mark::Box),
         plot: Plot::Bars(BarsPlot {
-            groups: groups.iter().map(|g| group_name(g)).collect(),
+            groups: ["mean", "p95"],
             panels,
             colours: c.variants.iter().map(|v| v.colour).collect(),
-            y_max: (top * 2.0).max(60.0),
         }),
     }
 }
@@ -437,30 +453,40 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
     let (unit, unit_name) = charts::time_unit(top);
     let lo = raw.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let hi = raw.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((hi - lo) * 0.2).max(0.5);
+    // At least MIN_SPAN points wide, so that a fraction of a point does not fill the chart.
+    let x_range = if hi - lo + 2.0 < MIN_SPAN {
+        let mid = (lo + hi) / 2.0;
+        let from = (mid - MIN_SPAN / 2.0).clamp(0.0, 100.0 - MIN_SPAN);
+        (from, from + MIN_SPAN)
+    } else {
+        let pad = (hi - lo) * 0.1 + 1.0;
+        ((lo - pad).max(0.0), (hi + pad).min(100.0))
+    };
     let points = raw
         .iter()
         .map(|(v, x, y)| ScatterPoint { label: v.label.clone(), colour: v.colour, x: *x, y: y / unit })
         .collect();
     let missing = c.variants.len() - raw.len();
+    let spread = if hi - lo + 2.0 < MIN_SPAN {
+        format!(
+            "; the utilisations differ by {} points ({}% to {}%): the horizontal axis spans {} points so that \
+             this looks as small as it is",
+            charts::trim(hi - lo, 2),
+            charts::trim(lo, 2),
+            charts::trim(hi, 2),
+            MIN_SPAN
+        )
+    } else {
+        String::new()
+    };
     Ok(Spec {
         name: name.into(),
         title: title.into(),
         caption: format!(
             "Each variant's utilisation (share of the machine's core-time busy) against the 95th-percentile \
-             wait of all its jobs: further right uses the machine better, lower serves the slow tail sooner{}{}.",
-            if hi - lo < 2.0 {
-                // A zoomed axis makes a fraction of a point look like a gap: say how small it is.
-                format!(
-                    "; the utilisations differ by only {} points ({}% to {}%), which the magnified horizontal axis \
-                     exaggerates",
-                    charts::trim(hi - lo, 2),
-                    charts::trim(lo, 2),
-                    charts::trim(hi, 2)
-                )
-            } else {
-                String::new()
-            },
+             wait of all its jobs, p95 axis from zero: further right uses the machine better, lower serves the \
+             slow tail sooner{spread}{}{}.",
+            coinciding(&raw.iter().map(|(v, x, y)| (v.label.clone(), vec![*x, *y])).collect::<Vec<_>>(), "identical"),
             if missing > 0 {
                 format!(" ({missing} variants without both figures are left out)")
             } else {
@@ -473,27 +499,65 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
             .collect(),
         plot: Plot::Scatter(ScatterPlot {
             points,
-            x_range: ((lo - pad).max(0.0), hi + pad),
+            x_range,
             y_max: if top > 0.0 { top / unit * 1.15 } else { 1.0 },
             y_desc: format!("p95 wait of all jobs ({unit_name})"),
         }),
     })
 }
 
+/// The colour of a class's wait target on its distribution chart.
+const TARGET: RGBColor = RGBColor(90, 90, 90);
+
+/// The horizontal span, in points of utilisation, the utilisation axis has at least.
+const MIN_SPAN: f64 = 10.0;
+
+/// `; a and b are identical` for each set of items whose figures are all the same (up to
+/// rounding noise), so that a reader knows why one hides the other; empty if none.
+fn coinciding(items: &[(String, Vec<f64>)], word: &str) -> String {
+    let mut done = vec![false; items.len()];
+    let mut sets = Vec::new();
+    for i in 0..items.len() {
+        if done[i] {
+            continue;
+        }
+        let twins: Vec<usize> = (i..items.len())
+            .filter(|&j| {
+                items[j].1.len() == items[i].1.len() && items[j].1.iter().zip(&items[i].1).all(|(a, b)| same(*a, *b))
+            })
+            .collect();
+        if twins.len() > 1 {
+            twins.iter().for_each(|&j| done[j] = true);
+            sets.push(and_list(&twins.iter().map(|&j| items[j].0.clone()).collect::<Vec<_>>()));
+        }
+    }
+    match sets.as_slice() {
+        [] => String::new(),
+        [one] => format!("; {one} are {word}, drawn on top of one another"),
+        _ => format!("; {} are {word} (each set drawn on top of one another)", sets.join(", and ")),
+    }
+}
+
 fn charts_skip(name: &str, title: &str, reason: &str) -> Skipped {
     Skipped { name: name.into(), title: title.into(), reason: reason.into() }
 }
 
-/// Up to [`CDF_POINTS`] quantiles of sorted `waits`, as (wait ≥ 1 s, % of `accepted`).
+/// Up to [`CDF_POINTS`] quantiles of sorted `waits`, as (wait ≥ 1 s, % of `accepted`), one
+/// point per wait: the jobs that waited a second or less are one point at 1 s (drawn as a dot),
+/// not a vertical line there that would read as a marker.
 fn cdf_points(waits: &[f64], accepted: usize) -> Vec<(f64, f64)> {
     let n = waits.len();
     let k = n.min(CDF_POINTS);
-    (0..k)
-        .map(|i| {
-            let idx = ((i + 1) * n) / k - 1;
-            (waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64)
-        })
-        .collect()
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(k);
+    for i in 0..k {
+        let idx = ((i + 1) * n) / k - 1;
+        let pt = (waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64);
+        match out.last_mut() {
+            Some(last) if last.0 == pt.0 => *last = pt,
+            _ => out.push(pt),
+        }
+    }
+    out
 }
 
 /// The wait distribution of every variant, for all jobs (`class` `None`) or one class.
@@ -527,6 +591,45 @@ fn cdf_spec(c: &Comparison, class: Option<&str>) -> Result<Spec, Skipped> {
         shown.push(v.label.clone());
     }
     let which = class.map_or("all".to_string(), |k| format!("the {k}"));
+    let target = class.and_then(|k| {
+        let runs = c.variants.iter().filter_map(|v| v.run.as_ref());
+        runs.filter_map(|r| r.summary.classes.get(k)?.target).find(|t| t.is_finite() && *t > 0.0)
+    });
+    // Variants whose figures for these jobs are all the same draw one line.
+    let group = class.unwrap_or(ALL);
+    let figures: Vec<(String, Vec<f64>)> = c
+        .variants
+        .iter()
+        .filter(|v| shown.contains(&v.label))
+        .filter_map(|v| {
+            let r = c.row(&v.label, group)?;
+            let f = [r.jobs as f64, r.started as f64, r.mean_wait, r.median_wait, r.p90_wait, r.p95_wait, r.p99_wait];
+            Some((v.label.clone(), [&f[..], &[r.max_wait, r.mean_bsld]].concat()))
+        })
+        .collect();
+    let twins = coinciding(&figures, "identical in every figure");
+    // Where every variant starts most of these jobs within a second, the axis starts below the
+    // least such share, so the rest of the distribution is not squeezed into a strip.
+    let within_a_second = |pts: &Vec<(f64, f64)>| pts.first().map_or(0.0, |p| if p.0 == 1.0 { p.1 } else { 0.0 });
+    let least = lines.iter().map(|(_, pts)| within_a_second(pts)).fold(100.0f64, f64::min);
+    let y_lo = if least >= 50.0 { ((least / 5.0).floor() * 5.0 - 5.0).max(0.0) } else { 0.0 };
+    let y_note = if y_lo > 0.0 {
+        format!(
+            "; the vertical axis starts at {}%: every variant started at least {}% of these jobs within 1 s",
+            trim(y_lo, 0),
+            trim(least, 1)
+        )
+    } else {
+        String::new()
+    };
+    let mut legend_entries = legend(c, |v| shown.contains(&v.label), Mark::Line);
+    if let Some(t) = target {
+        legend_entries.push(LegendEntry {
+            label: format!("target {}", fmt_duration(t)),
+            colour: TARGET,
+            kind: Mark::Dashed,
+        });
+    }
     if lines.is_empty() {
         let reason = if c.variants.iter().all(|v| v.run.is_none()) {
             "no variant's run folder was found".to_string()
@@ -540,11 +643,12 @@ fn cdf_spec(c: &Comparison, class: Option<&str>) -> Result<Spec, Skipped> {
         title,
         caption: format!(
             "Share of {which} accepted jobs that started within a given wait, one line per variant (log time \
-             axis; waits under 1 s drawn at 1 s; abandoned jobs never reach the top): a line further up and to \
-             the left means shorter waits."
+             axis; the dot at 1 s is the share that waited a second or less; abandoned jobs never reach the \
+             top): a line further up and to the left means shorter waits{}{y_note}{twins}.",
+            target.map_or(String::new(), |t| format!("; dashed: the class's wait target, {}", fmt_duration(t)))
         ),
-        legend: legend(c, |v| shown.contains(&v.label), Mark::Line),
-        plot: Plot::Cdf(CdfPlot { x_max: x_max * 1.3, lines }),
+        legend: legend_entries,
+        plot: Plot::Cdf(CdfPlot { x_max: (x_max * 1.3).max(target.unwrap_or(0.0) * 2.0), y_lo, target, lines }),
     })
 }
 
@@ -595,20 +699,23 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
     let panels = area.split_evenly((1, p.panels.len().max(1)));
     let n = p.colours.len().max(1);
     let groups = p.groups.len();
-    for (panel, (title, values)) in panels.iter().zip(&p.panels) {
+    for (k, (panel, BarPanel { title, values, y_max })) in panels.iter().zip(&p.panels).enumerate() {
         let x = Ticks { lo: 0.0, hi: groups as f64, ticks: (0..groups).map(|g| g as f64 + 0.5).collect(), log: false };
-        let y = (1.0..p.y_max).log_scale().with_key_points(duration_ticks(p.y_max));
+        // Seconds for a class whose waits are seconds, where minutes would read 0.01.
+        let (unit, unit_name) = if *y_max < 120.0 { (1.0, "seconds") } else { charts::time_unit(*y_max) };
         let mut chart = ChartBuilder::on(panel)
             .caption(title, (FONT, 17))
             .margin(10)
             .x_label_area_size(48)
-            .y_label_area_size(76)
-            .build_cartesian_2d(x, y)?;
-        let name_of = |v: &f64| p.groups.get(v.floor().max(0.0) as usize).cloned().unwrap_or_default();
-        charts::mesh_styles(&mut chart, "class", "wait (log scale)")
+            .y_label_area_size(if k == 0 { 76 } else { 56 })
+            .build_cartesian_2d(x, 0.0..*y_max / unit)?;
+        let name_of = |v: &f64| p.groups.get(v.floor().max(0.0) as usize).map(|g| g.to_string()).unwrap_or_default();
+        let y_desc = format!("wait ({unit_name})");
+        charts::mesh_styles(&mut chart, "", &y_desc)
             .disable_x_mesh()
+            .y_labels(6)
             .x_label_formatter(&name_of)
-            .y_label_formatter(&|v| fmt_duration(*v))
+            .y_label_formatter(&|v| trim(*v, 2))
             .draw()?;
         let width = 0.8 / n as f64;
         let mut bars = Vec::new();
@@ -616,9 +723,10 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
             for (i, v) in row.iter().enumerate() {
                 let Some(v) = v else { continue };
                 let x0 = g as f64 + 0.1 + i as f64 * width;
-                // A wait of a second or less is a stub on the axis, so that it reads as short, not missing.
-                let top = v.max(1.1);
-                bars.push(Rectangle::new([(x0 + 0.06 * width, 1.0), (x0 + 0.94 * width, top)], p.colours[i].filled()));
+                bars.push(Rectangle::new(
+                    [(x0 + 0.06 * width, 0.0), (x0 + 0.94 * width, v / unit)],
+                    p.colours[i].filled(),
+                ));
             }
         }
         chart.draw_series(bars)?;
@@ -648,32 +756,29 @@ fn draw_scatter<DB: DrawingBackend>(
         .y_label_formatter(&|v| trim(*v, 2))
         .draw()?;
     chart.draw_series(p.points.iter().map(|pt| Circle::new((pt.x, pt.y), 7, pt.colour.filled())))?;
-    // Labels beside the points; points drawn on the same pixel share one label.
+    // One label per point, each where it overlaps no other label or point; points on the same
+    // pixel get labels stacked beside them (the caption says they coincide).
     let pixels: Vec<(i32, i32)> = p.points.iter().map(|pt| chart.backend_coord(&(pt.x, pt.y))).collect();
-    let mut labels: Vec<((i32, i32), String)> = Vec::new();
-    for (pt, px) in p.points.iter().zip(&pixels) {
-        match labels.iter_mut().find(|(q, _)| (q.0 - px.0).abs() <= 3 && (q.1 - px.1).abs() <= 3) {
-            Some((_, l)) => {
-                l.push_str(", ");
-                l.push_str(&pt.label);
-            }
-            None => labels.push((*px, pt.label.clone())),
-        }
-    }
+    let labels: Vec<((i32, i32), String)> =
+        p.points.iter().zip(&pixels).map(|(pt, px)| (*px, pt.label.clone())).collect();
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let font = charts::label_font();
     let mut taken: Vec<LabelBox> = pixels.iter().map(|&(x, y)| (x - 8, y - 8, 16, 16)).collect();
     for ((x, y), text) in labels {
         let (w, h) = root.estimate_text_size(&text, &font)?;
         let (w, h) = (w as i32, h as i32);
-        let candidates = [
-            (x + 11, y - h / 2),
-            (x - 11 - w, y - h / 2),
-            (x + 6, y - 10 - h),
-            (x + 6, y + 10),
-            (x - 6 - w, y - 10 - h),
-            (x - 6 - w, y + 10),
-        ];
+        // Beside, above and below the point, then further out in steps of a line.
+        let candidates: Vec<(i32, i32)> = (0..6)
+            .flat_map(|k| {
+                let d = k * (h + 2);
+                [
+                    (x + 11, y - h / 2 + d),
+                    (x + 11, y - h / 2 - d),
+                    (x - 11 - w, y - h / 2 + d),
+                    (x - 11 - w, y - h / 2 - d),
+                ]
+            })
+            .collect();
         let inside = |b: LabelBox| b.0 >= xr.start && b.0 + b.2 <= xr.end && b.1 >= yr.start && b.1 + b.3 <= yr.end;
         let pick = candidates
             .iter()
@@ -700,7 +805,7 @@ fn draw_cdf<DB: DrawingBackend>(
         .margin(10)
         .x_label_area_size(48)
         .y_label_area_size(76)
-        .build_cartesian_2d(x, 0.0..100.0)?;
+        .build_cartesian_2d(x, p.y_lo..100.0)?;
     charts::mesh_styles(&mut chart, "wait (log scale)", "jobs started within the wait (%)")
         .x_label_formatter(&|v| fmt_duration(*v))
         .y_label_formatter(&|v| format!("{}%", trim(*v, 0)))
@@ -708,6 +813,13 @@ fn draw_cdf<DB: DrawingBackend>(
     for (colour, points) in &p.lines {
         let pixels: Vec<(i32, i32)> = points.iter().map(|pt| chart.backend_coord(pt)).collect();
         charts::draw_polyline(root, &pixels, *colour, bitmap)?;
+        if let Some(first) = points.first().filter(|pt| pt.0 == 1.0) {
+            root.draw(&Circle::new(chart.backend_coord(first), 5, colour.filled()))?;
+        }
+    }
+    if let Some(t) = p.target {
+        let style = ShapeStyle::from(&TARGET).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(vec![(t, p.y_lo), (t, 100.0)], 8, 5, style))?;
     }
     Ok(())
 }
@@ -755,35 +867,53 @@ fn href(folder: &str, file: &str) -> String {
 /// A figure of a row of `comparison.csv`.
 type Figure = fn(&ComparisonRow) -> f64;
 
-/// The headline figures of all jobs, and which is better.
-const HEADLINE: [(&str, bool, Figure); 4] = [
-    ("lowest mean wait", false, |r| r.mean_wait),
-    ("lowest p95 wait", false, |r| r.p95_wait),
-    ("lowest mean bounded slowdown", false, |r| r.mean_bsld),
-    ("highest utilisation", true, |r| r.utilisation),
+/// The headline figures of each class, and which is better.
+const HEADLINE: [(&str, bool, Figure); 3] = [
+    ("mean wait", false, |r| r.mean_wait),
+    ("p95 wait", false, |r| r.p95_wait),
+    ("share within target", true, |r| r.within_target.unwrap_or(f64::NAN)),
 ];
 
-/// The sentence naming the best variant on each headline figure (over all jobs).
-fn best_sentence(c: &Comparison) -> String {
-    let mut parts = Vec::new();
-    for (what, high, f) in HEADLINE {
-        let values: Vec<f64> = c.variants.iter().map(|v| c.row(&v.label, ALL).map_or(f64::NAN, f)).collect();
-        let best = best_of(&values, high);
-        let Some(&first) = best.first() else {
-            parts.push(format!("{what}: no variant has this figure"));
-            continue;
-        };
-        let value = match what {
-            "highest utilisation" => pct(values[first]),
-            "lowest mean bounded slowdown" => num(values[first], 2),
-            _ => fmt_duration(values[first]),
-        };
-        let names: Vec<String> =
-            best.iter().map(|&i| format!("<strong>{}</strong>", escape(&c.variants[i].label))).collect();
-        let tie = if names.len() > 1 { ", tied" } else { "" };
-        parts.push(format!("{what}: {}{tie} ({})", and_list(&names), escape(&value)));
+/// Which variants are best on `values` (lower, or higher with `high`), in words: the best
+/// one, the tied ones, or that the variants do not differ; `None` when none has the figure.
+fn best_words(c: &Comparison, values: &[f64], high: bool, show: impl Fn(f64) -> String) -> Option<String> {
+    let best = best_of(values, high);
+    let &first = best.first()?;
+    let with = values.iter().filter(|v| v.is_finite()).count();
+    if best.len() == with && with > 1 {
+        return Some(format!("the same under every variant ({})", escape(&show(values[first]))));
     }
-    format!("Over all jobs, {}.", parts.join("; "))
+    let names: Vec<String> =
+        best.iter().map(|&i| format!("<strong>{}</strong>", escape(&c.variants[i].label))).collect();
+    let tie = if names.len() > 1 { ", tied" } else { "" };
+    Some(format!("{}{tie} ({})", and_list(&names), escape(&show(values[first]))))
+}
+
+/// The sentences naming the best variant per class on each headline figure, and on the
+/// machine's utilisation: waits pooled over classes would mean little.
+fn best_sentence(c: &Comparison) -> String {
+    let groups = if c.classes.is_empty() { vec![ALL.to_string()] } else { c.classes.clone() };
+    let mut out = Vec::new();
+    for g in &groups {
+        let mut parts = Vec::new();
+        for (what, high, f) in HEADLINE {
+            let values: Vec<f64> = c.variants.iter().map(|v| c.row(&v.label, g).map_or(f64::NAN, f)).collect();
+            let show = |v: f64| if what.starts_with("share") { pct(v) } else { fmt_duration(v) };
+            if let Some(words) = best_words(c, &values, high, show) {
+                let what = if high { format!("highest {what}") } else { format!("lowest {what}") };
+                parts.push(format!("{what}: {words}"));
+            }
+        }
+        if !parts.is_empty() {
+            out.push(format!("{}: {}.", escape(&group_name(g)), parts.join("; ")));
+        }
+    }
+    let values: Vec<f64> =
+        c.variants.iter().map(|v| c.row(&v.label, ALL).map_or(f64::NAN, |r| r.utilisation)).collect();
+    if let Some(words) = best_words(c, &values, true, pct) {
+        out.push(format!("Machine: highest utilisation: {words}."));
+    }
+    out.join("<br>\n")
 }
 
 /// The value a set of variants' run descriptions agree on, or all of them.
@@ -812,7 +942,12 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
         })
         .unwrap_or_else(|| "comparison".into());
     // Headed like a run's report (`schedsim report: ...`), saying it compares.
-    let heading = format!("schedsim report: {}, {} policies compared", escape(&name), c.variants.len());
+    // Policies when each variant's run names its label as its policy; else scenario variants.
+    let of_policies = c.variants.iter().all(|v| {
+        v.run.as_ref().is_none_or(|r| r.summary.run.as_ref().and_then(|i| i.policy.as_deref()) == Some(&v.label))
+    });
+    let kind = if of_policies { "policies" } else { "variants" };
+    let heading = format!("schedsim report: {}, {} {kind} compared", escape(&name), c.variants.len());
     let mut h = String::with_capacity(512 * 1024);
     let w = &mut h;
     page_start(w, &heading);
@@ -831,19 +966,25 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     row(w, "cluster", agreed(c, |r| r.cluster.clone()).as_deref().map(escape));
     row(w, "nodes", agreed(c, |r| r.nodes.map(fmt_count)));
     row(w, "cores", agreed(c, |r| r.cores.map(fmt_count)));
-    row(w, "seed", agreed(c, |r| r.seed.map(|s| s.to_string())));
+    row(w, "seed", agreed(c, rundata::RunInfo::seed_text));
     row(w, "schedsim version", agreed(c, |r| r.version.clone()).as_deref().map(escape));
     let jobs: Vec<u64> = c.variants.iter().filter_map(|v| c.row(&v.label, ALL)).map(|r| r.jobs).collect();
-    let jobs = jobs.first().filter(|j| jobs.iter().all(|x| x == *j)).map(|j| fmt_count(*j));
-    row(w, "jobs", jobs);
+    let mut counts: Vec<String> = jobs.iter().map(|j| fmt_count(*j)).collect();
+    counts.dedup();
+    row(w, "jobs", (!counts.is_empty()).then(|| counts.join(" / ")));
     let classes: Vec<String> = c.classes.iter().map(|k| escape(k)).collect();
     row(w, "classes", (!classes.is_empty()).then(|| classes.join(", ")));
     row(w, "variants", Some(labels.join(", ")));
     let _ = writeln!(w, "</table>");
     let _ = writeln!(
         w,
-        "<p class=\"note\">The same workload on the same machine under each policy. A value shown as a / b \
-         differs between the variants' run descriptions.</p>\n</section>"
+        "<p class=\"note\">{} A value shown as a / b \
+         differs between the variants' run descriptions.</p>\n</section>",
+        if of_policies {
+            "The same workload on the same machine under each policy."
+        } else {
+            "Variants of a scenario, each with its own workload, machine and policy as its file sets them."
+        }
     );
 
     // Best.
@@ -884,7 +1025,13 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
         ];
         let best: Vec<Vec<usize>> = figures
             .iter()
-            .map(|(f, high)| {
+            .enumerate()
+            .map(|(k, (f, high))| {
+                // The machine's utilisation is the same in every class's table: marked once, with
+                // all jobs, whose waits mix classes and are not ranked.
+                if (k == 7) != (g == ALL) {
+                    return Vec::new();
+                }
                 let values: Vec<f64> = rows.iter().map(|r| r.map_or(f64::NAN, f)).collect();
                 // Marking the best means something only when the variants differ.
                 let b = best_of(&values, *high);
@@ -896,12 +1043,10 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
             })
             .collect();
         for (i, (v, r)) in c.variants.iter().zip(&rows).enumerate() {
-            let cell = |k: usize, text: String| {
-                if best[k].contains(&i) {
-                    format!("<td class=\"best\">{text}</td>")
-                } else {
-                    format!("<td>{text}</td>")
-                }
+            let cell = |k: usize, text: String| match best[k].len() {
+                n if n > 1 && best[k].contains(&i) => format!("<td class=\"best\">{text} (tie)</td>"),
+                _ if best[k].contains(&i) => format!("<td class=\"best\">{text}</td>"),
+                _ => format!("<td>{text}</td>"),
             };
             let swatch = format!("<span class=\"swatch\" style=\"background:{}\"></span>", css(v.colour));
             match r {
@@ -935,11 +1080,13 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
     }
     let _ = writeln!(
         w,
-        "<p class=\"note\">Highlighted: the best value of a column where the variants differ. Waits are of jobs \
+        "<p class=\"note\">Highlighted: the best value of a column where the variants differ, marked (tie) \
+         where several variants share it; a column where every variant has the same value has none. Waits are of jobs \
          that started; abandonment and the share within the class's wait target are over accepted jobs (the \
          abandonment of all jobs is from each variant's summary.json; no share within target where a class has \
          no target); utilisation is of the whole machine, the same in \
-         every table.</p>\n</section>"
+         every table, and marked only in the all-jobs one, whose waits (of every class together) are not \
+         ranked.</p>\n</section>"
     );
 
     charts_section(w, charts, "Not drawn:");
@@ -1116,14 +1263,14 @@ mod tests {
             assert!(buf.iter().any(|&b| b < 128), "{}: blank PNG", c.name);
             assert!(bytes.len() < 400_000 && text.len() < 1_000_000, "{}: too large", c.name);
         }
-        // The bars chart: per variant, a bar for each of 3 groups (all, batch, interactive) in
-        // each of 2 panels, and a legend box.
+        // The bars chart: per variant, a mean and a p95 bar in the panel of each class (batch,
+        // interactive), and a legend box.
         let bars = fs::read_to_string(dir.path().join("charts/wait_by_class.svg")).unwrap();
         let filled: Vec<usize> = PALETTE[..4]
             .iter()
             .map(|c| bars.matches(&format!("fill=\"{}\"", css(*c).to_uppercase())).count())
             .collect();
-        assert_eq!(filled, [7, 7, 7, 7], "bars per variant");
+        assert_eq!(filled, [5, 5, 5, 5], "bars per variant");
     }
 
     #[test]
@@ -1131,10 +1278,7 @@ mod tests {
         let dir = comparison_dir(1);
         let files = build_compare_report(dir.path()).unwrap();
         let html = fs::read_to_string(&files.html).unwrap();
-        assert!(!html.contains("http://") && !html.contains("https://"), "an address in report.html");
-        for banned in ["<script", "<link", "<img", "<iframe", "src=", "@import", "url("] {
-            assert!(!html.contains(banned), "report.html holds {banned}");
-        }
+        crate::report::testing::assert_self_contained(&html);
         assert_eq!(html.matches("<figure class=\"chart\"").count(), files.charts.len());
         for c in &files.charts {
             let at = html
@@ -1169,37 +1313,121 @@ mod tests {
     }
 
     #[test]
-    fn the_best_sentence_names_the_lowest_mean_wait_of_comparison_csv() {
+    fn the_best_sentence_names_the_lowest_mean_wait_of_each_class() {
         let dir = comparison_dir(1);
         let files = build_compare_report(dir.path()).unwrap();
-        // comparison.csv read here on its own: variant, class, ..., mean_wait is column 5.
-        let csv = fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
-        let all: Vec<(String, f64)> = csv
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f[1] == "all")
-            .map(|f| (f[0].to_string(), f[4].parse().unwrap()))
-            .collect();
-        assert_eq!(all.len(), 4);
-        let min = all.iter().map(|a| a.1).fold(f64::INFINITY, f64::min);
-        let best: Vec<&str> = all.iter().filter(|a| a.1 == min).map(|a| a.0.as_str()).collect();
-        let worst = all.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
-        assert!(worst.1 > min, "the policies should differ on this workload");
-
         let html = fs::read_to_string(&files.html).unwrap();
         let at = html.find("<p class=\"best\" id=\"best-sentence\">").expect("best sentence");
         let sentence = &html[at..at + html[at..].find("</p>").unwrap()];
-        let clause = sentence.split("; ").next().unwrap();
-        assert!(clause.contains("owest mean wait"), "{sentence}");
-        for b in &best {
-            assert!(clause.contains(&format!("<strong>{b}</strong>")), "{b} not named best in: {clause}");
+        // comparison.csv read here on its own: variant, class, ..., mean_wait is column 5.
+        let csv = fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
+        for class in ["batch", "interactive"] {
+            let rows: Vec<(String, f64)> = csv
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .filter(|f| f[1] == class)
+                .map(|f| (f[0].to_string(), f[4].parse().unwrap()))
+                .collect();
+            assert_eq!(rows.len(), 4);
+            let min = rows.iter().map(|a| a.1).fold(f64::INFINITY, f64::min);
+            let best: Vec<&str> = rows.iter().filter(|a| a.1 == min).map(|a| a.0.as_str()).collect();
+            let worst = rows.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+            assert!(worst.1 > min, "the policies should differ on this workload");
+            let line = sentence.split("<br>").find(|l| l.contains(&format!("{class}: "))).expect(class);
+            let clause = line.split("; ").next().unwrap();
+            assert!(clause.contains("lowest mean wait"), "{line}");
+            for b in &best {
+                assert!(clause.contains(&format!("<strong>{b}</strong>")), "{b} not named best in: {clause}");
+            }
+            assert!(!clause.contains(&format!("<strong>{}</strong>", worst.0)), "{clause}");
+            assert!(clause.contains(&format!("({})", fmt_duration(min))), "{clause}");
+            assert!(line.contains("lowest p95 wait"), "{line}");
         }
-        assert!(!clause.contains(&format!("<strong>{}</strong>", worst.0)), "{clause}");
-        assert!(clause.contains(&format!("({})", fmt_duration(min))), "{clause}");
-        for what in ["lowest p95 wait", "lowest mean bounded slowdown", "highest utilisation"] {
-            assert!(sentence.contains(what), "{what} missing: {sentence}");
+        assert!(!sentence.contains("all jobs"), "waits pooled over classes: {sentence}");
+        assert!(sentence.contains("Machine: highest utilisation"), "{sentence}");
+    }
+
+    #[test]
+    fn ties_and_identical_variants_are_said_and_only_differences_are_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        // Three variants: a and b tie on batch's mean wait; debug is the same under all three;
+        // a and c are identical in every batch figure but one.
+        let row = |v: &str, class: &str, mean: f64, p95: f64, util: f64| {
+            format!("{v},{class},10,10,{mean},{mean},{p95},{p95},{p95},{p95},1.5,0,,{util}\n")
+        };
+        let csv = [
+            HEADER.to_string() + "\n",
+            row("a", "all", 5.0, 9.0, 0.5),
+            row("a", "batch", 10.0, 20.0, 0.5),
+            row("a", "debug", 0.0, 0.0, 0.5),
+            row("b", "all", 5.0, 9.0, 0.5),
+            row("b", "batch", 10.0, 30.0, 0.5),
+            row("b", "debug", 0.0, 0.0, 0.5),
+            row("c", "all", 7.0, 9.0, 0.6),
+            row("c", "batch", 40.0, 20.0, 0.6),
+            row("c", "debug", 0.0, 0.0, 0.6),
+        ]
+        .concat();
+        fs::write(dir.path().join("comparison.csv"), csv).unwrap();
+        let c = read_comparison(dir.path()).unwrap();
+        let sentence = best_sentence(&c);
+        assert!(
+            sentence.contains("batch: lowest mean wait: <strong>a</strong> and <strong>b</strong>, tied (10 s)"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.contains("lowest p95 wait: <strong>a</strong> and <strong>c</strong>, tied (20 s)"),
+            "{sentence}"
+        );
+        assert!(sentence.contains("debug: lowest mean wait: the same under every variant (0 s)"), "{sentence}");
+        assert!(sentence.contains("highest utilisation: <strong>c</strong> (60.0%)"), "{sentence}");
+        let html = render_html(&c, &Charts { charts: Vec::new(), skipped: Vec::new() }, |_| false);
+        let table = |g: &str| {
+            let at = html.find(&format!("<h3>{g}</h3>")).unwrap();
+            html[at..at + html[at..].find("</table>").unwrap()].to_string()
+        };
+        // Ties marked as ties; no mark where every variant has the same value; utilisation
+        // marked with all jobs only.
+        assert_eq!(table("batch").matches("class=\"best\"").count(), 8, "{}", table("batch"));
+        assert_eq!(table("batch").matches("(tie)").count(), 8);
+        assert!(!table("debug").contains("class=\"best\""), "{}", table("debug"));
+        assert!(table("all jobs").contains("<td class=\"best\">60.0%</td>"), "{}", table("all jobs"));
+        assert_eq!(table("all jobs").matches("class=\"best\"").count(), 1, "pooled waits ranked");
+        // Per-class panels and the coincidence note.
+        assert_eq!(
+            coinciding(
+                &[("x".into(), vec![1.0, 2.0]), ("y".into(), vec![1.0, 2.0]), ("z".into(), vec![1.0, 3.0])],
+                "identical"
+            ),
+            "; x and y are identical, drawn on top of one another"
+        );
+        assert_eq!(coinciding(&[("x".into(), vec![1.0]), ("y".into(), vec![2.0])], "identical"), "");
+    }
+
+    #[test]
+    fn the_utilisation_axis_is_not_magnified_and_each_dot_has_its_own_label() {
+        let dir = comparison_dir(1);
+        let files = build_compare_report(dir.path()).unwrap();
+        let c = read_comparison(dir.path()).unwrap();
+        let spec = scatter_spec(&c).unwrap();
+        let Plot::Scatter(p) = &spec.plot else { panic!("not a scatter") };
+        assert!(p.x_range.1 - p.x_range.0 >= MIN_SPAN, "{:?}", p.x_range);
+        let xs: Vec<f64> = p.points.iter().map(|pt| pt.x).collect();
+        let spread =
+            xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) - xs.iter().copied().fold(f64::INFINITY, f64::min);
+        if spread + 2.0 < MIN_SPAN {
+            assert!(spec.caption.contains("the horizontal axis spans 10 points"), "{}", spec.caption);
         }
+        // Each policy named twice, in the legend and by its dot: no label merged with another.
+        let svg = fs::read_to_string(dir.path().join("charts/utilisation_vs_p95.svg")).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> =
+            doc.descendants().filter(|n| n.tag_name().name() == "text").filter_map(|n| n.text()).collect();
+        for label in POLICIES.split(',') {
+            assert_eq!(texts.iter().filter(|t| t.trim() == label).count(), 2, "{label}: {texts:?}");
+        }
+        assert!(files.charts.iter().any(|f| f.name == "utilisation_vs_p95"));
     }
 
     #[test]

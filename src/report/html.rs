@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::charts::{class_css_colour, fmt_count, fmt_duration, Chart, Charts};
-use super::rundata::{LoginSummary, Outcome, RunData};
+use super::rundata::{LoginSummary, Outcome, RunData, RunInfo};
 use super::{write_atomic, ReportError};
 
 /// Escapes text for HTML; `://` is written `:&#47;&#47;` so that no address appears literally.
@@ -118,14 +118,52 @@ figcaption .files { color: #6b7580; font-size: .85rem; }
 footer { margin-top: 2.5rem; color: #6b7580; font-size: .85rem; }
 ";
 
-/// Opens a page: its head (title, [`STYLE`]) and the `<h1>` heading; `heading` is HTML.
+/// Opens a page: its head (title, [`STYLE`], the charts' font) and the `<h1>` heading;
+/// `heading` is HTML.
 pub(crate) fn page_start(w: &mut String, heading: &str) {
     let _ = write!(
         w,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{heading}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n"
+         <title>{heading}</title>\n<style>{}{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n",
+        font_faces()
     );
+}
+
+/// `@font-face` rules carrying the charts' font (regular and bold), so that the inline SVGs'
+/// text is set in the font their layout was measured with, as in the PNGs, whatever the
+/// reader has installed.
+fn font_faces() -> &'static str {
+    static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| {
+        let face = |weight: &str, bytes: &[u8]| {
+            format!(
+                "@font-face {{ font-family: '{}'; font-weight: {weight}; src: url(data:font/ttf;base64,{}) \
+                 format('truetype'); }}\n",
+                super::charts::FONT_FACE,
+                base64(bytes)
+            )
+        };
+        face("normal", dejavu::sans::regular()) + &face("bold", dejavu::sans::bold())
+    })
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A row of a two-column table: `key`, then `value` (HTML) or "not recorded".
@@ -167,7 +205,7 @@ pub fn render_html(run: &RunData, charts: &Charts) -> String {
     row(w, "run", Some(escape(&name)));
     row(w, "source", info.source.as_deref().map(escape));
     row(w, "policy", info.policy.as_deref().map(escape));
-    row(w, "seed", info.seed.map(|v| v.to_string()));
+    row(w, "seed", info.seed_text());
     row(w, "schedsim version", info.version.as_deref().map(escape));
     row(w, "cluster", info.cluster.as_deref().map(escape));
     row(w, "nodes", info.nodes.map(count));
@@ -410,7 +448,7 @@ impl Window {
         let first_submit = submits.clone().fold(f64::INFINITY, f64::min);
         let last_submit = submits.fold(0.0f64, f64::max);
         let last_end = run.jobs.iter().filter_map(|j| j.end).filter(|t| t.is_finite()).fold(last_submit, f64::max);
-        let scenario = info.and_then(|r| r.source.as_deref()).is_some_and(|s| s.ends_with(".toml"));
+        let scenario = info.is_some_and(RunInfo::of_scenario);
         Window { warmup, last_submit, last_end, scenario, first_submit: first_submit.min(last_submit) }
     }
 
@@ -638,6 +676,16 @@ mod tests {
         assert_eq!(value_text("assignment", &json!("round_robin")), "round_robin");
         assert_eq!(value_text("x", &json!(null)), "—");
         assert_eq!(value_text("x", &json!([1, 2])), "<code>[1,2]</code>");
+    }
+
+    #[test]
+    fn base64_follows_the_rfc_vectors() {
+        for (raw, enc) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")]
+        {
+            assert_eq!(base64(raw.as_bytes()), enc);
+        }
+        assert_eq!(base64(&[0xfb, 0xff, 0xfe]), "+//+");
     }
 
     #[test]

@@ -99,6 +99,25 @@ pub struct RunInfo {
     pub warmup: Option<f64>,
 }
 
+impl RunInfo {
+    /// Whether the run is of a scenario file (whose workload is drawn from a seed) rather than
+    /// a replayed trace (which draws nothing at random).
+    pub fn of_scenario(&self) -> bool {
+        self.source.as_deref().is_some_and(|s| s.ends_with(".toml"))
+    }
+
+    /// The seed as a report states it: a trace's replay has none to record.
+    pub fn seed_text(&self) -> Option<String> {
+        match self.seed {
+            Some(seed) => Some(seed.to_string()),
+            None if self.source.is_some() && !self.of_scenario() => {
+                Some("not applicable (a trace replay draws nothing at random)".into())
+            }
+            None => None,
+        }
+    }
+}
+
 /// Figures for one class (`summary.json` → `classes`). Waits in seconds; a figure written as
 /// `null` (serde_json writes NaN so) reads as NaN.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

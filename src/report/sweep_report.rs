@@ -2721,14 +2721,6 @@ mod tests {
         assert!(buf.iter().any(|&b| b < 128), "{what}: blank PNG");
     }
 
-    fn self_contained(html: &str) {
-        assert!(!html.contains("http://") && !html.contains("https://"), "an address in report.html");
-        for banned in ["<script", "<link", "<img", "<iframe", "src=", "@import", "url("] {
-            assert!(!html.contains(banned), "report.html holds {banned}");
-        }
-        assert!(html.ends_with("</html>\n"));
-    }
-
     #[test]
     fn a_sweep_gets_every_chart_as_svg_and_png() {
         let dir = tempdir();
@@ -2805,7 +2797,7 @@ mod tests {
         realistic_sweep(dir.path());
         let files = build_sweep_report(dir.path()).unwrap();
         let html = fs::read_to_string(&files.html).unwrap();
-        self_contained(&html);
+        crate::report::testing::assert_self_contained(&html);
         assert!(html.contains("<h1>schedsim report: default, sweep of 16 points</h1>"));
         for v in NODES.iter().chain(&BACKFILL) {
             assert!(html.contains(&format!("<td>{v}</td>")), "axis value {v} not in the table");
@@ -2931,7 +2923,7 @@ mod tests {
             check_png(&fs::read(&c.png).unwrap(), &c.name);
         }
         let html = fs::read_to_string(&files.html).unwrap();
-        self_contained(&html);
+        crate::report::testing::assert_self_contained(&html);
         let first = &html[html.find("<p").unwrap()..];
         let first = &first[..first.find("</p>").unwrap()];
         assert_eq!(

@@ -16,6 +16,18 @@ pub(crate) fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
+/// A report page loads nothing: no address, script, link, image or frame; its only `url(` is
+/// the embedded font's data.
+pub(crate) fn assert_self_contained(html: &str) {
+    assert!(!html.contains("http://") && !html.contains("https://"), "an address in report.html");
+    for banned in ["<script", "<link", "<img", "<iframe", "src=", "@import"] {
+        assert!(!html.contains(banned), "report.html holds {banned}");
+    }
+    assert_eq!(html.matches("url(").count(), 2, "one url( per font face");
+    assert_eq!(html.matches("url(data:font/ttf;base64,").count(), 2, "the fonts are embedded");
+    assert!(html.ends_with("</html>\n"));
+}
+
 /// `text` parsed as an SVG of [`WIDTH`] × [`HEIGHT`]; `what` names it in a failure.
 pub(crate) fn check_svg<'a>(text: &'a str, what: &str) -> roxmltree::Document<'a> {
     let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{what}: not XML: {e}"));

@@ -196,6 +196,22 @@ fn no_legend_label_splits_a_value() {
     assert!(seen > 3, "too few wrapped labels ({seen}) to test");
 }
 
+/// Checks a comparison in `out` of the default scenario (`labels[0]`) and the default with 30%
+/// more of every kind of arrival (`labels[1]`), and returns its report.html.
+fn default_and_busier_side_by_side(out: &Path, labels: [&str; 2]) -> String {
+    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
+    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
+    for class in ["batch", "interactive", "debug"] {
+        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
+        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
+    }
+    // Side by side in the report: each class table has a row per variant, in order.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
+    assert!(rows[0] < rows[1]);
+    html
+}
+
 #[test]
 fn compare_sets_scenario_variants_side_by_side() {
     let tmp = tempfile::tempdir().unwrap();
@@ -212,17 +228,8 @@ fn compare_sets_scenario_variants_side_by_side() {
         }
     }
     assert_eq!(seen, labels);
-    // The first variant is the default scenario itself; the second has 30% more of every kind.
-    let (base, more) = (summary(&out.join(labels[0])), summary(&out.join(labels[1])));
-    assert_eq!(base["jobs"], summary(default_run())["jobs"]);
-    for class in ["batch", "interactive", "debug"] {
-        let ratio = more["classes"][class]["jobs"].as_f64().unwrap() / base["classes"][class]["jobs"].as_f64().unwrap();
-        assert!((1.2..1.4).contains(&ratio), "{class}: {ratio}");
-    }
-    // Side by side in the report: each class table has a row per variant, in order.
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let rows: Vec<usize> = labels.iter().map(|l| html.find(&format!("</span>{l}</td>")).expect(l)).collect();
-    assert!(rows[0] < rows[1]);
+    let html = default_and_busier_side_by_side(&out, labels);
+    assert!(html.contains("2 variants compared"), "not said to be variants");
     // The console gives waits with units, per class.
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     let batch = text.lines().find(|l| l.contains("run.load_scale=1.3") && l.contains("batch")).expect("a batch row");
@@ -242,4 +249,78 @@ fn compare_set_needs_two_values_and_a_scenario() {
         assert!(e.contains(needle), "{args:?}: {e}");
         assert_eq!(e.trim_end().lines().count(), 1, "{args:?}: {e}");
     }
+}
+
+#[test]
+fn compare_puts_scenario_files_side_by_side_under_their_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The default scenario with every arrival rate × 1.3, under another name.
+    let text = std::fs::read_to_string("scenarios/default.toml").unwrap();
+    let busier = text.replacen("name = \"default\"", "name = \"default-plus30\"", 1).replacen(
+        "[run]\n",
+        "[run]\nload_scale = 1.3\n",
+        1,
+    );
+    assert_ne!(busier, text);
+    let file = tmp.path().join("busier.toml");
+    std::fs::write(&file, busier).unwrap();
+    let out = tmp.path().join("cmp");
+    let o = schedsim(&["compare", "scenarios/default.toml", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = default_and_busier_side_by_side(&out, ["default", "default-plus30"]);
+    assert!(html.contains("2 variants compared"), "not said to be variants");
+    // The console ranks per class, and says where the variants do not differ.
+    let console = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(console.contains("best for batch: mean wait default; p95 wait default"), "{console}");
+    assert!(console.contains("best for debug: mean wait the same under every variant;"), "{console}");
+    // Two files of one name are told apart by their stems; the same file twice is refused.
+    let same = tmp.path().join("same.toml");
+    std::fs::write(&same, &text).unwrap();
+    let out2 = tmp.path().join("cmp2");
+    let o = schedsim(&[
+        "compare",
+        "scenarios/default.toml",
+        same.to_str().unwrap(),
+        "--no-report",
+        "--out",
+        out2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out2.join("same").join("summary.json").is_file() && out2.join("default").is_dir());
+    let o = schedsim(&["compare", "scenarios/default.toml", "scenarios/default.toml", "--out", out2.to_str().unwrap()]);
+    assert!(stderr(&o).contains("are both called \"default\""), "{}", stderr(&o));
+    let o = schedsim(&["compare", "scenarios/default.toml", file.to_str().unwrap(), "--policies", "fcfs/easy"]);
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+}
+
+#[test]
+fn inline_charts_are_set_in_the_embedded_font() {
+    let html = std::fs::read_to_string(default_run().join("report.html")).unwrap();
+    assert!(!html.contains("font-family=\"sans-serif\""), "a chart names the reader's sans-serif");
+    assert!(html.contains("font-family=\"DejaVu Sans, sans-serif\""), "no chart names the embedded font");
+    // Both weights the charts use are in the page.
+    for weight in ["normal", "bold"] {
+        let face =
+            format!("@font-face {{ font-family: 'DejaVu Sans'; font-weight: {weight}; src: url(data:font/ttf;base64,");
+        assert!(html.contains(&face), "no {weight} face");
+    }
+}
+
+#[test]
+fn a_trace_has_a_makespan_and_no_seed_while_a_scenario_has_a_seed_and_no_makespan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = crate::cli::write(tmp.path(), "small.swf", crate::cli::SMALL);
+    let out = tmp.path().join("trace");
+    let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("makespan 2.5 min"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<tr><td>seed</td><td>not applicable (a trace replay draws nothing at random)</td></tr>"));
+
+    let out = tmp.path().join("scenario");
+    let o = schedsim(&["run", "tests/data/small-pool.toml", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("makespan"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<tr><td>seed</td><td>7</td></tr>"));
 }
