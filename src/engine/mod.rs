@@ -21,6 +21,7 @@ use crate::policy::fairshare::{Accounts, ShareRow};
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
+use crate::workload::qos::{Qos, QosUse, Refusal};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
 
@@ -85,6 +86,9 @@ pub struct SimConfig {
     pub sample_every: Option<SimDuration>,
     /// The accounts jobs are charged to, for fair-share.
     pub accounts: Accounts,
+    /// The definition of each QOS ([`Job::qos`] indexes it); empty when none is defined, and
+    /// then jobs' QOS names carry no limits.
+    pub qos: Vec<Qos>,
     /// Told how many jobs have been submitted so far, now and then (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
     pub semantics: Semantics,
@@ -101,6 +105,7 @@ impl SimConfig {
             interactive_boost: false,
             sample_every: None,
             accounts: Accounts::default(),
+            qos: Vec::new(),
             progress: None,
             semantics: Semantics::Schedsim,
         }
@@ -182,6 +187,11 @@ struct Engine<'w> {
     per_user: HashMap<(PartitionIdx, i64), u32>,
     /// For each partition, whether its jobs may preempt some other partition's.
     may_preempt: Vec<bool>,
+    qos: Vec<Qos>,
+    qos_use: QosUse,
+    /// Whether some QOS limits running jobs: passes then see only the jobs it lets start.
+    qos_limited: bool,
+    eligible: Vec<JobIdx>,
     running_by_class: [u32; 3],
     queued_by_class: [u32; 3],
     sample_every: Option<SimDuration>,
@@ -228,7 +238,8 @@ impl<'w> Engine<'w> {
             _ => None,
         };
         let mut order = cfg.order;
-        order.prepare(&cfg.cluster, jobs, &cfg.accounts);
+        order.prepare(&cfg.cluster, jobs, &cfg.accounts, &cfg.qos);
+        let qos_limited = cfg.qos.iter().any(Qos::limits_running);
         Engine {
             jobs,
             order,
@@ -248,6 +259,10 @@ impl<'w> Engine<'w> {
             records: (0..n as JobIdx).map(JobRecord::pending).collect(),
             per_user: HashMap::new(),
             may_preempt,
+            qos: cfg.qos,
+            qos_use: QosUse::default(),
+            qos_limited,
+            eligible: Vec::new(),
             running_by_class: [0; 3],
             queued_by_class: [0; 3],
             sample_every: cfg.sample_every.filter(|e| e.0 > 0),
@@ -439,8 +454,14 @@ impl<'w> Engine<'w> {
             Some(RejectReason::OverNodes)
         } else if limits.max_jobs_per_user.is_some_and(|m| self.per_user.get(&user_key).copied().unwrap_or(0) >= m) {
             Some(RejectReason::UserLimit)
-        } else {
+        } else if self.qos.is_empty() {
             None
+        } else {
+            match self.qos_use.submit(&self.qos, job) {
+                Ok(()) => None,
+                Err(Refusal::MaxWall) => Some(RejectReason::QosMaxWall),
+                Err(Refusal::SubmitLimit) => Some(RejectReason::QosSubmitLimit),
+            }
         };
         if let Some(reason) = reason {
             let r = &mut self.records[j as usize];
@@ -507,6 +528,9 @@ impl<'w> Engine<'w> {
     /// The job leaves the system: per-user counts drop.
     fn leave(&mut self, j: JobIdx) {
         let job = &self.jobs[j as usize];
+        if !self.qos.is_empty() {
+            self.qos_use.leave(job);
+        }
         if self.cluster.partition(job.partition).limits.max_jobs_per_user.is_some() {
             let c = self.per_user.get_mut(&(job.partition, job.meta.user)).expect("counted at submission");
             *c -= 1;
@@ -536,6 +560,9 @@ impl<'w> Engine<'w> {
         live.generation += 1;
         self.state.occupancy.give(&self.state.allocations[j as usize]);
         self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
+        if !self.qos.is_empty() {
+            self.qos_use.running(&self.jobs[j as usize], false);
+        }
         self.ended.push(Ended { job: j, estimated_end: live.est_end });
         self.order.running(j, self.jobs, now, false);
         let ran = now - started;
@@ -679,10 +706,13 @@ impl<'w> Engine<'w> {
                 }
             }
         }
+        if self.qos_limited {
+            self.qos_use.eligible(&self.qos, &self.queue, self.jobs, &mut self.eligible);
+        }
         let mut pass = Pass::new(
             now,
             &self.cluster,
-            &self.queue,
+            if self.qos_limited { &self.eligible } else { &self.queue },
             self.jobs,
             &self.estimates,
             &self.ended,
@@ -710,6 +740,9 @@ impl<'w> Engine<'w> {
         let started = std::mem::take(&mut self.state.started);
         for &j in &started {
             self.order.running(j, self.jobs, now, true);
+            if !self.qos.is_empty() {
+                self.qos_use.running(&self.jobs[j as usize], true);
+            }
             let live = &mut self.live[j as usize];
             live.started = Some(now);
             live.est_end = now.saturating_add(self.estimates[j as usize]);

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
+use crate::workload::qos::Qos;
 use crate::workload::{Job, JobIdx};
 
 pub mod conservative;
@@ -49,8 +50,8 @@ pub trait QueueOrder: Send + Sync {
     }
 
     /// Called once before the run, for orders that normalise by the machine or group the
-    /// workload's jobs (into fair-share accounts).
-    fn prepare(&mut self, _cluster: &Cluster, _jobs: &[Job], _accounts: &fairshare::Accounts) {}
+    /// workload's jobs (into fair-share accounts, by QOS).
+    fn prepare(&mut self, _cluster: &Cluster, _jobs: &[Job], _accounts: &fairshare::Accounts, _qos: &[Qos]) {}
 
     /// Job `job` started (`running` true) or stopped running at `now`: orders that charge
     /// usage follow what runs.

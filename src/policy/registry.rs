@@ -100,7 +100,7 @@ const ORDERS: &[OrderEntry] = &[
         name: "multifactor",
         help: "Slurm's multifactor priority, highest first: 1 ≤ trunc(Σ weight × factor) ≤ 2^32−1 with factors in [0, 1]: \
                age = min(1, waited/max_age); fairshare (classic 2^(−U_E/S/dampening), or fair_tree rank/users); \
-               jobsize = (nodes/cluster nodes + cores/cluster cores)/2 (favor_small: 1 − each); partition = 1; qos = 0; \
+               jobsize = (nodes/cluster nodes + cores/cluster cores)/2 (favor_small: 1 − each); partition = the partition's priority_job_factor / the largest; qos = 0; \
                assoc = 0; tres_X = job's X / partition's X. Recomputed every calc_period (usage decayed by half_life)",
         params: MULTIFACTOR,
         build: |p| Box::new(multifactor::Multifactor::new(multifactor::config(p))),
@@ -160,6 +160,13 @@ const SLURM: &[ParamSpec] = &[
         0.0,
         1e6,
         "bf_max_job_user: jobs of one user tested per cycle (0: no limit)",
+    ),
+    ParamSpec::number(
+        "batch_delay",
+        3.0,
+        0.0,
+        3600.0,
+        "batch_sched_delay, seconds: batch submissions wait this long for the main scheduler (0: at once)",
     ),
 ];
 
