@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
 use crate::metrics::{series, JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
+use crate::policy::predicted::Predictor;
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
@@ -188,6 +189,8 @@ struct Engine<'w> {
     /// For each partition, whether its jobs may preempt some other partition's.
     may_preempt: Vec<bool>,
     qos: Vec<Qos>,
+    /// The users' runtime history, with [`Estimate::Predicted`].
+    predictor: Option<Predictor>,
     qos_use: QosUse,
     /// Whether some QOS limits running jobs: passes then see only the jobs it lets start.
     qos_limited: bool,
@@ -260,6 +263,10 @@ impl<'w> Engine<'w> {
             per_user: HashMap::new(),
             may_preempt,
             qos: cfg.qos,
+            predictor: match cfg.estimate {
+                Estimate::Predicted { history } => Some(Predictor::new(history as usize)),
+                _ => None,
+            },
             qos_use: QosUse::default(),
             qos_limited,
             eligible: Vec::new(),
@@ -295,10 +302,12 @@ impl<'w> Engine<'w> {
                 self.instant_pyss(now);
                 continue;
             }
+            let mut raised = false;
             loop {
                 match self.events.pop_if(now, Phase::Release) {
                     Some(Event::JobEnd(j, generation)) => self.end_job(j, generation, now),
                     Some(Event::Abandon(j)) => self.abandon(j, now),
+                    Some(Event::Raise(j, generation)) => raised |= self.raise(j, generation),
                     Some(Event::Wakeup) | None => break,
                 }
             }
@@ -311,7 +320,7 @@ impl<'w> Engine<'w> {
                 woken = true;
             }
             self.wakeups.remove(&now);
-            if woken || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
+            if woken || raised || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
                 self.preempt_for_waiting(now);
                 self.pass(now);
             }
@@ -351,6 +360,9 @@ impl<'w> Engine<'w> {
                 }
                 Some(Event::JobEnd(..)) => {} // preempted since this end was scheduled
                 Some(Event::Abandon(j)) => self.abandon(j, now),
+                Some(Event::Raise(j, generation)) => {
+                    self.raise(j, generation);
+                }
                 Some(Event::Wakeup) | None => break,
             }
         }
@@ -489,7 +501,10 @@ impl<'w> Engine<'w> {
             run_len = idle;
             outcome = Outcome::Idle;
         }
-        let est = self.estimate.of(job, run_len);
+        let est = match &self.predictor {
+            Some(p) => p.predict(job),
+            None => self.estimate.of(job, run_len),
+        };
         let tier_rank = -2 * i64::from(limits.priority_tier);
         let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
         let key = self.order.key_of(j, job, est, now);
@@ -579,7 +594,29 @@ impl<'w> Engine<'w> {
         let r = &mut self.records[j as usize];
         r.end = Some(now);
         r.outcome = self.live[j as usize].end_outcome.expect("set at submission");
+        if let Some(p) = &mut self.predictor {
+            p.record(&self.jobs[j as usize], r.run);
+        }
         self.leave(j);
+    }
+
+    /// A running job outlived its predicted end: its estimate becomes what its request leaves
+    /// it. Returns whether it did (a pass is then due: plans change).
+    fn raise(&mut self, j: JobIdx, generation: u32) -> bool {
+        let live = &mut self.live[j as usize];
+        let Some(started) = live.started.filter(|_| live.generation == generation) else { return false };
+        let before = live.run_len - live.run_left;
+        let raised = SimDuration((self.jobs[j as usize].requested_time - before).0.max(0));
+        let end = started.saturating_add(raised);
+        if end <= live.est_end {
+            return false;
+        }
+        let removed = self.state.running.remove(&(live.est_end, j));
+        debug_assert!(removed, "raised job {j} was not running");
+        self.state.running.insert((end, j));
+        live.est_end = end;
+        self.estimates[j as usize] = raised;
+        true
     }
 
     /// Recomputes the key of every waiting job at `now` and re-sorts the queue by it.
@@ -680,7 +717,11 @@ impl<'w> Engine<'w> {
             }
             PreemptMode::Requeue => {
                 live.run_left = live.run_len;
-                self.estimates[v as usize] = self.estimate.of(&self.jobs[v as usize], live.run_len);
+                let job = &self.jobs[v as usize];
+                self.estimates[v as usize] = match &self.predictor {
+                    Some(p) => p.predict(job),
+                    None => self.estimate.of(job, live.run_len),
+                };
                 self.enqueue(v);
             }
             PreemptMode::Suspend => {
@@ -753,6 +794,9 @@ impl<'w> Engine<'w> {
             let r = &mut self.records[j as usize];
             r.start.get_or_insert(now);
             self.events.push(now.saturating_add(live.run_left), Event::JobEnd(j, live.generation));
+            if self.predictor.is_some() && self.estimates[j as usize] < live.run_left {
+                self.events.push(live.est_end, Event::Raise(j, live.generation));
+            }
         }
         let live = &self.live;
         self.queue.retain(|&q| live[q as usize].queued);

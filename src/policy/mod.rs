@@ -21,6 +21,7 @@ pub mod largest;
 pub mod ljf;
 pub mod multifactor;
 pub mod no_backfill;
+pub mod predicted;
 pub mod registry;
 pub mod saf;
 pub mod sjf;
@@ -122,14 +123,19 @@ pub enum Estimate {
     Requested,
     /// The runtime the job will actually have (clairvoyant; an upper bound on backfill).
     Actual,
+    /// The mean of the user's last `history` actual runtimes, capped by the request
+    /// ([`predicted::Predictor`], which the engine keeps); raised to the request when the job
+    /// outlives it.
+    Predicted { history: u32 },
 }
 
 impl Estimate {
     /// The estimate for `job`, which will actually hold its resources for `run` (its runtime
-    /// cut by walltime and idle limits).
+    /// cut by walltime and idle limits). A prediction needs the users' history: this gives
+    /// the request, which the engine's predictor replaces.
     pub fn of(self, job: &Job, run: SimDuration) -> SimDuration {
         match self {
-            Estimate::Requested => job.requested_time,
+            Estimate::Requested | Estimate::Predicted { .. } => job.requested_time,
             Estimate::Actual => run,
         }
     }

@@ -1155,6 +1155,8 @@ impl Scenario {
         ] {
             Registry::check(axis, spec).map_err(|e| (pol.key(key), ErrorKind::Policy(Box::new(e))))?;
         }
+        Registry::check_pair(&self.policy.backfill, &self.policy.estimate)
+            .map_err(|e| (pol.key("estimate"), ErrorKind::Policy(Box::new(e))))?;
         check_accounts(&self.accounts)
             .map_err(|e| (root.key("accounts").index(e.index()).key(e.key()), ErrorKind::Invalid(e.to_string())))?;
         self.validate_qos()

@@ -10,6 +10,7 @@ mod fuzz;
 mod inputs;
 mod interactive;
 mod io;
+mod predicted;
 mod properties;
 mod qos;
 mod queueing;
