@@ -30,6 +30,11 @@ pub struct Limits {
     pub preempt: PreemptMode,
     /// An interactive session left idle this long is ended.
     pub idle_timeout: Option<SimDuration>,
+    /// The limit of a job that gives none (Slurm's `DefaultTime`).
+    pub default_time: Option<SimDuration>,
+    /// Slurm's `PriorityJobFactor`, the partition term of multifactor priority (None: Slurm's
+    /// default, 1).
+    pub priority_job_factor: Option<u32>,
 }
 
 /// How a running job gives way to a higher-tier job that needs its nodes.

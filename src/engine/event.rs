@@ -36,12 +36,15 @@ pub enum Event {
     Abandon(JobIdx),
     /// A policy asked for a pass at this instant.
     Wakeup,
+    /// A running job reaches its predicted end: unless it has ended or its generation has
+    /// moved on, its estimate is raised to its request.
+    Raise(JobIdx, u32),
 }
 
 impl Event {
     pub fn phase(self) -> Phase {
         match self {
-            Event::JobEnd(..) | Event::Abandon(_) => Phase::Release,
+            Event::JobEnd(..) | Event::Abandon(_) | Event::Raise(..) => Phase::Release,
             Event::Wakeup => Phase::Schedule,
         }
     }

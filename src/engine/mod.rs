@@ -18,10 +18,12 @@ use serde::Deserialize;
 use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
 use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
+use crate::policy::predicted::Predictor;
 use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
 use crate::series;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
+use crate::workload::qos::{Qos, QosUse, Refusal};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
 
@@ -86,6 +88,9 @@ pub struct SimConfig {
     pub sample_every: Option<SimDuration>,
     /// The accounts jobs are charged to, for fair-share.
     pub accounts: Accounts,
+    /// The definition of each QOS ([`Job::qos`] indexes it); empty when none is defined, and
+    /// then jobs' QOS names carry no limits.
+    pub qos: Vec<Qos>,
     /// Told how many jobs have been submitted so far, now and then (for a progress bar).
     pub progress: Option<Box<dyn FnMut(u64) + Send>>,
     pub semantics: Semantics,
@@ -102,6 +107,7 @@ impl SimConfig {
             interactive_boost: false,
             sample_every: None,
             accounts: Accounts::default(),
+            qos: Vec::new(),
             progress: None,
             semantics: Semantics::Schedsim,
         }
@@ -183,6 +189,13 @@ struct Engine<'w> {
     per_user: HashMap<(PartitionIdx, i64), u32>,
     /// For each partition, whether its jobs may preempt some other partition's.
     may_preempt: Vec<bool>,
+    qos: Vec<Qos>,
+    /// The users' runtime history, with [`Estimate::Predicted`].
+    predictor: Option<Predictor>,
+    qos_use: QosUse,
+    /// Whether some QOS limits running jobs: passes then see only the jobs it lets start.
+    qos_limited: bool,
+    eligible: Vec<JobIdx>,
     running_by_class: [u32; 3],
     queued_by_class: [u32; 3],
     sample_every: Option<SimDuration>,
@@ -229,7 +242,8 @@ impl<'w> Engine<'w> {
             _ => None,
         };
         let mut order = cfg.order;
-        order.prepare(&cfg.cluster, jobs, &cfg.accounts);
+        order.prepare(&cfg.cluster, jobs, &cfg.accounts, &cfg.qos);
+        let qos_limited = cfg.qos.iter().any(Qos::limits_running);
         Engine {
             jobs,
             order,
@@ -249,6 +263,14 @@ impl<'w> Engine<'w> {
             records: (0..n as JobIdx).map(JobRecord::pending).collect(),
             per_user: HashMap::new(),
             may_preempt,
+            qos: cfg.qos,
+            predictor: match cfg.estimate {
+                Estimate::Predicted { history } => Some(Predictor::new(history as usize)),
+                _ => None,
+            },
+            qos_use: QosUse::default(),
+            qos_limited,
+            eligible: Vec::new(),
             running_by_class: [0; 3],
             queued_by_class: [0; 3],
             sample_every: cfg.sample_every.filter(|e| e.0 > 0),
@@ -281,10 +303,12 @@ impl<'w> Engine<'w> {
                 self.instant_pyss(now);
                 continue;
             }
+            let mut raised = false;
             loop {
                 match self.events.pop_if(now, Phase::Release) {
                     Some(Event::JobEnd(j, generation)) => self.end_job(j, generation, now),
                     Some(Event::Abandon(j)) => self.abandon(j, now),
+                    Some(Event::Raise(j, generation)) => raised |= self.raise(j, generation),
                     Some(Event::Wakeup) | None => break,
                 }
             }
@@ -297,7 +321,7 @@ impl<'w> Engine<'w> {
                 woken = true;
             }
             self.wakeups.remove(&now);
-            if woken || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
+            if woken || raised || !self.ended.is_empty() || !self.arrived.is_empty() || !self.withdrawn.is_empty() {
                 self.preempt_for_waiting(now);
                 self.pass(now);
             }
@@ -337,6 +361,9 @@ impl<'w> Engine<'w> {
                 }
                 Some(Event::JobEnd(..)) => {} // preempted since this end was scheduled
                 Some(Event::Abandon(j)) => self.abandon(j, now),
+                Some(Event::Raise(j, generation)) => {
+                    self.raise(j, generation);
+                }
                 Some(Event::Wakeup) | None => break,
             }
         }
@@ -440,8 +467,14 @@ impl<'w> Engine<'w> {
             Some(RejectReason::OverNodes)
         } else if limits.max_jobs_per_user.is_some_and(|m| self.per_user.get(&user_key).copied().unwrap_or(0) >= m) {
             Some(RejectReason::UserLimit)
-        } else {
+        } else if self.qos.is_empty() {
             None
+        } else {
+            match self.qos_use.submit(&self.qos, job) {
+                Ok(()) => None,
+                Err(Refusal::MaxWall) => Some(RejectReason::QosMaxWall),
+                Err(Refusal::SubmitLimit) => Some(RejectReason::QosSubmitLimit),
+            }
         };
         if let Some(reason) = reason {
             let r = &mut self.records[j as usize];
@@ -469,7 +502,10 @@ impl<'w> Engine<'w> {
             run_len = idle;
             outcome = Outcome::Idle;
         }
-        let est = self.estimate.of(job, run_len);
+        let est = match &self.predictor {
+            Some(p) => p.predict(job),
+            None => self.estimate.of(job, run_len),
+        };
         let tier_rank = -2 * i64::from(limits.priority_tier);
         let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
         let key = self.order.key_of(j, job, est, now);
@@ -508,6 +544,9 @@ impl<'w> Engine<'w> {
     /// The job leaves the system: per-user counts drop.
     fn leave(&mut self, j: JobIdx) {
         let job = &self.jobs[j as usize];
+        if !self.qos.is_empty() {
+            self.qos_use.leave(job);
+        }
         if self.cluster.partition(job.partition).limits.max_jobs_per_user.is_some() {
             let c = self.per_user.get_mut(&(job.partition, job.meta.user)).expect("counted at submission");
             *c -= 1;
@@ -537,6 +576,9 @@ impl<'w> Engine<'w> {
         live.generation += 1;
         self.state.occupancy.give(&self.state.allocations[j as usize]);
         self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
+        if !self.qos.is_empty() {
+            self.qos_use.running(&self.jobs[j as usize], false);
+        }
         self.ended.push(Ended { job: j, estimated_end: live.est_end });
         self.order.running(j, self.jobs, now, false);
         let ran = now - started;
@@ -553,7 +595,29 @@ impl<'w> Engine<'w> {
         let r = &mut self.records[j as usize];
         r.end = Some(now);
         r.outcome = self.live[j as usize].end_outcome.expect("set at submission");
+        if let Some(p) = &mut self.predictor {
+            p.record(&self.jobs[j as usize], r.run);
+        }
         self.leave(j);
+    }
+
+    /// A running job outlived its predicted end: its estimate becomes what its request leaves
+    /// it. Returns whether it did (a pass is then due: plans change).
+    fn raise(&mut self, j: JobIdx, generation: u32) -> bool {
+        let live = &mut self.live[j as usize];
+        let Some(started) = live.started.filter(|_| live.generation == generation) else { return false };
+        let before = live.run_len - live.run_left;
+        let raised = SimDuration((self.jobs[j as usize].requested_time - before).0.max(0));
+        let end = started.saturating_add(raised);
+        if end <= live.est_end {
+            return false;
+        }
+        let removed = self.state.running.remove(&(live.est_end, j));
+        debug_assert!(removed, "raised job {j} was not running");
+        self.state.running.insert((end, j));
+        live.est_end = end;
+        self.estimates[j as usize] = raised;
+        true
     }
 
     /// Recomputes the key of every waiting job at `now` and re-sorts the queue by it.
@@ -654,7 +718,11 @@ impl<'w> Engine<'w> {
             }
             PreemptMode::Requeue => {
                 live.run_left = live.run_len;
-                self.estimates[v as usize] = self.estimate.of(&self.jobs[v as usize], live.run_len);
+                let job = &self.jobs[v as usize];
+                self.estimates[v as usize] = match &self.predictor {
+                    Some(p) => p.predict(job),
+                    None => self.estimate.of(job, live.run_len),
+                };
                 self.enqueue(v);
             }
             PreemptMode::Suspend => {
@@ -680,10 +748,13 @@ impl<'w> Engine<'w> {
                 }
             }
         }
+        if self.qos_limited {
+            self.qos_use.eligible(&self.qos, &self.queue, self.jobs, &mut self.eligible);
+        }
         let mut pass = Pass::new(
             now,
             &self.cluster,
-            &self.queue,
+            if self.qos_limited { &self.eligible } else { &self.queue },
             self.jobs,
             &self.estimates,
             &self.ended,
@@ -711,6 +782,9 @@ impl<'w> Engine<'w> {
         let started = std::mem::take(&mut self.state.started);
         for &j in &started {
             self.order.running(j, self.jobs, now, true);
+            if !self.qos.is_empty() {
+                self.qos_use.running(&self.jobs[j as usize], true);
+            }
             let live = &mut self.live[j as usize];
             live.started = Some(now);
             live.est_end = now.saturating_add(self.estimates[j as usize]);
@@ -721,6 +795,9 @@ impl<'w> Engine<'w> {
             let r = &mut self.records[j as usize];
             r.start.get_or_insert(now);
             self.events.push(now.saturating_add(live.run_left), Event::JobEnd(j, live.generation));
+            if self.predictor.is_some() && self.estimates[j as usize] < live.run_left {
+                self.events.push(live.est_end, Event::Raise(j, live.generation));
+            }
         }
         let live = &self.live;
         self.queue.retain(|&q| live[q as usize].queued);

@@ -257,6 +257,7 @@ fn simulate_with(
     cfg.progress = knobs.progress;
     cfg.semantics = knobs.semantics;
     cfg.accounts = Accounts { names: w.accounts.clone(), tree: w.account_tree.clone() };
+    cfg.qos = w.qos.clone();
     let output = simulate(&w.jobs, cfg);
     let summary = summarise(&w.jobs, &output.records, &output.allocations, cluster, &w.skipped, measure);
     Ok(RunResult { output, summary, login: None })

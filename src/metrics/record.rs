@@ -67,6 +67,10 @@ pub enum RejectReason {
     OverMemory,
     /// Its user already has the most jobs the partition allows one user.
     UserLimit,
+    /// Its requested walltime is over its QOS's `max_wall`.
+    QosMaxWall,
+    /// Its user already has the most jobs its QOS allows one user in the system.
+    QosSubmitLimit,
 }
 
 impl RejectReason {
@@ -77,6 +81,8 @@ impl RejectReason {
             RejectReason::OverNodes => "over the partition's node limit",
             RejectReason::OverMemory => "over the partition's memory limit",
             RejectReason::UserLimit => "over the partition's per-user job limit",
+            RejectReason::QosMaxWall => "over its QOS's max_wall",
+            RejectReason::QosSubmitLimit => "over its QOS's per-user submit limit",
         }
     }
 }

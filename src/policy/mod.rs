@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::cluster::{Allocation, Cluster, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
+use crate::workload::qos::Qos;
 use crate::workload::{Job, JobIdx};
 
 pub mod choice;
@@ -21,6 +22,7 @@ pub mod largest;
 pub mod ljf;
 pub mod multifactor;
 pub mod no_backfill;
+pub mod predicted;
 pub mod registry;
 pub mod saf;
 pub mod sjf;
@@ -51,8 +53,8 @@ pub trait QueueOrder: Send + Sync {
     }
 
     /// Called once before the run, for orders that normalise by the machine or group the
-    /// workload's jobs (into fair-share accounts).
-    fn prepare(&mut self, _cluster: &Cluster, _jobs: &[Job], _accounts: &fairshare::Accounts) {}
+    /// workload's jobs (into fair-share accounts, by QOS).
+    fn prepare(&mut self, _cluster: &Cluster, _jobs: &[Job], _accounts: &fairshare::Accounts, _qos: &[Qos]) {}
 
     /// Job `job` started (`running` true) or stopped running at `now`: orders that charge
     /// usage follow what runs.
@@ -123,14 +125,19 @@ pub enum Estimate {
     Requested,
     /// The runtime the job will actually have (clairvoyant; an upper bound on backfill).
     Actual,
+    /// The mean of the user's last `history` actual runtimes, capped by the request
+    /// ([`predicted::Predictor`], which the engine keeps); raised to the request when the job
+    /// outlives it.
+    Predicted { history: u32 },
 }
 
 impl Estimate {
     /// The estimate for `job`, which will actually hold its resources for `run` (its runtime
-    /// cut by walltime and idle limits).
+    /// cut by walltime and idle limits). A prediction needs the users' history: this gives
+    /// the request, which the engine's predictor replaces.
     pub fn of(self, job: &Job, run: SimDuration) -> SimDuration {
         match self {
-            Estimate::Requested => job.requested_time,
+            Estimate::Requested | Estimate::Predicted { .. } => job.requested_time,
             Estimate::Actual => run,
         }
     }

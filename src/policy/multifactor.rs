@@ -12,6 +12,7 @@ use super::{QueueOrder, Refresh};
 use crate::cluster::{Cluster, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::PartitionIdx;
+use crate::workload::qos::Qos;
 use crate::workload::{Job, JobIdx};
 
 /// `PriorityWeight*` and `PriorityWeightTRES`.
@@ -105,6 +106,11 @@ pub struct Multifactor {
     cluster_cpus: f64,
     /// Each partition's resources, for the TRES factors.
     partition_totals: Vec<Res>,
+    /// Each partition's factor: its `PriorityJobFactor` over the largest (spec §A.2).
+    partition_factors: Vec<f64>,
+    /// Each QOS's factor, its priority over the largest, and its usage factor, by
+    /// [`Job::qos`].
+    qos_factors: Vec<(f64, f64)>,
     /// The fewest nodes each job shape can run on, computed once in `prepare`.
     min_nodes: BTreeMap<(PartitionIdx, Res, u32), u64>,
     tree: Tree,
@@ -136,6 +142,8 @@ impl Multifactor {
             node_count: 1.0,
             cluster_cpus: 1.0,
             partition_totals: Vec::new(),
+            partition_factors: Vec::new(),
+            qos_factors: Vec::new(),
             min_nodes: BTreeMap::new(),
             tree: Tree::default(),
             named: Vec::new(),
@@ -161,9 +169,15 @@ impl Multifactor {
         self.assoc_of[&(self.account(job), job.meta.user)]
     }
 
-    /// Billable TRES of a job: its cores (no `TRESBillingWeights`).
-    fn billing(job: &Job) -> f64 {
-        job.procs() as f64
+    /// Billable TRES of a job, its cores (no `TRESBillingWeights`), times its QOS's usage
+    /// factor.
+    fn billing(&self, job: &Job) -> f64 {
+        job.procs() as f64 * self.qos_factor(job).1
+    }
+
+    /// The job's QOS factor and usage factor: 0 and 1 without a defined QOS.
+    fn qos_factor(&self, job: &Job) -> (f64, f64) {
+        job.qos.and_then(|q| self.qos_factors.get(q as usize)).copied().unwrap_or((0.0, 1.0))
     }
 
     /// Usage a job charges for running `secs` seconds in one calculation period: Slurm decays
@@ -221,10 +235,10 @@ impl Multifactor {
             (min_nodes / self.node_count + cpus / self.cluster_cpus) / 2.0
         };
         let js = js.clamp(0.0, 1.0);
-        // Every partition has Slurm's default PriorityJobFactor, 1: the factor is 1/1.
-        let partition = 1.0;
-        // No QOS and no association priorities yet: Slurm's 0 over a maximum of 0.
-        let (qos, assoc) = (0.0, 0.0);
+        let partition = self.partition_factors[job.partition as usize];
+        let qos = self.qos_factor(job).0;
+        // No association priorities yet: Slurm's 0 over a maximum of 0.
+        let assoc = 0.0;
         let total = self.partition_totals[job.partition as usize];
         let want = job.total();
         let share = |x: u32, of: u32| if of == 0 { 0.0 } else { f64::from(x) / f64::from(of) };
@@ -316,10 +330,19 @@ impl QueueOrder for Multifactor {
         Refresh::Every(self.cfg.calc_period)
     }
 
-    fn prepare(&mut self, cluster: &Cluster, jobs: &[Job], accounts: &Accounts) {
+    fn prepare(&mut self, cluster: &Cluster, jobs: &[Job], accounts: &Accounts, qos: &[Qos]) {
+        let top = qos.iter().map(|q| q.priority).max().unwrap_or(0);
+        self.qos_factors = qos
+            .iter()
+            .map(|q| (if top == 0 { 0.0 } else { f64::from(q.priority) / f64::from(top) }, q.usage_factor))
+            .collect();
         self.node_count = cluster.node_count() as f64;
         self.cluster_cpus = cluster.total_cores().max(1) as f64;
         self.partition_totals = cluster.partitions().iter().map(|p| p.total()).collect();
+        let pjf: Vec<u32> = cluster.partitions().iter().map(|p| p.limits.priority_job_factor.unwrap_or(1)).collect();
+        let max = pjf.iter().copied().max().unwrap_or(0);
+        self.partition_factors =
+            pjf.iter().map(|&f| if max == 0 { 0.0 } else { f64::from(f) / f64::from(max) }).collect();
         let (tree, ids) = Tree::from_accounts(accounts);
         self.tree = tree;
         self.named = accounts.names.iter().map(|n| ids[n]).collect();
@@ -350,7 +373,7 @@ impl QueueOrder for Multifactor {
     fn running(&mut self, job: JobIdx, jobs: &[Job], now: SimTime, running: bool) {
         let j = &jobs[job as usize];
         if running {
-            let c = Charge { start: now, billing: Self::billing(j), assoc: self.assoc(j) };
+            let c = Charge { start: now, billing: self.billing(j), assoc: self.assoc(j) };
             self.running.insert(job, c);
         } else if let Some(c) = self.running.remove(&job) {
             // Slurm charges the last slice when the job ends (priority_p_job_end).
@@ -413,7 +436,7 @@ mod tests {
         let cluster = Cluster::uniform(4, 8);
         let jobs = [job(1, 0, 2, 1, 1), job(2, 86_400, 20, 2, 2)];
         let mut m = order("multifactor[age=1000,jobsize=2000,partition=300,tres_cpu=64,max_age=172800]");
-        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         let now = SimTime(86_400_000);
         let fa = m.factors(&jobs[0], now);
         let fb = m.factors(&jobs[1], now);
@@ -432,8 +455,71 @@ mod tests {
         assert!(m.key(&jobs[1], SimDuration::ZERO, now) < m.key(&jobs[0], SimDuration::ZERO, now));
         // favor_small: 1 − each term: a = ((4−1)/4 + (32−2)/32)/2.
         let mut s = order("multifactor[jobsize=1000,favor_small=1]");
-        s.prepare(&cluster, &jobs, &Accounts::default());
+        s.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         assert_eq!(s.factors(&jobs[0], now)[2], (3.0 / 4.0 + 30.0 / 32.0) / 2.0);
+    }
+
+    #[test]
+    fn the_partition_factor_is_its_priority_job_factor_over_the_largest() {
+        // The real Slurm 22.05 cluster of `../shared/reference/sacct/slurm.conf`: 4 nodes × 8
+        // CPUs, batch = n[1-4] with PriorityJobFactor 1, interactive = n[3-4] with 10.
+        use crate::cluster::Limits;
+        let limits = |f| Limits { priority_job_factor: Some(f), ..Limits::default() };
+        let parts = vec![
+            ("batch".to_string(), vec![0, 1, 2, 3], limits(1)),
+            ("interactive".to_string(), vec![2, 3], limits(10)),
+        ];
+        let cluster = Cluster::new(vec![Res::cores(8); 4], parts).unwrap();
+        let mut batch = job(1, 0, 8, 1, 1);
+        batch.partition = 0;
+        let mut inter = job(21, 0, 1, 1, 1);
+        inter.partition = 1;
+        let jobs = [batch, inter];
+        let mut m = order("multifactor[age=1000,fairshare=10000,jobsize=1000,partition=1000,qos=2000]");
+        m.prepare(&cluster, &jobs, &Accounts::default(), &[]);
+        assert_eq!(m.factors(&jobs[0], SimTime(0))[3], 0.1);
+        assert_eq!(m.factors(&jobs[1], SimTime(0))[3], 1.0);
+        // The priorities that cluster gave its first jobs (the export's Priority field):
+        // 10000 × 1 + 1000 × (1/4 + 8/32)/2 + 1000 × 0.1 = 10350 for job 1, and
+        // 10000 + 1000 × (1/4 + 1/32)/2 + 1000 × 1 = 11140.6 → 11140 for job 21.
+        assert_eq!(m.priority(&jobs[0], SimTime(0)), 10350);
+        assert_eq!(m.priority(&jobs[1], SimTime(0)), 11140);
+        // All factors 0: the partition term is 0, as Slurm's 0 over a maximum of 0.
+        let parts = vec![("all".to_string(), vec![0, 1, 2, 3], limits(0))];
+        let cluster = Cluster::new(vec![Res::cores(8); 4], parts).unwrap();
+        let mut z = order("multifactor[partition=1000]");
+        z.prepare(&cluster, &jobs[..1], &Accounts::default(), &[]);
+        assert_eq!(z.factors(&jobs[0], SimTime(0))[3], 0.0);
+    }
+
+    #[test]
+    fn the_qos_factor_is_its_priority_over_the_largest_and_usage_is_scaled_by_its_factor() {
+        let cluster = Cluster::uniform(4, 8);
+        let (mut high, mut normal, mut none) = (job(13, 0, 8, 1, 1), job(1, 0, 8, 2, 2), job(2, 0, 8, 3, 3));
+        high.qos = Some(1);
+        normal.qos = Some(0);
+        none.qos = None;
+        let jobs = [high, normal, none];
+        let qos = [
+            Qos { priority: 0, usage_factor: 2.0, ..Qos::unlimited("normal") },
+            Qos { priority: 40, ..Qos::unlimited("high") },
+        ];
+        let mut m = order("multifactor[fairshare=10000,jobsize=1000,partition=100,qos=2000,half_life=0]");
+        m.prepare(&cluster, &jobs, &Accounts::default(), &qos);
+        assert_eq!(m.factors(&jobs[0], SimTime(0))[4], 1.0);
+        assert_eq!(m.factors(&jobs[1], SimTime(0))[4], 0.0);
+        assert_eq!(m.factors(&jobs[2], SimTime(0))[4], 0.0);
+        // Job 13 of the real Slurm export ran under QOS high: 10000 + 250 + 100 + 2000 = 12350,
+        // its Priority there.
+        assert_eq!(m.priority(&jobs[0], SimTime(0)), 12350);
+        assert_eq!(m.priority(&jobs[1], SimTime(0)), 10350);
+        // 300 s on 8 cores under usage factor 2, no decay: 4800 core-seconds charged; the same
+        // run without a QOS charges 2400.
+        m.running(1, &jobs, SimTime(0), true);
+        m.running(2, &jobs, SimTime(0), true);
+        m.recalc(SimTime(300_000));
+        assert_eq!(m.tree.usage(m.assoc(&jobs[1])), 4800.0);
+        assert_eq!(m.tree.usage(m.assoc(&jobs[2])), 2400.0);
     }
 
     #[test]
@@ -441,7 +527,7 @@ mod tests {
         let cluster = Cluster::uniform(4, 8);
         let jobs = [job(1, 0, 2, 1, 1), job(2, 50, 20, 2, 2), job(3, 70, 7, 1, 2)];
         let mut m = order("multifactor[age=1000,fairshare=5000,jobsize=2000,tres_cpu=-300,max_age=3600,half_life=600]");
-        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         m.running(0, &jobs, SimTime(0), true);
         for t in [0, 300_000, 1_800_000, 7_200_000] {
             m.recalc(SimTime(t));
@@ -457,14 +543,14 @@ mod tests {
         let cluster = Cluster::uniform(1, 3);
         let jobs = [job(1, 0, 1, 1, 1)];
         let mut zero = order("multifactor");
-        zero.prepare(&cluster, &jobs, &Accounts::default());
+        zero.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         assert_eq!(zero.priority(&jobs[0], SimTime(0)), 1);
         // 1000 × (1/1 + 1/3)/2 = 666.67 → 666, not rounded to 667.
         let mut js = order("multifactor[jobsize=1000]");
-        js.prepare(&cluster, &jobs, &Accounts::default());
+        js.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         assert_eq!(js.priority(&jobs[0], SimTime(0)), 666);
         let mut neg = order("multifactor[tres_cpu=-1000]");
-        neg.prepare(&cluster, &jobs, &Accounts::default());
+        neg.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         assert_eq!(neg.priority(&jobs[0], SimTime(0)), 1);
     }
 
@@ -473,7 +559,7 @@ mod tests {
         let cluster = Cluster::uniform(1, 4);
         let jobs = [job(1, 0, 4, 1, 1)];
         let mut m = order("multifactor[half_life=3600,calc_period=60,fairshare_algo=classic]");
-        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         // The job runs one period: 60 s × d^60 × 4 cores with d = 1 − 0.693/3600.
         m.running(0, &jobs, SimTime(0), true);
         m.recalc(SimTime(60_000));
@@ -495,7 +581,7 @@ mod tests {
         let jobs = [job(1, 0, 2, 1, 1), job(2, 0, 1, 2, 2)];
         // No decay: usage is exactly core-seconds.
         let mut m = order("multifactor[half_life=0,calc_period=300]");
-        m.prepare(&cluster, &jobs, &Accounts::default());
+        m.prepare(&cluster, &jobs, &Accounts::default(), &[]);
         m.running(0, &jobs, SimTime(100_000), true);
         m.recalc(SimTime(900_000));
         // Ticks at 300, 600, 900: 200 + 300 + 300 s × 2 cores.

@@ -100,7 +100,7 @@ const ORDERS: &[OrderEntry] = &[
         name: "multifactor",
         help: "Slurm's multifactor priority, highest first: 1 ≤ trunc(Σ weight × factor) ≤ 2^32−1 with factors in [0, 1]: \
                age = min(1, waited/max_age); fairshare (classic 2^(−U_E/S/dampening), or fair_tree rank/users); \
-               jobsize = (nodes/cluster nodes + cores/cluster cores)/2 (favor_small: 1 − each); partition = 1; qos = 0; \
+               jobsize = (nodes/cluster nodes + cores/cluster cores)/2 (favor_small: 1 − each); partition = the partition's priority_job_factor / the largest; qos = 0; \
                assoc = 0; tres_X = job's X / partition's X. Recomputed every calc_period (usage decayed by half_life)",
         params: MULTIFACTOR,
         build: |p| Box::new(multifactor::Multifactor::new(multifactor::config(p))),
@@ -161,6 +161,13 @@ const SLURM: &[ParamSpec] = &[
         1e6,
         "bf_max_job_user: jobs of one user tested per cycle (0: no limit)",
     ),
+    ParamSpec::number(
+        "batch_delay",
+        3.0,
+        0.0,
+        3600.0,
+        "batch_sched_delay, seconds: batch submissions wait this long for the main scheduler (0: at once)",
+    ),
 ];
 
 const BACKFILLS: &[BackfillEntry] = &[
@@ -201,6 +208,14 @@ const ESTIMATES: &[EstimateEntry] = &[
         build: |_| Estimate::Requested,
     },
     Entry { name: "actual", help: "the job's actual runtime (clairvoyant)", params: &[], build: |_| Estimate::Actual },
+    Entry {
+        name: "predicted",
+        help: "the mean of the user's last `history` actual runtimes, capped by the request (the request before \
+               the user's first job ends); a job that outlives it has it raised to the request (Tsafrir, Etsion & \
+               Feitelson 2007). Not with conservative, which keeps its plan between passes",
+        params: &[ParamSpec::number("history", 2.0, 1.0, 1000.0, "runtimes averaged")],
+        build: |p| Estimate::Predicted { history: p.get("history") as u32 },
+    },
 ];
 
 /// Which of the three kinds of policy a name belongs to.
@@ -235,6 +250,8 @@ pub enum PolicyError {
     BadChoice { policy: String, param: String, choices: String, found: String },
     #[error("{policy}: parameter {param} given twice")]
     Repeated { policy: String, param: String },
+    #[error("backfill {backfill:?} cannot use estimate {estimate:?}: {why}")]
+    Incompatible { backfill: String, estimate: String, why: &'static str },
 }
 
 /// A policy named and parameterised, e.g. `easy` or `multifactor[age=1000]`.
@@ -339,6 +356,21 @@ impl Registry {
         Ok((e.build)(&p))
     }
 
+    /// Checks that a backfill strategy can plan with a runtime estimate (both valid specs).
+    pub fn check_pair(backfill: &str, estimate: &str) -> Result<(), PolicyError> {
+        let b = PolicySpec::parse(Axis::Backfill, backfill)?;
+        let e = PolicySpec::parse(Axis::Estimate, estimate)?;
+        if b.name == "conservative" && e.name == "predicted" {
+            return Err(PolicyError::Incompatible {
+                backfill: backfill.trim().to_string(),
+                estimate: estimate.trim().to_string(),
+                why: "conservative keeps each reservation between passes and cannot take a raised prediction; \
+                      use easy or slurm",
+            });
+        }
+        Ok(())
+    }
+
     /// Checks a spec without building it (for validating configurations up front).
     pub fn check(axis: Axis, spec: &str) -> Result<(), PolicyError> {
         match axis {
@@ -439,6 +471,7 @@ mod tests {
             "conservative",
             "requested",
             "actual",
+            "predicted",
         ] {
             assert!(d.contains(name), "{name} missing from:\n{d}");
         }

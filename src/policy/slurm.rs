@@ -4,6 +4,9 @@
 //! jobs end at their estimates, and each tested job, in priority order, gets the earliest start
 //! around the plans of those before it, starting now if that is now, else reserving its cores
 //! (if the start is within `window`) until its estimated end rounded up to `resolution`.
+//! Batch submissions are scheduled `batch_delay` after the first of them, as Slurm's
+//! `batch_sched_delay` batches them; interactive ones (`salloc`, `srun`) and job ends trigger
+//! the main scheduler at once.
 //! Simplifications: reservations are per core, not Slurm's whole nodes; the cycle is
 //! instantaneous (no `bf_max_time`, lock yields or `bf_continue`); a reservation starts at the
 //! planned instant and only its end is rounded.
@@ -13,6 +16,8 @@ use std::collections::BTreeMap;
 use super::{Backfill, Pass};
 use crate::cluster::{Allocation, Profile};
 use crate::time::{SimDuration, SimTime};
+use crate::workload::job::JobClass;
+use crate::workload::JobIdx;
 
 /// The parameters a registry spec gives (as `registry::SLURM` declares them).
 pub fn params(p: &super::registry::Params) -> Params {
@@ -24,6 +29,7 @@ pub fn params(p: &super::registry::Params) -> Params {
         resolution: secs("resolution"),
         interval: secs("interval"),
         max_job_user: p.get("max_job_user") as u32,
+        batch_delay: secs("batch_delay"),
     }
 }
 
@@ -40,17 +46,60 @@ pub struct Params {
     pub interval: SimDuration,
     /// `bf_max_job_user`: jobs of one user tested per cycle (0: no limit).
     pub max_job_user: u32,
+    /// `batch_sched_delay`: how long after a batch submission the main scheduler runs, so that
+    /// a burst of submissions is scheduled together (zero: at once).
+    pub batch_delay: SimDuration,
 }
 
 pub struct Slurm {
     params: Params,
     next_cycle: SimTime,
+    /// When the batch submissions waiting for the main scheduler are scheduled.
+    held_until: Option<SimTime>,
     alloc: Allocation,
+    backfilled: Vec<JobIdx>,
 }
 
 impl Slurm {
     pub fn new(params: Params) -> Slurm {
-        Slurm { params, next_cycle: SimTime(i64::MIN), alloc: Allocation::default() }
+        Slurm {
+            params,
+            next_cycle: SimTime(i64::MIN),
+            held_until: None,
+            alloc: Allocation::default(),
+            backfilled: Vec::new(),
+        }
+    }
+
+    /// The jobs its backfill cycles started (the others were started by the main scheduler),
+    /// in start order: what sacct's `SchedBackfill` flag records.
+    pub fn backfilled(&self) -> &[JobIdx] {
+        &self.backfilled
+    }
+
+    /// Whether this pass waits for the batch submissions' delay: nothing ended and no
+    /// interactive job arrived, and batch jobs arrived now or within the delay.
+    fn held(&mut self, pass: &mut Pass<'_>) -> bool {
+        let urgent = !pass.ended.is_empty()
+            || !pass.withdrawn.is_empty()
+            || pass.arrived.iter().any(|&j| pass.jobs[j as usize].class != JobClass::Batch);
+        if urgent || self.params.batch_delay == SimDuration::ZERO {
+            self.held_until = None;
+            return false;
+        }
+        if self.held_until.is_none() && !pass.arrived.is_empty() {
+            self.held_until = Some(pass.now.saturating_add(self.params.batch_delay));
+        }
+        match self.held_until {
+            Some(t) if pass.now < t => {
+                pass.wake_at(t);
+                true
+            }
+            _ => {
+                self.held_until = None;
+                false
+            }
+        }
     }
 
     /// `t` rounded up to a multiple of the resolution.
@@ -65,6 +114,9 @@ impl Slurm {
 
 impl Backfill for Slurm {
     fn schedule(&mut self, pass: &mut Pass<'_>) {
+        if self.held(pass) {
+            return;
+        }
         let now = pass.now;
         let (queue, jobs) = (pass.queue, pass.jobs);
         let mut started = vec![false; queue.len()];
@@ -123,6 +175,7 @@ impl Backfill for Slurm {
             if start == now {
                 profile.reserve(now, est, &self.alloc);
                 pass.start(j, std::mem::take(&mut self.alloc));
+                self.backfilled.push(j);
                 continue;
             }
             // The reservation ends on the resolution; if its rounded tail meets another
@@ -169,6 +222,7 @@ mod tests {
             resolution: SimDuration::from_secs(60),
             interval: SimDuration::ZERO,
             max_job_user: 0,
+            batch_delay: SimDuration::ZERO,
         };
         let s = Slurm::new(p);
         assert_eq!(s.round_up(SimTime(120_000)), SimTime(120_000));

@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 
 use super::error::{ErrorKind, KeyPath, ScenarioError};
-use super::schema::{gen_problem, LublinSource, SacctSource, Scenario, SourceKind, TraceSource};
+use super::schema::{gen_problem, LublinSource, SacctSource, Scenario, SourceKind, SourceSpec, TraceSource};
 use crate::cluster::Cluster;
 use crate::metrics::Measure;
 use crate::policy::PolicyChoice;
@@ -46,6 +46,7 @@ use crate::rng;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{NameIdx, PartitionIdx};
 use crate::workload::lublin::{self, Extent, LublinConfig};
+use crate::workload::qos::Qos;
 use crate::workload::{sacct, swf, Job, Workload};
 
 /// Reason under which jobs submitted at or after `run.length` are counted as skipped.
@@ -128,6 +129,7 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
                 j.class = src.class;
             }
         }
+        assign_qos(s, &mut w, src, &path)?;
         let mut used: Vec<PartitionIdx> = w.jobs.iter().map(|j| j.partition).collect();
         used.sort_unstable();
         used.dedup();
@@ -138,7 +140,15 @@ pub fn build_replication(s: &Scenario, seed: u64, rep: u64) -> Result<Built, Sce
     }
     note_overload(&mut parts, &cluster, length);
 
-    let workload = merge(s, &cluster, seed, parts);
+    let mut workload = merge(s, &cluster, seed, parts);
+    if !s.qos.is_empty() {
+        // Every name is defined: assign_qos checked the jobs', validation the scenario's.
+        workload.qos = workload
+            .qos_names
+            .iter()
+            .map(|n| s.qos.iter().find(|q| &q.name == n).map_or_else(|| Qos::unlimited(n), |q| q.qos()))
+            .collect();
+    }
     let login = match &s.login {
         None => None,
         Some(l) => {
@@ -214,7 +224,8 @@ fn trace(s: &Scenario, t: &TraceSource, path: &KeyPath) -> Result<Workload, Scen
 }
 
 /// An sacct export: each job on the partition of its own name (the source's partition when it
-/// names none), limits from the partitions' `max_walltime`, shifted and scaled as a trace.
+/// names none), missing limits from the partitions' `default_time` or `max_walltime`, shifted
+/// and scaled as a trace.
 fn sacct_export(
     s: &Scenario,
     t: &SacctSource,
@@ -222,8 +233,12 @@ fn sacct_export(
     cluster: &Cluster,
     default: PartitionIdx,
 ) -> Result<Workload, ScenarioError> {
-    let limits =
-        cluster.partitions().iter().filter_map(|p| p.limits.max_walltime.map(|m| (p.name.clone(), m))).collect();
+    // A job without a limit gets the partition's DefaultTime, else its MaxTime (spec §B.5).
+    let limits = cluster
+        .partitions()
+        .iter()
+        .filter_map(|p| p.limits.default_time.or(p.limits.max_walltime).map(|m| (p.name.clone(), m)))
+        .collect();
     let opts = t.options(limits).map_err(|e| s.error(e.at(path)))?;
     let file = s.resolve_path(&t.path);
     let import =
@@ -342,8 +357,17 @@ fn merge(s: &Scenario, cluster: &Cluster, seed: u64, parts: Vec<Workload>) -> Wo
     if let Some(n) = out.max_nodes {
         out.header.push(format!("MaxNodes: {n}"));
     }
-    for (i, (w, src)) in parts.into_iter().zip(&s.workload).enumerate() {
+    // Account and QOS names are one table for the run: the scenario's `[[accounts]]` first,
+    // then each source's names as they appear, so a job's index means the same in every source.
+    out.accounts = s.accounts.iter().map(|a| a.name.clone()).collect();
+    for (i, (mut w, src)) in parts.into_iter().zip(&s.workload).enumerate() {
         let label = format!("workload[{i}] ({})", src.kind.name());
+        let accounts: Vec<NameIdx> = w.accounts.iter().map(|n| intern(&mut out.accounts, n)).collect();
+        let qos: Vec<NameIdx> = w.qos_names.iter().map(|n| intern(&mut out.qos_names, n)).collect();
+        for j in &mut w.jobs {
+            j.account = j.account.map(|a| accounts[a as usize]);
+            j.qos = j.qos.map(|q| qos[q as usize]);
+        }
         for (reason, n) in w.skipped {
             *out.skipped.entry(reason).or_insert(0) += n;
         }
@@ -368,8 +392,47 @@ fn merge(s: &Scenario, cluster: &Cluster, seed: u64, parts: Vec<Workload>) -> Wo
         for j in &mut out.jobs {
             j.account = j.account.or_else(|| account_of.get(&j.meta.user).copied());
         }
-        out.accounts = s.accounts.iter().map(|a| a.name.clone()).collect();
         out.account_tree = s.accounts.clone();
     }
     out
+}
+
+/// Gives each job of a source its QOS: the source's `qos`, else the one its own record names
+/// (sacct), else its partition's `default_qos`. With `[[qos]]` given, a QOS no entry defines is
+/// an error.
+fn assign_qos(s: &Scenario, w: &mut Workload, src: &SourceSpec, path: &KeyPath) -> Result<(), ScenarioError> {
+    let defaults: Vec<Option<NameIdx>> =
+        s.cluster.partitions.iter().map(|p| p.default_qos.as_deref().map(|n| intern(&mut w.qos_names, n))).collect();
+    let forced = src.qos.as_deref().map(|n| intern(&mut w.qos_names, n));
+    for j in &mut w.jobs {
+        j.qos = forced.or(j.qos).or(defaults[j.partition as usize]);
+    }
+    if s.qos.is_empty() {
+        return Ok(());
+    }
+    if let Some(j) =
+        w.jobs.iter().find(|j| j.qos.is_some_and(|q| !s.qos.iter().any(|d| d.name == w.qos_names[q as usize])))
+    {
+        let name = &w.qos_names[j.qos.expect("found by its QOS") as usize];
+        let id = j.label.as_deref().map_or_else(|| j.id.to_string(), str::to_string);
+        let known: Vec<&str> = s.qos.iter().map(|q| q.name.as_str()).collect();
+        return Err(s.error((
+            path.key("path"),
+            ErrorKind::Source(format!(
+                "job {id} runs under QOS {name:?}, which is not defined in [[qos]] (defined: {}): add it, or give \
+                 the source a `qos`",
+                known.join(", ")
+            )),
+        )));
+    }
+    Ok(())
+}
+
+/// The index of `name` in `names`, appended if new.
+fn intern(names: &mut Vec<String>, name: &str) -> NameIdx {
+    let i = names.iter().position(|n| n == name).unwrap_or_else(|| {
+        names.push(name.to_string());
+        names.len() - 1
+    });
+    i as NameIdx
 }

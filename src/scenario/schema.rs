@@ -77,6 +77,7 @@ use crate::workload::interactive::InteractiveConfig;
 use crate::workload::job::JobClass;
 use crate::workload::login_gen::LoginProcessConfig;
 use crate::workload::lublin::Population;
+use crate::workload::qos::Qos;
 use crate::workload::AccountSpec;
 
 /// Most nodes a scenario may define (all groups together): far beyond any real centre, and
@@ -118,6 +119,8 @@ pub struct Scenario {
     /// `[[accounts]]`: the fair-share account tree. Default none (each job's group stands for
     /// its account, all with equal shares).
     pub accounts: Vec<AccountSpec>,
+    /// `[[qos]]`: the QOS jobs may run under. Default none (QOS names carry no limits).
+    pub qos: Vec<QosSpec>,
     /// The file it was read from (trace paths are relative to its folder).
     pub(crate) origin: PathBuf,
     /// The file's text, to find the line of an error found after parsing.
@@ -251,6 +254,64 @@ pub struct PartitionSpec {
     /// An interactive session idle this long is ended (duration; default none).
     #[serde(default)]
     pub idle_timeout: Option<Duration>,
+    /// The time limit of a job whose source gives none (duration; Slurm's `DefaultTime`;
+    /// default none: the partition's `max_walltime`).
+    #[serde(default)]
+    pub default_time: Option<Duration>,
+    /// Slurm's `PriorityJobFactor` (default 1): multifactor's partition factor is this over the
+    /// largest of all partitions.
+    #[serde(default)]
+    pub priority_job_factor: Option<u32>,
+    /// The QOS of jobs whose source gives none (a `[[qos]]` name; default none).
+    #[serde(default)]
+    pub default_qos: Option<String>,
+}
+
+/// `[[qos]]`: a quality of service (Slurm's `sacctmgr` QOS). Limits left out are unlimited.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QosSpec {
+    /// Name (required, unique).
+    pub name: String,
+    /// `Priority` (default 0): multifactor's QOS factor is this over the largest.
+    #[serde(default)]
+    pub priority: u32,
+    /// Running jobs one user may have under it; more wait (`MaxJobsPerUser`).
+    #[serde(default)]
+    pub max_jobs_per_user: Option<u32>,
+    /// Queued and running jobs one user may have under it; more are rejected
+    /// (`MaxSubmitJobsPerUser`).
+    #[serde(default)]
+    pub max_submit_per_user: Option<u32>,
+    /// Longest walltime a job may request under it; longer requests are rejected (`MaxWall`).
+    #[serde(default)]
+    pub max_wall: Option<Duration>,
+    /// Cores one user's running jobs may hold under it; more wait (`MaxTRESPerUser=cpu=N`).
+    #[serde(default)]
+    pub max_cores_per_user: Option<u64>,
+    /// Fair-share usage is charged times this (`UsageFactor`, default 1).
+    #[serde(default = "one_f64")]
+    pub usage_factor: f64,
+    /// QOS whose jobs this one may preempt, with the partition's `preempt` mode (`Preempt`).
+    /// Checked, not simulated yet.
+    #[serde(default)]
+    pub preempt: Vec<String>,
+}
+
+impl QosSpec {
+    /// The QOS the engine and the policies use.
+    pub fn qos(&self) -> Qos {
+        Qos {
+            name: self.name.clone(),
+            priority: self.priority,
+            max_jobs_per_user: self.max_jobs_per_user,
+            max_submit_per_user: self.max_submit_per_user,
+            max_wall: self.max_wall.map(|d| d.0),
+            max_cores_per_user: self.max_cores_per_user,
+            usage_factor: self.usage_factor,
+            preempt: self.preempt.clone(),
+        }
+    }
 }
 
 /// `assignment`: how login sessions are spread over the login nodes.
@@ -306,6 +367,8 @@ pub struct SourceSpec {
     /// `class` (`"batch"`, `"interactive"` or `"debug"`): default `"batch"` for trace and
     /// lublin sources, `"interactive"` for interactive ones.
     pub class: JobClass,
+    /// `qos`: the QOS of every job of the source (a `[[qos]]` name), over an export's own.
+    pub qos: Option<String>,
     /// `kind` (required) and the kind's own keys.
     pub kind: SourceKind,
 }
@@ -392,7 +455,7 @@ pub struct ClassifySpec {
 }
 
 impl SacctSource {
-    /// The reader's options: the source's keys, and `limits`, each partition's `max_walltime`.
+    /// The reader's options: the source's keys, and `limits`, each partition's limit for jobs that give none.
     /// Keys are checked by [`Scenario::validate`], so a failure here names the key.
     pub fn options(
         &self,
@@ -576,6 +639,8 @@ struct ScenarioFile {
     outputs: OutputsSpec,
     #[serde(default)]
     accounts: Vec<AccountSpec>,
+    #[serde(default)]
+    qos: Vec<QosSpec>,
 }
 
 /// Parses and validates scenario text; `origin` names the file in errors and is the folder
@@ -623,6 +688,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Scenario, ScenarioError> {
         policy: file.policy,
         outputs: file.outputs,
         accounts: file.accounts,
+        qos: file.qos,
         origin: origin.to_path_buf(),
         text: text.to_string(),
     };
@@ -645,6 +711,7 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
     let kind = take_str("kind", "a string: \"trace\", \"sacct\", \"lublin\" or \"interactive\"")?;
     let partition = take_str("partition", "a partition name")?;
     let class = take_str("class", "a string: \"batch\", \"interactive\" or \"debug\"")?;
+    let qos = take_str("qos", "a QOS name")?;
     let Some(kind) = kind else {
         return Err((
             path.clone(),
@@ -669,7 +736,7 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
             let p = path.join(&KeyPath::from(e.path()));
             let msg = reword(e.into_inner().message());
             // The source's common keys were taken out before this step: list them too.
-            let msg = msg.replacen("(expected one of ", "(expected one of kind, partition, class, ", 1);
+            let msg = msg.replacen("(expected one of ", "(expected one of kind, partition, class, qos, ", 1);
             (p, ErrorKind::Invalid(msg))
         })
     }
@@ -687,7 +754,7 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
             ))
         }
     };
-    Ok(SourceSpec { partition, class: class.unwrap_or(default_class), kind })
+    Ok(SourceSpec { partition, class: class.unwrap_or(default_class), qos, kind })
 }
 
 /// The cluster a [`ClusterSpec`] describes: node capacities and names in id order, and each
@@ -837,6 +904,8 @@ impl ClusterSpec {
                 priority_tier: ps.priority_tier,
                 preempt: ps.preempt.into(),
                 idle_timeout: positive("idle_timeout", ps.idle_timeout)?,
+                default_time: positive("default_time", ps.default_time)?,
+                priority_job_factor: ps.priority_job_factor,
             };
             partitions.push((ps.name.clone(), ids, limits));
         }
@@ -1087,8 +1156,80 @@ impl Scenario {
         ] {
             Registry::check(axis, spec).map_err(|e| (pol.key(key), ErrorKind::Policy(Box::new(e))))?;
         }
+        Registry::check_pair(&self.policy.backfill, &self.policy.estimate)
+            .map_err(|e| (pol.key("estimate"), ErrorKind::Policy(Box::new(e))))?;
         check_accounts(&self.accounts)
             .map_err(|e| (root.key("accounts").index(e.index()).key(e.key()), ErrorKind::Invalid(e.to_string())))?;
+        self.validate_qos()
+    }
+
+    /// `[[qos]]` entries, and every QOS a partition or a source names.
+    fn validate_qos(&self) -> Result<(), Problem> {
+        let root = KeyPath::root();
+        let defined: Vec<&str> = self.qos.iter().map(|q| q.name.as_str()).collect();
+        let undefined = |path: KeyPath, name: &str| {
+            let known = if defined.is_empty() { "none is defined".to_string() } else { defined.join(", ") };
+            (path, ErrorKind::Invalid(format!("QOS {name:?} is not defined in [[qos]] (defined: {known})")))
+        };
+        for (i, q) in self.qos.iter().enumerate() {
+            let p = root.key("qos").index(i);
+            if q.name.trim().is_empty() {
+                return Err(out_of_range(p.key("name"), "a non-empty QOS name", format!("{:?}", q.name)));
+            }
+            if let Some(first) = defined[..i].iter().position(|&n| n == q.name) {
+                return Err((
+                    p.key("name"),
+                    ErrorKind::Duplicate {
+                        what: "QOS",
+                        name: q.name.clone(),
+                        first: root.key("qos").index(first).to_string(),
+                    },
+                ));
+            }
+            if !(q.usage_factor.is_finite() && q.usage_factor >= 0.0) {
+                return Err(out_of_range(p.key("usage_factor"), "a number ≥ 0", q.usage_factor));
+            }
+            for (key, v) in [
+                ("max_jobs_per_user", q.max_jobs_per_user.map(u64::from)),
+                ("max_submit_per_user", q.max_submit_per_user.map(u64::from)),
+                ("max_cores_per_user", q.max_cores_per_user),
+            ] {
+                if v == Some(0) {
+                    return Err(out_of_range(p.key(key), "at least 1 (leave the key out for no limit)", 0));
+                }
+            }
+            if q.max_wall.is_some_and(|d| d.0 <= SimDuration::ZERO) {
+                return Err(out_of_range(p.key("max_wall"), "a duration > 0", "\"0s\""));
+            }
+            for (k, name) in q.preempt.iter().enumerate() {
+                if !defined.contains(&name.as_str()) {
+                    return Err(undefined(p.key("preempt").index(k), name));
+                }
+            }
+        }
+        for (i, part) in self.cluster.partitions.iter().enumerate() {
+            if let Some(name) = part.default_qos.as_deref().filter(|n| !defined.contains(n)) {
+                return Err(undefined(root.key("cluster").key("partitions").index(i).key("default_qos"), name));
+            }
+        }
+        for (i, src) in self.workload.iter().enumerate() {
+            if let Some(name) = src.qos.as_deref().filter(|n| !defined.contains(n)) {
+                return Err(undefined(root.key("workload").index(i).key("qos"), name));
+            }
+        }
+        // Conservative places every job once, at arrival: it cannot hold one back for a limit.
+        if self.qos.iter().any(|q| q.max_jobs_per_user.is_some() || q.max_cores_per_user.is_some())
+            && self.policy.backfill.trim_start().starts_with("conservative")
+        {
+            return Err((
+                root.key("policy").key("backfill"),
+                ErrorKind::Invalid(
+                    "a QOS limits running jobs (max_jobs_per_user or max_cores_per_user), which conservative \
+                     backfilling cannot hold jobs back for: use none, easy or slurm"
+                        .into(),
+                ),
+            ));
+        }
         Ok(())
     }
 }

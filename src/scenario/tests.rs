@@ -703,3 +703,85 @@ fn listed_users_are_charged_to_their_first_account() {
     }
     assert!(w.jobs.iter().any(|j| j.account == Some(1)) && w.jobs.iter().any(|j| j.account.is_none()));
 }
+
+const QOS: &str = "\n[[qos]]\nname = \"normal\"\n\n[[qos]]\nname = \"high\"\npriority = 10\nmax_jobs_per_user = 2\npreempt = [\"normal\"]\n";
+
+#[test]
+fn jobs_take_the_source_qos_else_the_partition_default() {
+    let text = format!("{BASE}{LUBLIN}{QOS}").replace(
+        "name = \"batch\"\nnodes = [\"cpu\"]",
+        "name = \"batch\"\nnodes = [\"cpu\"]\ndefault_qos = \"normal\"\npriority_job_factor = 5\ndefault_time = \"10m\"",
+    );
+    let built = build(&ok(&text), 1).unwrap();
+    let w = &built.workload;
+    assert_eq!(w.qos_names, ["normal"]);
+    assert_eq!(w.qos.len(), 1);
+    assert!(w.jobs.iter().all(|j| j.qos == Some(0)));
+    let batch = built.cluster.partition(0);
+    assert_eq!(batch.limits.priority_job_factor, Some(5));
+    assert_eq!(batch.limits.default_time, Some(SimDuration::from_secs(600)));
+    // The source's own QOS wins over the partition's default.
+    let forced = text.replacen("kind = \"lublin\"", "kind = \"lublin\"\nqos = \"high\"", 1);
+    let built = build(&ok(&forced), 1).unwrap();
+    let w = &built.workload;
+    let high = w.qos_names.iter().position(|n| n == "high").unwrap() as u32;
+    assert!(w.jobs.iter().all(|j| j.qos == Some(high)));
+    assert_eq!(w.qos[high as usize].max_jobs_per_user, Some(2));
+    assert_eq!(w.qos[high as usize].priority, 10);
+}
+
+#[test]
+fn an_undefined_or_bad_qos_is_refused_with_its_key_and_line() {
+    let text = format!("{BASE}{LUBLIN}{QOS}").replacen("kind = \"lublin\"", "kind = \"lublin\"\nqos = \"gold\"", 1);
+    check(
+        &err(&text),
+        line_of(&text, "qos = \"gold\"", 0),
+        "workload[0].qos",
+        "QOS \"gold\" is not defined in [[qos]] (defined: normal, high)",
+    );
+    let text =
+        base_with("name = \"batch\"\nnodes = [\"cpu\"]", "name = \"batch\"\nnodes = [\"cpu\"]\ndefault_qos = \"gold\"");
+    check(
+        &err(&text),
+        line_of(&text, "default_qos", 0),
+        "cluster.partitions[0].default_qos",
+        "QOS \"gold\" is not defined in [[qos]] (defined: none is defined)",
+    );
+    let text = format!("{BASE}{QOS}").replace("preempt = [\"normal\"]", "preempt = [\"normal\", \"low\"]");
+    check(&err(&text), line_of(&text, "preempt =", 0), "qos[1].preempt[1]", "QOS \"low\" is not defined");
+    let text = format!("{BASE}{QOS}").replace("name = \"high\"", "name = \"normal\"");
+    let second = line_of(&text, "name = \"normal\"", line_of(&text, "name = \"normal\"", 0));
+    check(&err(&text), second, "qos[1].name", "qos[0]");
+    let text = format!("{BASE}{QOS}").replace("max_jobs_per_user = 2", "max_jobs_per_user = 0");
+    check(&err(&text), line_of(&text, "max_jobs_per_user = 0", 0), "qos[1].max_jobs_per_user", "at least 1");
+    let text = format!("{BASE}{QOS}").replace("priority = 10", "priority = -10");
+    check(&err(&text), line_of(&text, "priority = -10", 0), "qos[1].priority", "");
+    let text = format!("{BASE}{QOS}").replace("priority = 10", "usage_factor = -1.5");
+    check(&err(&text), line_of(&text, "usage_factor", 0), "qos[1].usage_factor", "≥ 0");
+    let text = format!("{BASE}{QOS}").replace("priority = 10", "max_walltime = \"1h\"");
+    check(&err(&text), line_of(&text, "max_walltime", 0), "qos[1].max_walltime", "unknown key");
+    let text = format!("{BASE}{LUBLIN}{QOS}\n[policy]\nbackfill = \"conservative\"\n");
+    check(&err(&text), line_of(&text, "backfill = ", 0), "policy.backfill", "use none, easy or slurm");
+}
+
+#[test]
+fn bad_slurm_policies_are_refused_with_the_policy_key_and_line() {
+    let text = format!("{BASE}\n[policy]\norder = \"multifactor[age=-1000]\"\n");
+    check(
+        &err(&text),
+        line_of(&text, "age=-1000", 0),
+        "policy.order",
+        "parameter age: expected a number in [0, 4294967295]",
+    );
+    let text = format!("{BASE}\n[policy]\norder = \"multifactor[agee=1]\"\n");
+    check(&err(&text), line_of(&text, "agee", 0), "policy.order", "unknown parameter \"agee\"");
+    let text = format!("{BASE}\n[policy]\nbackfill = \"slurm[bf_window=60]\"\n");
+    check(&err(&text), line_of(&text, "bf_window", 0), "policy.backfill", "unknown parameter \"bf_window\"");
+    let text = format!("{BASE}\n[policy]\nbackfill = \"slurm[resolution=-60]\"\n");
+    check(
+        &err(&text),
+        line_of(&text, "resolution=-60", 0),
+        "policy.backfill",
+        "parameter resolution: expected a number in [0, 3600]",
+    );
+}

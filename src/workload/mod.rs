@@ -13,6 +13,7 @@ pub mod interactive;
 pub mod job;
 pub mod login_gen;
 pub mod lublin;
+pub mod qos;
 pub mod sacct;
 pub mod swf;
 pub mod trace;
@@ -49,6 +50,8 @@ pub struct Workload {
     pub accounts: Vec<String>,
     /// QOS names, in first-appearance order ([`Job::qos`] indexes them).
     pub qos_names: Vec<String>,
+    /// The definition of each of `qos_names`, when a scenario gives them (else empty).
+    pub qos: Vec<qos::Qos>,
     /// Partition names the source gives, in first-appearance order; a job's `meta.partition`
     /// is the 1-based index here (the SWF partition number).
     pub partition_names: Vec<String>,

@@ -11,7 +11,7 @@ use schedsim::workload::WorkloadError;
 
 use crate::common::shared_dir;
 
-fn sacct_dir() -> Option<PathBuf> {
+pub(crate) fn sacct_dir() -> Option<PathBuf> {
     let d = shared_dir()?.join("reference/sacct");
     if d.is_dir() {
         Some(d)
@@ -156,7 +156,7 @@ const REAL_SCENARIO: &str = "tests/data/sacct-real-slurm.toml";
 
 /// The allocation records of an export, each as field name → value, read here independently
 /// of the library (the real export has no `|` inside a field).
-fn allocations(path: &Path) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn allocations(path: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split('|').collect();
@@ -166,7 +166,7 @@ fn allocations(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-fn secs(date: &str) -> i64 {
+pub(crate) fn secs(date: &str) -> i64 {
     // Within one day of the export: hours, minutes, seconds are enough, checked by the day.
     assert_eq!(&date[..10], "2026-12-01", "the run fits in one day");
     let t: Vec<i64> = date[11..].split(':').map(|x| x.parse().unwrap()).collect();

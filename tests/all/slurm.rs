@@ -207,8 +207,8 @@ fn a_multifactor_run_writes_fairshare_csv_and_its_chart() {
 }
 
 /// Slurm's backfill with every bound lifted: a cycle at every pass, all jobs tested, no
-/// horizon, exact reservation ends.
-const SLURM_UNBOUNDED: &str = "slurm[max_job_test=0,window=0,interval=0,resolution=0]";
+/// horizon, exact reservation ends, batch submissions scheduled at once.
+const SLURM_UNBOUNDED: &str = "slurm[max_job_test=0,window=0,interval=0,resolution=0,batch_delay=0]";
 
 /// On the pyss cases, replanning from scratch and compression give the same schedules.
 #[test]
@@ -235,7 +235,8 @@ fn unbounded_slurm_backfill_against_batsim_conservative() {
 
 /// Start times under `slurm[...]` with the given bounds, the others lifted; fcfs, 4 cores.
 fn slurm_starts(jobs: &[Job], bounds: &[(&str, &str)]) -> Vec<Option<i64>> {
-    let mut keys = vec![("interval", "0"), ("resolution", "0"), ("window", "0"), ("max_job_test", "0")];
+    let mut keys =
+        vec![("interval", "0"), ("resolution", "0"), ("window", "0"), ("max_job_test", "0"), ("batch_delay", "0")];
     for &(k, v) in bounds {
         keys.retain(|&(k2, _)| k2 != k);
         keys.push((k, v));

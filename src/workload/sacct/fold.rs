@@ -625,7 +625,7 @@ impl Folder<'_> {
                     };
                     let from_part = part_name.and_then(|p| self.opts.partition_limits.get(p));
                     let (value, by) = match (from_part, self.opts.default_timelimit) {
-                        (Some(l), _) => (Some(l.0), "the partition's max_walltime"),
+                        (Some(l), _) => (Some(l.0), "the partition's default_time or max_walltime"),
                         (None, Some(l)) => (Some(l.0), "the default time limit"),
                         (None, None) => (None, "the job's runtime"),
                     };

@@ -51,7 +51,7 @@ pub struct SacctOptions {
     /// The limit of jobs with `UNLIMITED` or `Partition_Limit` whose partition has no
     /// `max_walltime` here.
     pub default_timelimit: Option<SimDuration>,
-    /// Each partition's `max_walltime`, by name.
+    /// Each partition's limit for jobs that give none (`default_time`, else `max_walltime`), by name.
     pub partition_limits: BTreeMap<String, SimDuration>,
     pub classifier: Classifier,
 }
