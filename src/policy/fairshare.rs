@@ -218,13 +218,6 @@ impl Tree {
         }
     }
 
-    fn level_shares(&self, a: Assoc) -> f64 {
-        match self.nodes[a].parent {
-            Some(p) => self.nodes[p].children.iter().map(|&c| self.nodes[c].shares).sum(),
-            None => 1.0,
-        }
-    }
-
     /// Classic fair-share factor of every association: `F = 2^(−(U_E/S)/d)`, with normalised
     /// shares `S` the product of `shares/level_shares` up the path, normalised usage `U` the
     /// usage over the root's (at most 1), and effective usage `U_E = U` on the first level,
@@ -235,11 +228,14 @@ impl Tree {
         let mut s = vec![1.0; n];
         let mut ue = vec![0.0; n];
         let mut f = vec![0.0; n];
+        // Each parent's children's shares, summed once (per child it was n² on a flat tree).
+        let level_of: Vec<f64> =
+            self.nodes.iter().map(|p| p.children.iter().map(|&c| self.nodes[c].shares).sum()).collect();
         // Parents come before children in `nodes` (added under existing ones): one pass.
         for a in 1..n {
             let node = &self.nodes[a];
             let p = node.parent.expect("only the root has no parent");
-            let level = self.level_shares(a);
+            let level = level_of[p];
             let ratio = if level > 0.0 { node.shares / level } else { 0.0 };
             s[a] = s[p] * ratio;
             let u = if root_usage > 0.0 { (node.usage / root_usage).min(1.0) } else { 0.0 };
@@ -272,9 +268,11 @@ impl Tree {
         f
     }
 
-    fn level_fs(&self, a: Assoc) -> f64 {
+    /// Level FS of `a`, whose siblings' shares sum to `level` (summed once per sibling group
+    /// by the caller: summing them for each sibling made a flat tree of n users cost n² per
+    /// recalculation, half of a multifactor run on HPC2N).
+    fn level_fs(&self, a: Assoc, level: f64) -> f64 {
         let node = &self.nodes[a];
-        let level = self.level_shares(a);
         let s = if level > 0.0 { node.shares / level } else { 0.0 };
         if s == 0.0 {
             return 0.0;
@@ -286,7 +284,10 @@ impl Tree {
     }
 
     fn visit(&self, siblings: &[Assoc], parent_tied: bool, walk: &mut Walk, f: &mut [f64]) {
-        let mut ranked: Vec<(f64, Assoc)> = siblings.iter().map(|&a| (self.level_fs(a), a)).collect();
+        // The siblings are their parent's children: their shares' sum is each one's
+        // level_shares, added in the order `classic` adds them.
+        let level: f64 = siblings.iter().map(|&c| self.nodes[c].shares).sum();
+        let mut ranked: Vec<(f64, Assoc)> = siblings.iter().map(|&a| (self.level_fs(a, level), a)).collect();
         // Higher LF first; users before accounts on equal LF; then tree order, for determinism.
         ranked.sort_by(|x, y| {
             y.0.total_cmp(&x.0).then(self.nodes[y.1].user.cmp(&self.nodes[x.1].user)).then(x.1.cmp(&y.1))
