@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use schedsim::report::build::build_report;
-use schedsim::report::fixture::{write_fixture_run, FixtureSpec};
+#[path = "../tests/support/fixture.rs"]
+mod fixture;
+
+use fixture::{write_fixture_run, FixtureSpec};
 
 fn report(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");

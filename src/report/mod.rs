@@ -20,7 +20,9 @@ pub mod charts;
 pub mod checked;
 pub mod compare_report;
 pub mod csv;
-pub mod fixture;
+#[cfg(test)]
+#[path = "../../tests/support/fixture.rs"]
+pub(crate) mod fixture;
 pub mod folder;
 pub mod guard;
 pub mod html;

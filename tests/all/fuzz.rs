@@ -9,7 +9,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use schedsim::report::fixture::{write_fixture_run, FixtureSpec};
+use crate::fixture::{write_fixture_run, FixtureSpec};
 use schedsim::report::rundata::load_run;
 use schedsim::scenario::{parse, DEFAULT_SCENARIO};
 use schedsim::workload::swf::parse_swf;

@@ -6,6 +6,8 @@ mod atomic;
 mod bounds;
 mod cli;
 mod common;
+#[path = "../support/fixture.rs"]
+mod fixture;
 mod fuzz;
 mod inputs;
 mod interactive;

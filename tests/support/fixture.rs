@@ -1,5 +1,6 @@
-//! A synthetic run directory, written in the run-directory format that [`super::rundata`]
-//! reads: for tests, benches and demonstrations of the report without simulating.
+//! A synthetic run directory, written in the run-directory format that `report::rundata`
+//! reads: for the report's tests and benches, without simulating. Test support, outside the
+//! library: the library's unit tests, `tests/all` and `benches/report.rs` include this file.
 //!
 //! The schedule is made by a simple greedy list scheduler (each job, in arrival order, takes
 //! the nodes of its partition that free up first), so node allocations never overlap and
