@@ -45,7 +45,7 @@ dir=$(dirname "$file")
 if [ -f "$dir/sweep.json" ]; then
     kind=sweep sections=(swept figures charts)
 elif [ -f "$dir/size-pool.json" ]; then
-    kind=size-pool sections=(answer question sizes charts)
+    kind=size-pool sections=(question sizes charts)  # its answer is its first paragraph, checked below
 elif [ -f "$dir/comparison.csv" ]; then
     kind=comparison sections=(compared best figures charts variants)
 else
