@@ -1,6 +1,6 @@
 //! Inputs that used to be taken as written, through the real binary: policy strings spelled
 //! with spaces or empty brackets, empty and repeated items in --policies, a named pipe, and a
-//! file with no line breaks.
+//! file with no line breaks, plain or gzipped.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -67,4 +67,22 @@ fn a_named_pipe_says_what_it_awaits_and_is_read_once_written() {
 fn a_file_without_line_breaks_is_refused_at_the_line_cap() {
     // /dev/zero is an endless line of zero bytes.
     expect_error(&["inspect", "/dev/zero"], &["/dev/zero:1: line longer than 1048576 bytes"]);
+}
+
+#[test]
+fn a_gzip_holding_one_huge_line_is_refused_at_the_line_cap() {
+    // 64 MiB of one line inflate from a few kilobytes: the cap holds on what comes out of the
+    // decoder, not on the file's size.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("huge.swf.gz");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    gz.write_all(b"; Version: 2.2\n").unwrap();
+    let block = vec![b'1'; 1 << 20];
+    for _ in 0..64 {
+        gz.write_all(&block).unwrap();
+    }
+    gz.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20, "the file itself is small");
+    expect_error(&["inspect", path.to_str().unwrap()], &["huge.swf.gz:2: line longer than 1048576 bytes"]);
 }
