@@ -82,6 +82,20 @@ pub enum Refresh {
     Every(SimDuration),
 }
 
+/// An order by a score that grows while a job waits (WFP3, UNICEP): lower runs first, and the
+/// keys are recomputed at every pass.
+pub struct WaitingScore(pub fn(&Job, SimDuration, SimTime) -> f64);
+
+impl QueueOrder for WaitingScore {
+    fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64 {
+        float_key((self.0)(job, estimate, now))
+    }
+
+    fn refresh(&self) -> Refresh {
+        Refresh::EveryPass
+    }
+}
+
 /// A score where lower runs first, as an integer key of the same order (IEEE total order), so
 /// that orders with real-valued formulas share the engine's integer keys.
 pub fn float_key(score: f64) -> i64 {

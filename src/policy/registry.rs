@@ -9,7 +9,7 @@ use std::fmt;
 
 use super::{
     conservative, easy, f1, fcfs, largest, ljf, multifactor, no_backfill, saf, sjf, slurm, smallest, unicep, wfp3,
-    Backfill, Estimate, QueueOrder,
+    Backfill, Estimate, QueueOrder, WaitingScore,
 };
 
 /// A parameter a policy accepts, with its default and valid range.
@@ -88,13 +88,13 @@ const ORDERS: &[OrderEntry] = &[
         name: "wfp3",
         help: "lowest −(w/r)³ × n first (w waited so far, r estimate, n cores); rescored every pass",
         params: &[],
-        build: |_| Box::new(wfp3::Wfp3),
+        build: |_| Box::new(WaitingScore(wfp3::Wfp3::score)),
     },
     Entry {
         name: "unicep",
         help: "lowest −(w + 1e-15) / (log2(n + 1e-15) × r) first (w waited, n cores, r estimate; seconds); rescored every pass",
         params: &[],
-        build: |_| Box::new(unicep::Unicep),
+        build: |_| Box::new(WaitingScore(unicep::Unicep::score)),
     },
     Entry {
         name: "multifactor",

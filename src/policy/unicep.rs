@@ -3,7 +3,7 @@
 //! in seconds, n the cores requested and r the runtime estimate in seconds. The 10⁻¹⁵ terms
 //! are RLScheduler's, so that one-core jobs (log₂ 1 = 0) rank first rather than divide by zero.
 
-use super::{float_key, secs_at_least_one, waited_secs, QueueOrder, Refresh};
+use super::{secs_at_least_one, waited_secs};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::Job;
 
@@ -17,19 +17,10 @@ impl Unicep {
     }
 }
 
-impl QueueOrder for Unicep {
-    fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64 {
-        float_key(Self::score(job, estimate, now))
-    }
-
-    fn refresh(&self) -> Refresh {
-        Refresh::EveryPass
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::{QueueOrder, WaitingScore};
 
     #[test]
     fn the_score_by_hand() {
@@ -39,7 +30,7 @@ mod tests {
         assert!((s + 2.0).abs() < 1e-12, "{s}");
         // A one-core job that has waited ranks ahead of any wider one.
         let one = Job::new(2, SimTime(0), SimDuration::from_secs(10), SimDuration::from_secs(100), 1);
-        let k = |j: &Job| Unicep.key(j, SimDuration::from_secs(100), SimTime(600_000));
+        let k = |j: &Job| WaitingScore(Unicep::score).key(j, SimDuration::from_secs(100), SimTime(600_000));
         assert!(k(&one) < k(&j));
     }
 }

@@ -2,7 +2,7 @@
 //! score = −(w/r)³ × n, lowest first, with w the time waited so far, r the runtime estimate
 //! and n the cores requested. Old, short, wide jobs rise; the score grows while a job waits.
 
-use super::{float_key, secs_at_least_one, waited_secs, QueueOrder, Refresh};
+use super::{secs_at_least_one, waited_secs};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::Job;
 
@@ -16,19 +16,10 @@ impl Wfp3 {
     }
 }
 
-impl QueueOrder for Wfp3 {
-    fn key(&self, job: &Job, estimate: SimDuration, now: SimTime) -> i64 {
-        float_key(Self::score(job, estimate, now))
-    }
-
-    fn refresh(&self) -> Refresh {
-        Refresh::EveryPass
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::{QueueOrder, WaitingScore};
 
     #[test]
     fn the_score_by_hand() {
@@ -36,7 +27,7 @@ mod tests {
         // Waited 200 s on a 100 s estimate: −(2)³ × 4 = −32.
         assert_eq!(Wfp3::score(&j, SimDuration::from_secs(100), SimTime(1_200_000)), -32.0);
         // Waiting longer lowers (improves) the key.
-        let k = |t| Wfp3.key(&j, SimDuration::from_secs(100), SimTime(t));
+        let k = |t| WaitingScore(Wfp3::score).key(&j, SimDuration::from_secs(100), SimTime(t));
         assert!(k(1_300_000) < k(1_200_000));
         assert_eq!(Wfp3::score(&j, SimDuration::from_secs(100), SimTime(1_000_000)), 0.0);
     }

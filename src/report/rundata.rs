@@ -466,6 +466,21 @@ impl CsvFile {
         Ok(CsvFile { path: path.to_path_buf(), reader, columns })
     }
 
+    /// Calls `row` with each data row in order; the first error, the reader's or `row`'s,
+    /// ends the reading.
+    fn rows(&mut self, mut row: impl FnMut(Fields<'_>) -> Result<(), RunDirError>) -> Result<(), RunDirError> {
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match self.reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(csv_error(&self.path, e)),
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            row(Fields { path: &self.path, columns: &self.columns, record: &record, line })?;
+        }
+    }
+
     fn index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
@@ -638,15 +653,7 @@ fn read_jobs(path: &Path) -> Result<JobsFile, RunDirError> {
     let mut classes = Names::default();
     let mut partitions = Names::default();
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match f.reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let r = Fields { path, columns: &f.columns, record: &record, line };
+    f.rows(|r| {
         let class = match c_class {
             Some(i) => {
                 let t = r.text(i)?.trim();
@@ -685,7 +692,8 @@ fn read_jobs(path: &Path) -> Result<JobsFile, RunDirError> {
             preemptions,
             bsld: r.opt_num(c_bsld, "a bounded slowdown (a number ≥ 1), or nothing")?,
         });
-    }
+        Ok(())
+    })?;
     // Report order: renumber classes (known ones first) and partitions (by name).
     let order = |names: &[String], key: &dyn Fn(&str, &str) -> std::cmp::Ordering| {
         let mut idx: Vec<usize> = (0..names.len()).collect();
@@ -726,15 +734,7 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries, RunDirError> {
             }
         }
     }
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match f.reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let r = Fields { path, columns: &f.columns, record: &record, line };
+    f.rows(|r| {
         ts.time.push(r.secs(c_time)?);
         for &(i, kind, k) in &slots {
             let v = match r.text(i)?.trim().parse::<f64>() {
@@ -743,7 +743,8 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries, RunDirError> {
             };
             series_list(&mut ts, kind)[k].values.push(v);
         }
-    }
+        Ok(())
+    })?;
     Ok(ts)
 }
 
@@ -766,15 +767,7 @@ pub fn read_login(path: &Path) -> Result<Vec<LoginProcess>, RunDirError> {
     let (c_id, c_user, c_end, c_demand) = (col("proc_id"), col("user"), col("end"), col("cpu_demand"));
     let (c_used, c_outcome, c_stretch) = (col("cpu_used"), col("outcome"), col("stretch"));
     let mut out = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match f.reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let r = Fields { path, columns: &f.columns, record: &record, line };
+    f.rows(|r| {
         out.push(LoginProcess {
             proc_id: r.opt_text(c_id)?.trim().to_string(),
             user: r.opt_text(c_user)?.trim().to_string(),
@@ -786,7 +779,8 @@ pub fn read_login(path: &Path) -> Result<Vec<LoginProcess>, RunDirError> {
             outcome: r.opt_text(c_outcome)?.trim().to_string(),
             stretch: r.opt_num(c_stretch, "a stretch (a number ≥ 1), or nothing")?,
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -839,15 +833,7 @@ pub fn read_fairshare(path: &Path) -> Result<FairShare, RunDirError> {
     let c_account = f.require("account", FAIRSHARE_HEADER)?;
     let c_factor = f.require("factor", FAIRSHARE_HEADER)?;
     let mut out = FairShare::default();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match f.reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let r = Fields { path, columns: &f.columns, record: &record, line };
+    f.rows(|r| {
         let t = r.secs(c_time)?;
         let account = r.text(c_account)?.trim().to_string();
         let factor = r.opt_num(Some(c_factor), "a fair-share factor (a number in [0, 1])")?.unwrap_or(0.0);
@@ -866,7 +852,8 @@ pub fn read_fairshare(path: &Path) -> Result<FairShare, RunDirError> {
             }
         };
         series.values[k - 1] = factor;
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
