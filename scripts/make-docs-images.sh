@@ -17,6 +17,7 @@ target/release/schedsim size-pool --move-nodes cpu:inter --target 'interactive.w
 mkdir -p docs
 cp "$out/default/charts/utilisation.png" docs/default-utilisation.png
 cp "$out/default/charts/wait_cdf.png" docs/default-wait-cdf.png
+cp "$out/default/charts/job_sizes.png" docs/default-job-sizes.png
 cp "$out/kth/charts/wait_by_class.png" docs/compare-waits.png
 cp "$out/kth/charts/wait_cdf_all.png" docs/compare-wait-cdf.png
 cp "$out/pool/charts/sweep_within_target_interactive.png" docs/sweep-pool-interactive-within-target.png
@@ -25,4 +26,4 @@ cp "$out/pool/sweep.csv" docs/sweep-pool.csv
 cp "$out/size/charts/size_pool_target.png" docs/size-pool-target.png
 cp "$out/size/charts/size_pool_cost.png" docs/size-pool-cost.png
 rm -rf "$out"
-echo "make-docs-images: wrote docs/default-*.png, docs/compare-*.png, docs/sweep-pool-*.png, docs/sweep-pool.csv, docs/size-pool-*.png"
+echo "make-docs-images: wrote docs/default-*.png (utilisation, wait-cdf, job-sizes), docs/compare-*.png, docs/sweep-pool-*.png, docs/sweep-pool.csv, docs/size-pool-*.png"

@@ -88,7 +88,10 @@ mod tests {
         let dir = fixture(FixtureSpec { jobs: 1500, ..FixtureSpec::default() });
         let files = build_report(dir.path()).unwrap();
         let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["utilisation", "queue", "wait_cdf", "wait_by_hour_batch", "gantt", "login_load"]);
+        assert_eq!(
+            names,
+            ["utilisation", "queue", "wait_cdf", "wait_by_hour_batch", "job_sizes", "gantt", "login_load"]
+        );
         // The fixture's sessions all start at once: no heatmap of nothing, but a sentence.
         // Debug has too few jobs for a heatmap. Both say so.
         let skipped: Vec<&str> = files.skipped.iter().map(|s| s.name.as_str()).collect();
@@ -177,7 +180,7 @@ mod tests {
         let dir = fixture(FixtureSpec { jobs: 800, legacy: true, ..FixtureSpec::default() });
         let files = build_report(dir.path()).unwrap();
         let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["wait_cdf", "wait_by_hour_all"]);
+        assert_eq!(names, ["wait_cdf", "wait_by_hour_all", "job_sizes"]);
         let skipped: Vec<&str> = files.skipped.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(skipped, ["utilisation", "queue", "gantt", "login_load"]);
         let html = fs::read_to_string(&files.html).unwrap();
@@ -228,7 +231,7 @@ mod tests {
         let files = build_report(dir.path()).unwrap();
         assert!(files.charts.is_empty());
         let skipped: Vec<&str> = files.skipped.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(skipped, ["utilisation", "queue", "wait_cdf", "gantt", "login_load"]);
+        assert_eq!(skipped, ["utilisation", "queue", "wait_cdf", "job_sizes", "gantt", "login_load"]);
         let html = fs::read_to_string(&files.html).unwrap();
         assert!(html.contains("no job of this run started"));
         assert!(html.ends_with("</html>\n"));

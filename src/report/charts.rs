@@ -10,6 +10,7 @@
 //! | `wait_by_hour_<class>` | mean wait by hour of the week of submission (classes with ≥ [`HEATMAP_MIN_JOBS`] started jobs) |
 //! | `gantt` | node allocations: one bar per job per node range, coloured by class |
 //! | `login_load` | active processes per login node over time, cores per login node as a dashed line |
+//! | `job_sizes` | per class, the share of jobs and of core-hours by size in cores ([`size_chart`]) |
 //!
 //! What cannot be read is aggregated before drawing, so a run of hundreds of thousands of
 //! jobs still gives small files: time series are averaged into at most [`MAX_POINTS`] bins,
@@ -30,6 +31,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use rayon::prelude::*;
+
+#[path = "size_chart.rs"]
+mod size_chart;
 
 use super::rundata::{JobRow, Outcome, RunData, Series};
 use super::{write_atomic, ReportError};
@@ -493,6 +497,7 @@ enum Plot {
     Cdf(CdfPlot),
     Heat(Box<HeatPlot>),
     Gantt(GanttPlot),
+    Sizes(size_chart::SizesPlot),
 }
 
 #[derive(Clone, Debug)]
@@ -520,6 +525,7 @@ pub fn build_charts(run: &RunData) -> Result<Charts, ChartError> {
     for r in heatmap_specs(run) {
         add(r);
     }
+    add(size_chart::sizes_spec(run));
     add(gantt_spec(run));
     add(login_spec(run));
     // Only runs whose queue order keeps fair-share have the file; others get no note.
@@ -1416,6 +1422,7 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
         Plot::Cdf(p) => draw_cdf(p, root, &plot, &side, bitmap),
         Plot::Heat(p) => draw_heat(p, &plot, &side),
         Plot::Gantt(p) => draw_gantt(p, root, &plot, &side),
+        Plot::Sizes(p) => size_chart::draw_sizes(p, root, &plot, &side),
     }
 }
 

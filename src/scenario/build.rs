@@ -290,7 +290,7 @@ fn shift_and_scale(s: &Scenario, w: &mut Workload, start: SimDuration) {
     }
 }
 
-/// The Lublin–Feitelson model on the source's declared machine (whole-node jobs), filling
+/// The Lublin–Feitelson model on the source's declared machine (whole-node or one-core tasks), filling
 /// `length` at the source's load times `run.load_scale`.
 fn lublin(
     s: &Scenario,
@@ -303,6 +303,8 @@ fn lublin(
     cfg.cores_per_node = l.cores_per_node;
     cfg.target_load = Some(l.load * s.run.load_scale);
     cfg.start_hour = l.start_hour;
+    cfg.unit = l.unit;
+    cfg.scale_sizes = l.scale_sizes;
     let mut w = lublin::generate_workload(&cfg, Extent::Horizon(length), rng)
         .map_err(|e| s.error((path.clone(), ErrorKind::Source(e.to_string()))))?;
     if let Some(users) = l.users {

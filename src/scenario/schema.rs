@@ -76,7 +76,7 @@ use crate::units::{Duration, Memory};
 use crate::workload::interactive::InteractiveConfig;
 use crate::workload::job::JobClass;
 use crate::workload::login_gen::LoginProcessConfig;
-use crate::workload::lublin::Population;
+use crate::workload::lublin::{Population, SizeUnit};
 use crate::workload::qos::Qos;
 use crate::workload::AccountSpec;
 
@@ -544,6 +544,18 @@ pub struct LublinSource {
     /// `start_hour` (0–23, default 0): hour of the day at time 0 for the model's daily cycle.
     #[serde(default)]
     pub start_hour: u32,
+    /// `unit` (`"node"` (default) or `"core"`): what a drawn size counts. Node-sized jobs hold
+    /// whole nodes; core-sized jobs are one-core tasks packed onto shared nodes.
+    #[serde(default)]
+    pub unit: SizeUnit,
+    /// `scale_sizes` (default true): shift the size range with the declared machine (in the
+    /// unit), or draw the published sizes as given (1 to 128, a third of them serial).
+    #[serde(default = "yes")]
+    pub scale_sizes: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn batch() -> Population {
@@ -1111,7 +1123,9 @@ impl Scenario {
                     if l.start_hour > 23 {
                         return Err(out_of_range(p.key("start_hour"), "an hour in 0..=23", l.start_hour));
                     }
-                    if let Some(other) = part_nodes.iter().find(|r| r.cores != l.cores_per_node) {
+                    if let Some(other) =
+                        part_nodes.iter().find(|r| l.unit == SizeUnit::Node && r.cores != l.cores_per_node)
+                    {
                         return Err((
                             p.key("cores_per_node"),
                             ErrorKind::Source(format!(

@@ -155,8 +155,20 @@ fn the_embedded_default_is_the_file_and_matches_the_brief() {
     assert_eq!(b.measure.warmup_end, Some(SimTime(2 * 86_400_000)));
     assert_eq!(b.measure.targets.get(&JobClass::Interactive), Some(&SimDuration::from_secs(60)));
     let count = |c: JobClass| b.workload.jobs.iter().filter(|j| j.class == c).count();
-    assert!((500..20_000).contains(&count(JobClass::Batch)), "{} batch jobs", count(JobClass::Batch));
     assert!(count(JobClass::Interactive) > 500 && count(JobClass::Debug) > 100);
+    // Batch work as a centre sees it: tens of thousands of jobs in three weeks, most of them
+    // within one node, while a few span a large part of the machine and most of the work is in
+    // jobs of whole nodes.
+    let batch: Vec<_> = b.workload.jobs.iter().filter(|j| j.class == JobClass::Batch).collect();
+    assert!((10_000..100_000).contains(&batch.len()), "{} batch jobs", batch.len());
+    let small = batch.iter().filter(|j| j.procs() <= 32).count();
+    assert!(small * 10 > batch.len() * 9, "{small} of {} batch jobs within one node", batch.len());
+    assert!(batch.iter().any(|j| j.procs() >= 64 * 32), "some jobs take 64 nodes or more");
+    let work = |f: &dyn Fn(u32) -> bool| -> f64 {
+        batch.iter().filter(|j| f(j.task.cores)).map(|j| j.procs() as f64 * j.runtime.0 as f64).sum()
+    };
+    let (whole_nodes, cores) = (work(&|c| c == 32), work(&|c| c == 1));
+    assert!(whole_nodes > cores, "most work in whole-node jobs: {whole_nodes} against {cores}");
 }
 
 #[test]

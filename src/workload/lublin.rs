@@ -110,6 +110,29 @@ impl fmt::Display for Population {
     }
 }
 
+/// What the model's sizes count (the paper's "processors").
+///
+/// `Node`: a job of size k takes k whole nodes of `cores_per_node` cores, alone. `Core`: a job
+/// of size k is k one-core tasks, packed onto nodes that other jobs may share; the machine the
+/// sizes are scaled to is then `nodes × cores_per_node` cores, and an offered load counts the
+/// same core-seconds either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeUnit {
+    #[default]
+    Node,
+    Core,
+}
+
+impl fmt::Display for SizeUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SizeUnit::Node => "node",
+            SizeUnit::Core => "core",
+        })
+    }
+}
+
 /// The model's constants for one population, as fitted for a [`REFERENCE_NODES`]-node machine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -264,9 +287,12 @@ pub struct LublinConfig {
     /// Machine size in nodes; log2(nodes) is the batch population's `log2_high` (see the
     /// [module docs](self)).
     pub nodes: u32,
-    /// Cores per node: a job's `procs` is its size in nodes times this. Default 1.
+    /// Cores per node: with [`SizeUnit::Node`] a job's `procs` is its size times this. Default 1.
     #[serde(default = "one")]
     pub cores_per_node: u32,
+    /// What a size counts: whole nodes (default) or cores.
+    #[serde(default)]
+    pub unit: SizeUnit,
     pub population: Population,
     /// Offered load to scale arrivals to (e.g. 0.7), or `None` to keep the model's own rate.
     #[serde(default)]
@@ -298,6 +324,7 @@ impl LublinConfig {
         LublinConfig {
             nodes,
             cores_per_node: 1,
+            unit: SizeUnit::Node,
             population,
             target_load: None,
             start_hour: 0,
@@ -360,11 +387,20 @@ impl LublinConfig {
         }
     }
 
+    /// The machine's size in the model's unit: the largest job it can draw.
+    pub fn machine_size(&self) -> u32 {
+        match self.unit {
+            SizeUnit::Node => self.nodes,
+            // validate() refused a product past u32.
+            SizeUnit::Core => self.nodes.saturating_mul(self.cores_per_node),
+        }
+    }
+
     /// The (low, med, high) of log2(size) actually used for `pop` on this machine (`Mixed`
     /// answers for its batch stream).
     pub fn size_range(&self, pop: Population) -> (f64, f64, f64) {
         let p = self.params(pop);
-        let top = f64::from(self.nodes.max(1)).log2();
+        let top = f64::from(self.machine_size().max(1)).log2();
         if self.scale_sizes {
             let shift = top - REFERENCE_LOG2_NODES;
             let high = (p.log2_high + shift).max(p.log2_low).min(top);
@@ -428,7 +464,7 @@ struct Stream {
     med: f64,
     high: f64,
     log2_prob: f64,
-    max_nodes: u32,
+    max_size: u32,
     pa: f64,
     pb: f64,
     g1: Gamma<f64>,
@@ -481,7 +517,7 @@ impl Stream {
             med,
             high,
             log2_prob: p.log2_prob,
-            max_nodes: cfg.nodes,
+            max_size: cfg.machine_size(),
             pa: p.pa,
             pb: p.pb,
             g1: gamma(p.a1, p.b1, "a1")?,
@@ -527,7 +563,7 @@ impl Stream {
         Ok(())
     }
 
-    /// Size in nodes (the reference's `calc_number_of_nodes`).
+    /// Size in the model's unit (the reference's `calc_number_of_nodes`).
     fn size<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         let u: f64 = rng.random();
         if u <= self.serial_prob {
@@ -538,14 +574,15 @@ impl Stream {
         if u <= self.serial_prob + self.pow2_prob {
             exponent = (exponent + 0.5).floor();
         }
-        // high ≤ log2(nodes) ≤ 32 keeps this in range; the clamp guards rounding at the top.
+        // high ≤ log2(machine size) ≤ 32 keeps this in range; the clamp guards rounding at the top.
         let size = (exponent.exp2() + 0.5).floor();
-        (size as u32).clamp(1, self.max_nodes)
+        (size as u32).clamp(1, self.max_size)
     }
 
-    /// Runtime in whole seconds (the reference's `time_from_nodes`).
-    fn runtime<R: Rng + ?Sized>(&self, rng: &mut R, nodes: u32) -> Result<i64, LublinError> {
-        let p = (self.pa * f64::from(nodes) + self.pb).clamp(0.0, 1.0);
+    /// Runtime in whole seconds (the reference's `time_from_nodes`), for a job of `size` in the
+    /// model's unit: the fitted weight depends on the size the constants were fitted in.
+    fn runtime<R: Rng + ?Sized>(&self, rng: &mut R, size: u32) -> Result<i64, LublinError> {
+        let p = (self.pa * f64::from(size) + self.pb).clamp(0.0, 1.0);
         for _ in 0..MAX_REDRAWS {
             let g = if rng.random::<f64>() <= p { &self.g1 } else { &self.g2 };
             let v = g.sample(rng);
@@ -567,7 +604,7 @@ impl Stream {
 struct Raw {
     submit: f64,
     runtime: i64,
-    nodes: u32,
+    size: u32,
     queue: i64,
 }
 
@@ -579,6 +616,11 @@ struct Raw {
 pub fn generate<R: Rng + ?Sized>(cfg: &LublinConfig, extent: Extent, rng: &mut R) -> Result<Vec<Job>, LublinError> {
     cfg.validate()?;
     let cores = f64::from(cfg.machine_cores()?);
+    // Each of a job's `size` tasks is a whole node or one core.
+    let task_cores = match cfg.unit {
+        SizeUnit::Node => cfg.cores_per_node,
+        SizeUnit::Core => 1,
+    };
     if let Extent::Horizon(h) = extent {
         if h <= SimDuration::ZERO {
             return Err(LublinError::Horizon(h));
@@ -624,14 +666,14 @@ pub fn generate<R: Rng + ?Sized>(cfg: &LublinConfig, extent: Extent, rng: &mut R
             break;
         }
         s.advance(rng)?;
-        let nodes = s.size(rng);
-        let runtime = s.runtime(rng, nodes)?;
-        let job_work = f64::from(nodes) * f64::from(cfg.cores_per_node) * runtime as f64;
+        let size = s.size(rng);
+        let runtime = s.runtime(rng, size)?;
+        let job_work = f64::from(size) * f64::from(task_cores) * runtime as f64;
         if work_budget.is_some_and(|b| work + job_work > b) {
             break;
         }
         work += job_work;
-        raw.push(Raw { submit, runtime, nodes, queue: s.queue });
+        raw.push(Raw { submit, runtime, size, queue: s.queue });
     }
 
     let factor = match (cfg.target_load, raw.last()) {
@@ -647,9 +689,10 @@ pub fn generate<R: Rng + ?Sized>(cfg: &LublinConfig, extent: Extent, rng: &mut R
             found: format!("{:?}", cfg.target_load),
         })?;
         let runtime = SimDuration::from_secs(r.runtime);
-        // A job of k nodes is k tasks of a whole node each: it holds its nodes alone.
-        let mut job = Job::new(i as u64 + 1, submit, runtime, runtime, r.nodes);
-        job.task = Res::cores(cfg.cores_per_node);
+        // A job of k nodes is k tasks of a whole node each: it holds its nodes alone. A job of k
+        // cores is k one-core tasks, which first fit packs onto shared nodes.
+        let mut job = Job::new(i as u64 + 1, submit, runtime, runtime, r.size);
+        job.task = Res::cores(task_cores);
         job.meta.queue = r.queue;
         jobs.push(job);
     }
@@ -684,8 +727,12 @@ pub fn generate_workload<R: Rng + ?Sized>(
         Some(t) => format!(", target load {t}"),
         None => String::new(),
     };
+    let unit_text = match cfg.unit {
+        SizeUnit::Node => "",
+        SizeUnit::Core => ", sizes in cores",
+    };
     let name = format!(
-        "lublin-feitelson-2003 {} ({} nodes × {} cores, {extent_text}{load_text})",
+        "lublin-feitelson-2003 {} ({} nodes × {} cores{unit_text}, {extent_text}{load_text})",
         cfg.population, cfg.nodes, cfg.cores_per_node
     );
     let mut notes = vec!["synthetic Lublin–Feitelson (2003) workload: requested time = runtime, since the model \
@@ -694,7 +741,8 @@ pub fn generate_workload<R: Rng + ?Sized>(
     for &pop in cfg.populations() {
         let (low, med, high) = cfg.size_range(pop);
         notes.push(format!(
-            "{pop} sizes: log2 two-stage uniform low {low:.3}, med {med:.3}, high {high:.3}{}",
+            "{pop} sizes in {}s: log2 two-stage uniform low {low:.3}, med {med:.3}, high {high:.3}{}",
+            cfg.unit,
             if cfg.scale_sizes { " (shifted to the machine size)" } else { "" }
         ));
     }
@@ -1106,6 +1154,48 @@ mod tests {
         for (a, b) in one.iter().zip(&four) {
             assert_eq!((a.submit, a.runtime, a.procs() * 4), (b.submit, b.runtime, b.procs()));
         }
+    }
+
+    #[test]
+    fn core_sizes_are_one_core_tasks_drawn_for_the_machines_cores() {
+        // 188 nodes of 32 cores: sizes are drawn for 6,016 cores, each task one core.
+        let node = LublinConfig { cores_per_node: 32, ..LublinConfig::new(188, Population::Batch) };
+        let core = LublinConfig { unit: SizeUnit::Core, ..node.clone() };
+        assert_eq!(core.machine_size(), 6016);
+        let (_, _, high) = core.size_range(Population::Batch);
+        assert!((high - 6016f64.log2()).abs() < 1e-12, "batch high is log2 of the cores: {high}");
+        let js = jobs(&core, 20_000, 18);
+        assert!(js.iter().all(|j| j.task.cores == 1 && (1..=6016).contains(&j.procs())));
+        assert!(js.iter().any(|j| j.procs() % 32 != 0), "core sizes are not whole nodes");
+        assert!(js.iter().any(|j| j.procs() > 32 * 32), "scaled core sizes span many nodes");
+        // Whole nodes, by contrast, ask for multiples of 32 cores.
+        assert!(jobs(&node, 2_000, 18).iter().all(|j| j.task.cores == 32));
+
+        // With the constants as given, the core sizes are the published distribution: 29%
+        // serial, mostly powers of two, at most 128 cores.
+        let given = LublinConfig { scale_sizes: false, ..core };
+        let p = given.params(Population::Batch);
+        let model =
+            pmf_figures(&size_pmf(p.serial_prob, p.pow2_prob, given.size_range(Population::Batch), p.log2_prob));
+        let js = jobs(&given, N, 19);
+        assert_sample_matches_model("batch in cores, unscaled", &sample_figures(&js), &model);
+        assert!(js.iter().all(|j| j.task.cores == 1 && j.procs() <= 128));
+    }
+
+    #[test]
+    fn a_load_in_cores_takes_more_jobs_of_fewer_cores() {
+        // The same target load over the same horizon, in node-sized and unscaled core-sized jobs:
+        // both offer the load on the machine's cores, and small jobs need many more of them.
+        let week = SimDuration::from_secs(7 * 86_400);
+        let node =
+            LublinConfig { cores_per_node: 32, target_load: Some(0.8), ..LublinConfig::new(188, Population::Batch) };
+        let core = LublinConfig { unit: SizeUnit::Core, scale_sizes: false, ..node.clone() };
+        let gen = |cfg: &LublinConfig| generate(cfg, Extent::Horizon(week), &mut rng::stream(5, 0, "lublin")).unwrap();
+        let (a, b) = (gen(&node), gen(&core));
+        for js in [&a, &b] {
+            assert!((offered_load(js, 6016).unwrap() - 0.8).abs() < 1e-6);
+        }
+        assert!(b.len() > 20 * a.len(), "{} core-sized jobs against {} node-sized", b.len(), a.len());
     }
 
     #[test]

@@ -239,7 +239,11 @@ fn the_workload_holds_still_when_the_cluster_or_the_policy_changes() {
     assert_ne!(seed, builtin, "run.seed = 2 gave the same jobs as run.seed = 1");
     let lublin = job_lines(Some(&write(
         "lublin.toml",
-        &edit(&base, "partition = \"batch\"\nnodes = 188\n", "partition = \"batch\"\nnodes = 184\n"),
+        &edit(
+            &base,
+            "nodes = 188\ncores_per_node = 32\nload = 0.5\n",
+            "nodes = 184\ncores_per_node = 32\nload = 0.5\n",
+        ),
     )));
     assert_ne!(lublin, builtin, "the Lublin source's nodes = 184 gave the same jobs as nodes = 188");
 }
@@ -775,25 +779,35 @@ fn load_scale_multiplies_every_source_and_compresses_a_trace() {
     // sequence of jobs, so at 1.3 it keeps the same jobs and adds more, and its submit times are
     // squeezed by one factor. So: the same sizes and runtimes first, 1.3 times the work (to
     // within the last job, which did not fit), and about 1.3 times the jobs.
-    let batch = |b: &schedsim::scenario::Built| -> Vec<(u64, i64)> {
-        b.workload.jobs.iter().filter(|j| j.class == JobClass::Batch).map(|j| (j.procs(), j.runtime.0)).collect()
-    };
-    let (b0, b1) = (batch(&plain), batch(&scaled));
-    assert!(b1.len() > b0.len(), "{} batch jobs at 1.3, {} at 1", b1.len(), b0.len());
-    assert_eq!(&b1[..b0.len()], &b0[..], "the batch jobs at load_scale 1 are not the first ones at 1.3");
-    let works: Vec<f64> = b1.iter().map(|&(p, r)| p as f64 * r as f64).collect();
-    let (w0, w1) = (works[..b0.len()].iter().sum::<f64>(), works.iter().sum::<f64>());
-    assert!((w1 / w0 - 1.3).abs() < 0.05, "batch work {w1} at 1.3 is {:.3} times {w0} at 1", w1 / w0);
-    // The count: jobs are a renewal process in work, N(w) has variance ≈ N·CV² (CV of a job's
-    // work), and n₁ − 1.3·n₀ = (n₁ − n₀) − 0.3·n₀, over disjoint stretches of work, has
-    // ≈ (0.3 + 0.3²)·n₀·CV². Four standard deviations again, and the bound must still be able to
-    // tell 1.3 from 1.
-    let (n0, n1) = (b0.len() as f64, b1.len() as f64);
-    let mean = w1 / n1;
-    let cv2 = works.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / (n1 - 1.0) / (mean * mean);
-    let sd = (0.39 * n0 * cv2).sqrt();
-    assert!((n1 - 1.3 * n0).abs() < 4.0 * sd, "batch jobs {n1} at 1.3 against {n0} at 1 (±{sd:.0}, CV² {cv2:.1})");
-    assert!(4.0 * sd < 0.3 * n0, "batch jobs: the bound ±{:.0} could not tell 1.3 from 1", 4.0 * sd);
+    // The default has two Lublin sources, told apart by their tasks: whole nodes of 32 cores,
+    // and one core.
+    for task_cores in [32, 1] {
+        let batch = |b: &schedsim::scenario::Built| -> Vec<(u64, i64)> {
+            b.workload
+                .jobs
+                .iter()
+                .filter(|j| j.class == JobClass::Batch && j.task.cores == task_cores)
+                .map(|j| (j.procs(), j.runtime.0))
+                .collect()
+        };
+        let (b0, b1) = (batch(&plain), batch(&scaled));
+        let what = format!("batch jobs of {task_cores}-core tasks");
+        assert!(b1.len() > b0.len(), "{what}: {} at 1.3, {} at 1", b1.len(), b0.len());
+        assert_eq!(&b1[..b0.len()], &b0[..], "{what}: those at load_scale 1 are not the first ones at 1.3");
+        let works: Vec<f64> = b1.iter().map(|&(p, r)| p as f64 * r as f64).collect();
+        let (w0, w1) = (works[..b0.len()].iter().sum::<f64>(), works.iter().sum::<f64>());
+        assert!((w1 / w0 - 1.3).abs() < 0.05, "{what}: work {w1} at 1.3 is {:.3} times {w0} at 1", w1 / w0);
+        // The count: jobs are a renewal process in work, N(w) has variance ≈ N·CV² (CV of a
+        // job's work), and n₁ − 1.3·n₀ = (n₁ − n₀) − 0.3·n₀, over disjoint stretches of work,
+        // has ≈ (0.3 + 0.3²)·n₀·CV². Four standard deviations again, and the bound must still be
+        // able to tell 1.3 from 1.
+        let (n0, n1) = (b0.len() as f64, b1.len() as f64);
+        let mean = w1 / n1;
+        let cv2 = works.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / (n1 - 1.0) / (mean * mean);
+        let sd = (0.39 * n0 * cv2).sqrt();
+        assert!((n1 - 1.3 * n0).abs() < 4.0 * sd, "{what}: {n1} at 1.3 against {n0} at 1 (±{sd:.0}, CV² {cv2:.1})");
+        assert!(4.0 * sd < 0.3 * n0, "{what}: the bound ±{:.0} could not tell 1.3 from 1", 4.0 * sd);
+    }
 
     // A trace: submit times (after the start shift) divided by 1.3, to the millisecond.
     let tmp = tempfile::tempdir().unwrap();
