@@ -171,7 +171,7 @@ impl Easy {
             if !self.shares[job.partition as usize * self.reserved.len() + theirs] {
                 continue;
             }
-            for &(n, res) in &pass.allocation(r).0 {
+            for &(n, res) in pass.allocation(r) {
                 if !part.contains(n) {
                     continue;
                 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cluster::{Allocation, Cluster, Occupancy, Res};
+use crate::cluster::{Allocation, Allocations, Cluster, NodeId, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::qos::Qos;
 use crate::workload::{Job, JobIdx};
@@ -172,7 +172,7 @@ pub struct RunState {
     /// Running jobs by estimated end, then index: the order backfilling releases them in.
     pub(crate) running: BTreeSet<(SimTime, JobIdx)>,
     /// Each job's cores while it runs (and after, for reports); empty before it starts.
-    pub(crate) allocations: Vec<Allocation>,
+    pub(crate) allocations: Allocations,
     /// Jobs started in the current pass, in decision order.
     pub(crate) started: Vec<JobIdx>,
     pub(crate) wakeup: Option<SimTime>,
@@ -185,7 +185,7 @@ impl RunState {
         RunState {
             occupancy,
             running: BTreeSet::new(),
-            allocations: vec![Allocation::default(); jobs],
+            allocations: Allocations::new(jobs),
             started: Vec::new(),
             wakeup: None,
             promised: vec![None; jobs],
@@ -240,7 +240,7 @@ impl<'a> Pass<'a> {
     }
 
     /// The cores a running (or ended) job holds.
-    pub fn allocation(&self, job: JobIdx) -> &Allocation {
+    pub fn allocation(&self, job: JobIdx) -> &[(NodeId, Res)] {
         &self.state.allocations[job as usize]
     }
 
@@ -258,7 +258,7 @@ impl<'a> Pass<'a> {
         self.state.occupancy.take(&alloc);
         let est_end = self.now.saturating_add(self.estimates[job as usize]);
         self.state.running.insert((est_end, job));
-        self.state.allocations[job as usize] = alloc;
+        self.state.allocations.set(job as usize, &alloc);
         self.state.started.push(job);
     }
 
