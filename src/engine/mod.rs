@@ -581,6 +581,7 @@ impl<'w> Engine<'w> {
         let removed = self.state.running.remove(&(live.est_end, j));
         debug_assert!(removed, "stopped job {j} was not running");
         live.generation += 1;
+        self.state.changes += 1;
         self.state.occupancy.give(&self.state.allocations[j as usize]);
         self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
         if !self.qos.is_empty() {
@@ -622,6 +623,7 @@ impl<'w> Engine<'w> {
         let removed = self.state.running.remove(&(live.est_end, j));
         debug_assert!(removed, "raised job {j} was not running");
         self.state.running.insert((end, j));
+        self.state.changes += 1;
         live.est_end = end;
         self.estimates[j as usize] = raised;
         true

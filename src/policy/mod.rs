@@ -178,6 +178,10 @@ pub struct RunState {
     pub(crate) wakeup: Option<SimTime>,
     /// The first start time a policy promised each job (a reservation), if any.
     pub(crate) promised: Vec<Option<SimTime>>,
+    /// Bumped whenever what runs, where, or until when it is estimated to run changes: a
+    /// start, a stop, a raised estimate. Policies may keep what they computed from those
+    /// while it stays the same.
+    pub(crate) changes: u64,
 }
 
 impl RunState {
@@ -189,6 +193,7 @@ impl RunState {
             started: Vec::new(),
             wakeup: None,
             promised: vec![None; jobs],
+            changes: 0,
         }
     }
 }
@@ -239,6 +244,12 @@ impl<'a> Pass<'a> {
         &self.state.running
     }
 
+    /// Changes so far to what runs, where, or until when (see [`RunState`]): equal values
+    /// mean nothing of it changed in between.
+    pub fn changes(&self) -> u64 {
+        self.state.changes
+    }
+
     /// The cores a running (or ended) job holds.
     pub fn allocation(&self, job: JobIdx) -> &[(NodeId, Res)] {
         &self.state.allocations[job as usize]
@@ -256,6 +267,7 @@ impl<'a> Pass<'a> {
         let part = self.cluster.partition(j.partition);
         assert!(alloc.0.iter().all(|&(n, _)| part.contains(n)), "job {} placed outside partition {}", j.id, part.name);
         self.state.occupancy.take(&alloc);
+        self.state.changes += 1;
         let est_end = self.now.saturating_add(self.estimates[job as usize]);
         self.state.running.insert((est_end, job));
         self.state.allocations.set(job as usize, &alloc);
