@@ -1,7 +1,7 @@
 //! Benchmarks of the engine and policies: a synthetic Lublin workload (always available) on
 //! a flat machine and on a node-aware one; when `../shared/traces` exists, the real traces
 //! the README's speed table uses, and Slurm's priority and backfill on HPC2N; and whole
-//! scenarios (build and run). Run with
+//! scenarios (build and run); and the writers of a run's files. Run with
 //! `cargo bench --bench engine`.
 
 use std::path::PathBuf;
@@ -182,5 +182,20 @@ fn experiments(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, policies, traces, scenarios, experiments, slurm);
+/// Writing a run's files (`jobs.csv`, `schedule.swf`, `timeseries.csv`, `summary.json`) for a
+/// synthetic 100,000-job run: on a trace, formatting these once cost more than simulating.
+fn writers(c: &mut Criterion) {
+    let w = synthetic(256, 100_000, 0.9);
+    let plan = RunPlan::replay("writers".into(), "synthetic".into(), w, Cluster::flat(256), policy("fcfs", "easy"));
+    let result = execute(&plan).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = c.benchmark_group("writers");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    g.bench_function("run_files/lublin100k", |b| {
+        b.iter(|| schedsim::experiment::write_run(&dir.path().join("run"), &plan, &result).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, policies, traces, scenarios, experiments, slurm, writers);
 criterion_main!(benches);

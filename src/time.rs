@@ -114,20 +114,100 @@ pub fn fmt_ms_as_secs(ms: i64, f: &mut impl fmt::Write) -> fmt::Result {
 /// Writes `value / 10^decimals` exactly, dropping trailing zeros of the fraction (and the
 /// point when none is left). Integer arithmetic only: no float rounding, no allocation.
 pub fn fmt_fixed(value: i64, decimals: u32, f: &mut impl fmt::Write) -> fmt::Result {
-    let scale = 10u64.pow(decimals);
-    let sign = if value < 0 { "-" } else { "" };
+    let mut buf = [0; FIXED_MAX];
+    let at = fixed_digits(value, decimals, &mut buf);
+    f.write_str(std::str::from_utf8(&buf[at..]).expect("digits are ASCII"))
+}
+
+/// Appends `value / 10^decimals` as [`fmt_fixed`] writes it, to a byte buffer: the writers of
+/// large files (`jobs.csv`, `schedule.swf`) build their lines this way, without `fmt`.
+pub fn push_fixed(value: i64, decimals: u32, out: &mut Vec<u8>) {
+    let mut buf = [0; FIXED_MAX];
+    let at = fixed_digits(value, decimals, &mut buf);
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Appends milliseconds as seconds, as [`SimTime`]'s `Display` writes them.
+pub fn push_ms_as_secs(ms: i64, out: &mut Vec<u8>) {
+    push_fixed(ms, 3, out);
+}
+
+/// Appends `v` in decimal.
+pub fn push_int(v: i64, out: &mut Vec<u8>) {
+    push_fixed(v, 0, out);
+}
+
+/// Appends `v` in decimal.
+pub fn push_uint(v: u64, out: &mut Vec<u8>) {
+    let mut buf = [0; FIXED_MAX];
+    let at = digits_of(v, &mut buf, FIXED_MAX);
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Room for any `i64` in fixed point: a sign, 20 digits and a point.
+const FIXED_MAX: usize = 24;
+
+/// Writes [`fmt_fixed`]'s text at the end of `buf` and returns where it starts.
+fn fixed_digits(value: i64, decimals: u32, buf: &mut [u8; FIXED_MAX]) -> usize {
     let abs = value.unsigned_abs();
-    let (whole, mut frac) = (abs / scale, abs % scale);
-    write!(f, "{sign}{whole}")?;
-    if frac == 0 {
-        return Ok(());
+    // The scales in use are constants, so that the division is a multiplication.
+    let (whole, mut frac) = match decimals {
+        0 => (abs, 0),
+        3 => (abs / 1_000, abs % 1_000),
+        4 => (abs / 10_000, abs % 10_000),
+        d => (abs / 10u64.pow(d), abs % 10u64.pow(d)),
+    };
+    let mut at = FIXED_MAX;
+    if frac != 0 {
+        let mut width = decimals;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        for _ in 0..width {
+            at -= 1;
+            buf[at] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        at -= 1;
+        buf[at] = b'.';
     }
-    let mut width = decimals as usize;
-    while frac % 10 == 0 {
-        frac /= 10;
-        width -= 1;
+    at = digits_of(whole, buf, at);
+    if value < 0 {
+        at -= 1;
+        buf[at] = b'-';
     }
-    write!(f, ".{frac:0width$}")
+    at
+}
+
+/// `00` to `99`, two bytes each: digits are written two at a time.
+const PAIRS: [u8; 200] = {
+    let mut t = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Writes `v`'s decimal digits into `buf` ending just before `end`; returns where they start.
+fn digits_of(mut v: u64, buf: &mut [u8; FIXED_MAX], mut end: usize) -> usize {
+    while v >= 100 {
+        let r = (v % 100) as usize;
+        v /= 100;
+        end -= 2;
+        buf[end..end + 2].copy_from_slice(&PAIRS[2 * r..2 * r + 2]);
+    }
+    if v >= 10 {
+        end -= 2;
+        buf[end..end + 2].copy_from_slice(&PAIRS[2 * v as usize..2 * v as usize + 2]);
+    } else {
+        end -= 1;
+        buf[end] = b'0' + v as u8;
+    }
+    end
 }
 
 impl fmt::Display for SimTime {
@@ -175,6 +255,29 @@ mod tests {
         assert_eq!(fixed(10_000, 4), "1");
         assert_eq!(fixed(12_345, 4), "1.2345");
         assert_eq!(fixed(-5, 2), "-0.05");
+        assert_eq!(fixed(i64::MIN, 3), "-9223372036854775.808");
+        assert_eq!(fixed(0, 3), "0");
+    }
+
+    #[test]
+    fn byte_writers_agree_with_display() {
+        let mut out = Vec::new();
+        for v in [0, 1, -1, 9, 10, 4_709, 4_700, -500, 5, 1_050, 90_000, i64::MAX, i64::MIN, 123_456_789_012] {
+            out.clear();
+            push_ms_as_secs(v, &mut out);
+            assert_eq!(out, SimTime(v).to_string().as_bytes(), "{v} ms");
+            out.clear();
+            push_int(v, &mut out);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+        for v in [0, 7, 10, u64::MAX] {
+            out.clear();
+            push_uint(v, &mut out);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+        out.clear();
+        push_fixed(28_000, 4, &mut out);
+        assert_eq!(out, b"2.8");
     }
 
     #[test]

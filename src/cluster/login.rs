@@ -57,7 +57,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::series;
-use crate::time::{fmt_fixed, SimDuration, SimTime};
+use crate::time::{push_fixed, push_ms_as_secs, push_uint, SimDuration, SimTime};
 use crate::workload::login_gen::LoginProcess;
 
 /// Units of virtual service per millisecond: lcm(1, 2, …, 46). Any share `c/n` with `n ≤ 46`
@@ -755,22 +755,22 @@ pub const LOGIN_CSV_HEADER: &str = "proc_id,user,node,arrival,end,cpu_demand,cpu
 /// `jobs.csv`), both from integer arithmetic.
 pub fn write_login_csv<W: Write>(mut out: W, run: &LoginRun) -> io::Result<()> {
     writeln!(out, "{LOGIN_CSV_HEADER}")?;
-    let mut text = String::new();
+    let mut line = Vec::with_capacity(128);
     for r in &run.records {
-        text.clear();
-        fmt_fixed(stretch_e4(r), 4, &mut text).map_err(io::Error::other)?;
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{text}",
-            r.id,
-            r.user,
-            r.node,
-            r.arrival,
-            r.end,
-            r.cpu_demand,
-            r.cpu_used,
-            r.outcome.as_str()
-        )?;
+        line.clear();
+        for v in [r.id, u64::from(r.user), u64::from(r.node)] {
+            push_uint(v, &mut line);
+            line.push(b',');
+        }
+        for t in [r.arrival.0, r.end.0, r.cpu_demand.0, r.cpu_used.0] {
+            push_ms_as_secs(t, &mut line);
+            line.push(b',');
+        }
+        line.extend_from_slice(r.outcome.as_str().as_bytes());
+        line.push(b',');
+        push_fixed(stretch_e4(r), 4, &mut line);
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     out.flush()
 }

@@ -242,11 +242,64 @@ pub struct Allocation(pub Vec<(NodeId, Res)>);
 
 impl Allocation {
     pub fn cores(&self) -> u64 {
-        self.0.iter().map(|&(_, r)| u64::from(r.cores)).sum()
+        cores_in(&self.0)
     }
 
     pub fn nodes(&self) -> usize {
         self.0.len()
+    }
+}
+
+impl std::ops::Deref for Allocation {
+    type Target = [(NodeId, Res)];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// The cores of an allocation's (node, resources) pairs.
+pub fn cores_in(alloc: &[(NodeId, Res)]) -> u64 {
+    alloc.iter().map(|&(_, r)| u64::from(r.cores)).sum()
+}
+
+/// Every job's allocation, by job index, in one pool: what it holds while it runs and last
+/// held after, nothing before it starts. A run of millions of jobs would otherwise keep a small
+/// heap vector for each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Allocations {
+    /// Each job's first entry in `pool` and its number of entries.
+    spans: Vec<(u32, u32)>,
+    pool: Vec<(NodeId, Res)>,
+}
+
+impl Allocations {
+    /// `jobs` jobs holding nothing.
+    pub fn new(jobs: usize) -> Allocations {
+        Allocations { spans: vec![(0, 0); jobs], pool: Vec::new() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Records that `job` now holds `alloc`. A job started again (after a preemption) gets
+    /// new entries; its old ones stay in the pool, unused.
+    pub fn set(&mut self, job: usize, alloc: &[(NodeId, Res)]) {
+        let at = u32::try_from(self.pool.len()).expect("fewer than 2^32 allocation entries in a run");
+        self.pool.extend_from_slice(alloc);
+        self.spans[job] = (at, alloc.len() as u32);
+    }
+}
+
+impl std::ops::Index<usize> for Allocations {
+    type Output = [(NodeId, Res)];
+    fn index(&self, job: usize) -> &Self::Output {
+        let (at, n) = self.spans[job];
+        &self.pool[at as usize..at as usize + n as usize]
     }
 }
 
@@ -343,23 +396,23 @@ impl Occupancy {
     /// # Panics
     /// If a node would hold more than its capacity: a policy decided an impossible start,
     /// which is a bug in the policy, not bad input.
-    pub fn take(&mut self, alloc: &Allocation) {
-        for &(node, r) in &alloc.0 {
+    pub fn take(&mut self, alloc: &[(NodeId, Res)]) {
+        for &(node, r) in alloc {
             let f = self.free[node as usize];
             assert!(r.fits_in(f), "capacity exceeded on node {node}: {r} asked, {f} free");
             self.free[node as usize] = f.minus(r);
             self.update_index(node as usize);
         }
-        self.total_free_cores -= alloc.cores();
+        self.total_free_cores -= cores_in(alloc);
     }
 
     /// Returns the allocation's resources.
-    pub fn give(&mut self, alloc: &Allocation) {
-        for &(node, r) in &alloc.0 {
+    pub fn give(&mut self, alloc: &[(NodeId, Res)]) {
+        for &(node, r) in alloc {
             self.free[node as usize] = self.free[node as usize].plus(r);
             self.update_index(node as usize);
         }
-        self.total_free_cores += alloc.cores();
+        self.total_free_cores += cores_in(alloc);
     }
 
     fn update_index(&mut self, node: usize) {
@@ -392,6 +445,16 @@ mod tests {
 
     fn one_core(n: u32) -> (Res, u32) {
         (Res::cores(1), n)
+    }
+
+    #[test]
+    fn the_pool_gives_each_job_its_last_allocation() {
+        let mut a = Allocations::new(3);
+        a.set(1, &[(0, Res::cores(2)), (3, Res::cores(1))]);
+        a.set(2, &[(5, Res::cores(4))]);
+        a.set(1, &[(7, Res::cores(1))]);
+        assert_eq!((&a[0], &a[1], &a[2]), (&[][..], &[(7, Res::cores(1))][..], &[(5, Res::cores(4))][..]));
+        assert_eq!(cores_in(&a[2]), 4);
     }
 
     #[test]
@@ -476,7 +539,7 @@ mod tests {
         assert!(occ.first_fit(Res::cores(1), 129, all, &mut a));
         occ.take(&a);
         assert_eq!(occ.nonfull_in(all).collect::<Vec<_>>(), vec![129]);
-        occ.give(&Allocation(vec![(64, Res::cores(1))]));
+        occ.give(&[(64, Res::cores(1))]);
         assert_eq!(occ.nonfull_in(all).collect::<Vec<_>>(), vec![64, 129]);
     }
 
@@ -485,6 +548,6 @@ mod tests {
     fn taking_more_than_free_is_a_broken_invariant() {
         let c = Cluster::flat(4);
         let mut occ = Occupancy::new(&c);
-        occ.take(&Allocation(vec![(0, Res::cores(5))]));
+        occ.take(&[(0, Res::cores(5))]);
     }
 }

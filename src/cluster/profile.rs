@@ -2,7 +2,7 @@
 //! Conservative backfilling keeps one, holding running jobs (until their estimated end) and
 //! every queued job's reservation, and finds each job the earliest slot on specific nodes.
 
-use super::{Allocation, Cluster, NodeId, Partition, Res};
+use super::{cores_in, Allocation, Cluster, NodeId, Partition, Res};
 use crate::time::{SimDuration, SimTime};
 
 /// Slice `k` lasts from `starts[k]` until `starts[k + 1]` (the last for ever); in it, `cores[k]`
@@ -201,13 +201,13 @@ impl Profile {
 
     /// Claims `alloc` from `start` for `dur`. The caller reserves only what [`Profile::earliest`]
     /// offered; debug builds check it (the check cost a tenth of a conservative run).
-    pub fn reserve(&mut self, start: SimTime, dur: SimDuration, alloc: &Allocation) {
+    pub fn reserve(&mut self, start: SimTime, dur: SimDuration, alloc: &[(NodeId, Res)]) {
         let (i, j) = self.span(start, start.saturating_add(dur.max(MIN_SPAN)));
-        let cores = alloc.cores();
+        let cores = cores_in(alloc);
         for k in i..j {
             let at = self.starts[k];
             let free = self.free_mut(k);
-            for &(node, r) in &alloc.0 {
+            for &(node, r) in alloc {
                 let f = free[node as usize];
                 debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {at}");
                 free[node as usize] = f.minus(r);
@@ -218,15 +218,15 @@ impl Profile {
 
     /// Gives back `alloc` from `from` until `until` (a reservation withdrawn, or the unused
     /// tail of a job that ended before its estimate).
-    pub fn release(&mut self, from: SimTime, until: SimTime, alloc: &Allocation) {
+    pub fn release(&mut self, from: SimTime, until: SimTime, alloc: &[(NodeId, Res)]) {
         if until <= from {
             return;
         }
         let (i, j) = self.span(from, until);
-        let cores = alloc.cores();
+        let cores = cores_in(alloc);
         for k in i..j {
             let free = self.free_mut(k);
-            for &(node, r) in &alloc.0 {
+            for &(node, r) in alloc {
                 free[node as usize] = free[node as usize].plus(r);
             }
             self.cores[k] += cores;

@@ -8,6 +8,7 @@
 //! higher-tier jobs that cannot start otherwise.
 
 pub mod event;
+mod live;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -15,7 +16,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::cluster::{Allocation, Cluster, Occupancy, PreemptMode};
+use crate::cluster::{cores_in, Allocation, Allocations, Cluster, Occupancy, PreemptMode};
 use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
 use crate::policy::predicted::Predictor;
@@ -26,6 +27,7 @@ use crate::workload::job::{JobClass, PartitionIdx};
 use crate::workload::qos::{Qos, QosUse, Refusal};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
+use live::LiveJobs;
 
 /// How the events of one instant are ordered and when the policy is called. Published results
 /// depend on it: the same policy on the same trace gives different schedules under each.
@@ -122,7 +124,7 @@ pub struct RunOutput {
     /// The first start time a policy promised each job (its first reservation), if any.
     pub promised: Vec<Option<SimTime>>,
     /// The resources each job last ran on (empty for jobs that never ran), in workload order.
-    pub allocations: Vec<Allocation>,
+    pub allocations: Allocations,
     /// Samples of the machine's state, if sampling was asked for.
     pub samples: Vec<Sample>,
     /// Each fair-share account's usage and factor at every sample instant, for orders that
@@ -173,7 +175,8 @@ struct Engine<'w> {
     estimate: Estimate,
     boost: bool,
     estimates: Vec<SimDuration>,
-    live: Vec<Live>,
+    /// State of the jobs in the system.
+    live: LiveJobs<Live>,
     /// Waiting jobs by (rank, key, index).
     queue: Vec<JobIdx>,
     state: RunState,
@@ -251,7 +254,7 @@ impl<'w> Engine<'w> {
             estimate: cfg.estimate,
             boost: cfg.interactive_boost,
             estimates: vec![SimDuration::ZERO; n],
-            live: vec![Live::default(); n],
+            live: LiveJobs::new(n),
             queue: Vec::new(),
             state: RunState::new(occupancy, n),
             events: EventQueue::default(),
@@ -350,7 +353,7 @@ impl<'w> Engine<'w> {
         let mut early = std::mem::take(&mut self.early_ends);
         loop {
             match self.events.pop_if(now, Phase::Release) {
-                Some(Event::JobEnd(j, generation)) if self.live[j as usize].generation == generation => {
+                Some(Event::JobEnd(j, generation)) if self.live.get(j).is_some_and(|l| l.generation == generation) => {
                     // pyss's availability profile holds a running job only until its estimated
                     // end, so a job ending then is free before anything else happens.
                     if self.live[j as usize].est_end <= now {
@@ -372,7 +375,7 @@ impl<'w> Engine<'w> {
             let j = self.next_arrival;
             self.submit_next(now);
             let fits = self.jobs[j].procs() <= self.state.occupancy.total_free_cores();
-            if self.live[j].queued && (fits || self.backfill.plans_every_arrival()) {
+            if self.live.get(j as JobIdx).is_some_and(|l| l.queued) && (fits || self.backfill.plans_every_arrival()) {
                 self.preempt_for_waiting(now);
                 self.pass(now);
                 passed = true;
@@ -509,14 +512,17 @@ impl<'w> Engine<'w> {
         let tier_rank = -2 * i64::from(limits.priority_tier);
         let boost = i64::from(!(self.boost && job.class == JobClass::Interactive));
         let key = self.order.key_of(j, job, est, now);
-        self.live[j as usize] = Live {
-            run_len,
-            run_left: run_len,
-            end_outcome: Some(outcome),
-            rank: tier_rank + boost,
-            key,
-            ..Live::default()
-        };
+        self.live.admit(
+            j,
+            Live {
+                run_len,
+                run_left: run_len,
+                end_outcome: Some(outcome),
+                rank: tier_rank + boost,
+                key,
+                ..Live::default()
+            },
+        );
         self.estimates[j as usize] = est;
         if let Some(p) = job.patience {
             self.events.push(now.saturating_add(p), Event::Abandon(j));
@@ -543,6 +549,7 @@ impl<'w> Engine<'w> {
 
     /// The job leaves the system: per-user counts drop.
     fn leave(&mut self, j: JobIdx) {
+        self.live.release(j);
         let job = &self.jobs[j as usize];
         if !self.qos.is_empty() {
             self.qos_use.leave(job);
@@ -574,6 +581,7 @@ impl<'w> Engine<'w> {
         let removed = self.state.running.remove(&(live.est_end, j));
         debug_assert!(removed, "stopped job {j} was not running");
         live.generation += 1;
+        self.state.changes += 1;
         self.state.occupancy.give(&self.state.allocations[j as usize]);
         self.running_by_class[class_slot(self.jobs[j as usize].class)] -= 1;
         if !self.qos.is_empty() {
@@ -587,7 +595,7 @@ impl<'w> Engine<'w> {
     }
 
     fn end_job(&mut self, j: JobIdx, generation: u32, now: SimTime) {
-        if self.live[j as usize].generation != generation {
+        if self.live.get(j).is_none_or(|l| l.generation != generation) {
             return; // preempted since this end was scheduled
         }
         self.n_events += 1;
@@ -604,7 +612,7 @@ impl<'w> Engine<'w> {
     /// A running job outlived its predicted end: its estimate becomes what its request leaves
     /// it. Returns whether it did (a pass is then due: plans change).
     fn raise(&mut self, j: JobIdx, generation: u32) -> bool {
-        let live = &mut self.live[j as usize];
+        let Some(live) = self.live.get_mut(j) else { return false };
         let Some(started) = live.started.filter(|_| live.generation == generation) else { return false };
         let before = live.run_len - live.run_left;
         let raised = SimDuration((self.jobs[j as usize].requested_time - before).0.max(0));
@@ -615,6 +623,7 @@ impl<'w> Engine<'w> {
         let removed = self.state.running.remove(&(live.est_end, j));
         debug_assert!(removed, "raised job {j} was not running");
         self.state.running.insert((end, j));
+        self.state.changes += 1;
         live.est_end = end;
         self.estimates[j as usize] = raised;
         true
@@ -672,10 +681,10 @@ impl<'w> Engine<'w> {
                 let alloc = &self.state.allocations[r as usize];
                 if live.started.is_some()
                     && vp.limits.priority_tier < tier
-                    && alloc.0.iter().any(|&(n, _)| part.contains(n))
+                    && alloc.iter().any(|&(n, _)| part.contains(n))
                 {
                     victims.push(r);
-                    reachable += alloc.cores();
+                    reachable += cores_in(alloc);
                 }
             }
             if reachable < job.procs() {
@@ -808,6 +817,6 @@ impl<'w> Engine<'w> {
 
 /// Whether job `j`'s patience timer can no longer fire: the job started (its first prompt
 /// came in time) or is no longer queued.
-fn patience_is_moot(live: &[Live], records: &[JobRecord], j: JobIdx) -> bool {
-    !live[j as usize].queued || records[j as usize].start.is_some()
+fn patience_is_moot(live: &LiveJobs<Live>, records: &[JobRecord], j: JobIdx) -> bool {
+    live.get(j).is_none_or(|l| !l.queued) || records[j as usize].start.is_some()
 }

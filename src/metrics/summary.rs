@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::record::{JobRecord, Outcome};
-use crate::cluster::{Allocation, Cluster};
+use crate::cluster::{Allocations, Cluster};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::JobClass;
 use crate::workload::Job;
@@ -193,7 +193,7 @@ impl Acc {
 pub fn summarise(
     jobs: &[Job],
     records: &[JobRecord],
-    allocations: &[Allocation],
+    allocations: &Allocations,
     cluster: &Cluster,
     skipped: &BTreeMap<String, u64>,
     measure: &Measure,
@@ -203,7 +203,8 @@ pub fn summarise(
     let mut by_class: BTreeMap<JobClass, Acc> = BTreeMap::new();
     // Per class, which partitions its measured jobs were submitted to.
     let mut class_parts: BTreeMap<JobClass, Vec<bool>> = BTreeMap::new();
-    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    // Counted by outcome, named at the end: a name per job was a string allocated per job.
+    let mut by_outcome = [0u64; Outcome::ALL.len()];
     let mut rejected_by_reason: BTreeMap<String, u64> = BTreeMap::new();
     let parts = cluster.partitions();
     let mut part_jobs = vec![0u64; parts.len()];
@@ -222,7 +223,6 @@ pub fn summarise(
             busy += i128::from(inside.0) * i128::from(job.procs() as i64);
             for (p, part) in parts.iter().enumerate() {
                 let cores: u64 = allocations[r.job as usize]
-                    .0
                     .iter()
                     .filter(|(n, _)| part.contains(*n))
                     .map(|(_, res)| u64::from(res.cores))
@@ -236,7 +236,7 @@ pub fn summarise(
         let target = measure.targets.get(&job.class).copied();
         all.add(r, job, None);
         by_class.entry(job.class).or_default().add(r, job, target);
-        *outcomes.entry(r.outcome.as_str().to_string()).or_default() += 1;
+        by_outcome[r.outcome as usize] += 1;
         if let Some(reason) = r.reason {
             *rejected_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
         }
@@ -252,7 +252,12 @@ pub fn summarise(
             busy as f64 / avail as f64
         }
     };
-    let count = |o: Outcome| outcomes.get(o.as_str()).copied().unwrap_or(0);
+    let outcomes: BTreeMap<String, u64> = Outcome::ALL
+        .into_iter()
+        .filter(|&o| by_outcome[o as usize] > 0)
+        .map(|o| (o.as_str().to_string(), by_outcome[o as usize]))
+        .collect();
+    let count = |o: Outcome| by_outcome[o as usize];
     let partitions = parts
         .iter()
         .enumerate()
@@ -350,11 +355,9 @@ mod tests {
         let mut rejected = JobRecord::pending(2);
         rejected.reason = Some(crate::metrics::RejectReason::TooLarge);
         let records = vec![rec(0, 0, 20), rec(1, 20, 30), rejected];
-        let allocs = vec![
-            Allocation(vec![(0, crate::cluster::Res::cores(1))]),
-            Allocation(vec![(0, crate::cluster::Res::cores(2))]),
-            Allocation::default(),
-        ];
+        let mut allocs = Allocations::new(3);
+        allocs.set(0, &[(0, crate::cluster::Res::cores(1))]);
+        allocs.set(1, &[(0, crate::cluster::Res::cores(2))]);
         let mut m = Measure::default();
         m.targets.insert(JobClass::Batch, SimDuration::from_secs(10));
         let s = summarise(&jobs, &records, &allocs, &Cluster::flat(2), &BTreeMap::new(), &m);
@@ -392,7 +395,8 @@ mod tests {
                 reason: None,
             })
             .collect();
-        let allocs = vec![Allocation(vec![(0, crate::cluster::Res::cores(1))]); 2];
+        let mut allocs = Allocations::new(2);
+        (0..2).for_each(|j| allocs.set(j, &[(0, crate::cluster::Res::cores(1))]));
         let m = Measure { warmup_end: Some(SimTime(50_000)), ..Measure::default() };
         let s = summarise(&jobs, &records, &allocs, &Cluster::flat(1), &BTreeMap::new(), &m);
         assert_eq!(s.jobs, 1);

@@ -11,7 +11,7 @@
 //! with several partitions.
 
 use super::{Backfill, Pass};
-use crate::cluster::{Allocation, Cluster, Profile};
+use crate::cluster::{Allocation, Cluster, NodeId, Profile, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::JobIdx;
 
@@ -36,10 +36,10 @@ pub struct Conservative {
 impl Conservative {
     /// Notes that `alloc`'s resources were freed: every partition holding one of its nodes
     /// may now offer earlier slots.
-    fn gained(&mut self, cluster: &Cluster, alloc: &Allocation) {
+    fn gained(&mut self, cluster: &Cluster, alloc: &[(NodeId, Res)]) {
         self.clock += 1;
         for (p, part) in cluster.partitions().iter().enumerate() {
-            if alloc.0.iter().any(|&(n, _)| part.contains(n)) {
+            if alloc.iter().any(|&(n, _)| part.contains(n)) {
                 self.gained_at[p] = self.clock;
             }
         }

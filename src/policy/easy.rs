@@ -34,8 +34,6 @@ pub struct Easy {
     /// `released_nodes` as a bitset (64 nodes a word), to list them in id order with the
     /// free nodes without sorting.
     released_mask: Vec<u64>,
-    /// The nodes a reservation is placed on, in id order.
-    nodes: Vec<NodeId>,
     /// Partitions that already have their reservation in this pass.
     reserved: Vec<bool>,
     /// Jobs that could not start in this pass, as (partition, task, tasks, estimated end).
@@ -48,6 +46,27 @@ pub struct Easy {
     /// `shares[p * partitions + q]`: partitions `p` and `q` have a node in common. A running
     /// job of a partition that shares none with a blocked job's releases nothing it can use.
     shares: Vec<bool>,
+    /// Each partition's last reservation as computed, to be given again while nothing it
+    /// depends on has changed.
+    placed: Vec<Placed>,
+    /// The jobs reserved so far in this pass, in order.
+    order: Vec<JobIdx>,
+}
+
+/// A reservation and what it depends on. Its inputs are the running jobs, their estimates and
+/// what is free (all unchanged while [`Pass::changes`] is), and the claims of the reservations
+/// made before it in its pass (the same when the same jobs were reserved before it, from the
+/// same state). A pass with only arrivals since the last one (a flooded partition: a pass at
+/// every arrival and every user giving up) then gives each blocked job the same reservation
+/// without walking the running jobs again.
+#[derive(Default)]
+struct Placed {
+    job: Option<JobIdx>,
+    changes: u64,
+    before: Vec<JobIdx>,
+    shadow: Option<SimTime>,
+    /// Each node the reservation looked at: what it takes there and what it leaves spare.
+    nodes: Vec<(NodeId, Res, Res)>,
 }
 
 /// Failures remembered per pass: enough for the few shapes a flooded partition sees.
@@ -94,6 +113,7 @@ impl Backfill for Easy {
         self.touched.clear();
         self.reserved.iter_mut().for_each(|r| *r = false);
         self.failed.clear();
+        self.order.clear();
     }
 }
 
@@ -111,6 +131,7 @@ impl Easy {
         let parts = pass.cluster.partitions();
         if self.reserved.len() != parts.len() {
             self.reserved = vec![false; parts.len()];
+            self.placed = parts.iter().map(|_| Placed::default()).collect();
             self.shares =
                 parts.iter().flat_map(|p| parts.iter().map(|q| p.nodes().iter().any(|&n| q.contains(n)))).collect();
         }
@@ -146,8 +167,36 @@ impl Easy {
     /// Gives `j` (its partition's first blocked job) a reservation at the earliest instant
     /// the running jobs' estimates free enough on its partition, on first-fit nodes.
     fn reserve(&mut self, pass: &mut Pass<'_>, j: JobIdx) {
+        let p = pass.jobs[j as usize].partition as usize;
+        self.reserved[p] = true;
+        let mut placed = std::mem::take(&mut self.placed[p]);
+        if placed.job != Some(j) || placed.changes != pass.changes() || placed.before != self.order {
+            self.place(pass, j, &mut placed);
+        }
+        if let Some(shadow) = placed.shadow {
+            for &(n, taken, spare) in &placed.nodes {
+                let i = n as usize;
+                if self.limited[i] {
+                    self.extra[i] = self.extra[i].min(spare);
+                    self.shadow_at[i] = self.shadow_at[i].min(shadow);
+                } else {
+                    self.limited[i] = true;
+                    self.touched.push(n);
+                    self.extra[i] = spare;
+                    self.shadow_at[i] = shadow;
+                }
+                self.claimed[i] = self.claimed[i].plus(taken);
+            }
+            pass.promise(j, shadow);
+        }
+        self.placed[p] = placed;
+        self.order.push(j);
+    }
+
+    /// Computes `j`'s reservation into `placed`: its shadow time, and on each node of its
+    /// partition free then, what it takes and what it leaves.
+    fn place(&mut self, pass: &Pass<'_>, j: JobIdx, placed: &mut Placed) {
         let job = &pass.jobs[j as usize];
-        self.reserved[job.partition as usize] = true;
         let part = pass.cluster.partition(job.partition);
         let (task, tasks) = (job.task, job.tasks);
         let occ = pass.occupancy();
@@ -171,7 +220,7 @@ impl Easy {
             if !self.shares[job.partition as usize * self.reserved.len() + theirs] {
                 continue;
             }
-            for &(n, res) in &pass.allocation(r).0 {
+            for &(n, res) in pass.allocation(r) {
                 if !part.contains(n) {
                     continue;
                 }
@@ -189,30 +238,20 @@ impl Easy {
         }
         // No shadow time means enough is free but held back for other partitions'
         // reservations (overlapping partitions): this job gets no reservation this pass.
-        if let Some(shadow) = shadow {
-            self.nodes.clear();
-            self.nodes.extend(occ.nonfull_in_or(part, &self.released_mask));
+        placed.job = Some(j);
+        placed.changes = pass.changes();
+        placed.before.clone_from(&self.order);
+        placed.shadow = shadow;
+        placed.nodes.clear();
+        if shadow.is_some() {
             let mut left = tasks;
-            for idx in 0..self.nodes.len() {
-                let n = self.nodes[idx];
-                let i = n as usize;
+            for n in occ.nonfull_in_or(part, &self.released_mask) {
                 let free_then = avail(self, n);
                 let k = task.count_in(free_then).min(left);
                 left -= k;
                 let taken = task.times(k);
-                let spare = free_then.minus(taken);
-                if self.limited[i] {
-                    self.extra[i] = self.extra[i].min(spare);
-                    self.shadow_at[i] = self.shadow_at[i].min(shadow);
-                } else {
-                    self.limited[i] = true;
-                    self.touched.push(n);
-                    self.extra[i] = spare;
-                    self.shadow_at[i] = shadow;
-                }
-                self.claimed[i] = self.claimed[i].plus(taken);
+                placed.nodes.push((n, taken, free_then.minus(taken)));
             }
-            pass.promise(j, shadow);
         }
         for &n in &self.released_nodes {
             self.released[n as usize] = Res::ZERO;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cluster::{Allocation, Cluster, Occupancy, Res};
+use crate::cluster::{Allocation, Allocations, Cluster, NodeId, Occupancy, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::qos::Qos;
 use crate::workload::{Job, JobIdx};
@@ -172,12 +172,16 @@ pub struct RunState {
     /// Running jobs by estimated end, then index: the order backfilling releases them in.
     pub(crate) running: BTreeSet<(SimTime, JobIdx)>,
     /// Each job's cores while it runs (and after, for reports); empty before it starts.
-    pub(crate) allocations: Vec<Allocation>,
+    pub(crate) allocations: Allocations,
     /// Jobs started in the current pass, in decision order.
     pub(crate) started: Vec<JobIdx>,
     pub(crate) wakeup: Option<SimTime>,
     /// The first start time a policy promised each job (a reservation), if any.
     pub(crate) promised: Vec<Option<SimTime>>,
+    /// Bumped whenever what runs, where, or until when it is estimated to run changes: a
+    /// start, a stop, a raised estimate. Policies may keep what they computed from those
+    /// while it stays the same.
+    pub(crate) changes: u64,
 }
 
 impl RunState {
@@ -185,10 +189,11 @@ impl RunState {
         RunState {
             occupancy,
             running: BTreeSet::new(),
-            allocations: vec![Allocation::default(); jobs],
+            allocations: Allocations::new(jobs),
             started: Vec::new(),
             wakeup: None,
             promised: vec![None; jobs],
+            changes: 0,
         }
     }
 }
@@ -239,8 +244,14 @@ impl<'a> Pass<'a> {
         &self.state.running
     }
 
+    /// Changes so far to what runs, where, or until when (see [`RunState`]): equal values
+    /// mean nothing of it changed in between.
+    pub fn changes(&self) -> u64 {
+        self.state.changes
+    }
+
     /// The cores a running (or ended) job holds.
-    pub fn allocation(&self, job: JobIdx) -> &Allocation {
+    pub fn allocation(&self, job: JobIdx) -> &[(NodeId, Res)] {
         &self.state.allocations[job as usize]
     }
 
@@ -256,9 +267,10 @@ impl<'a> Pass<'a> {
         let part = self.cluster.partition(j.partition);
         assert!(alloc.0.iter().all(|&(n, _)| part.contains(n)), "job {} placed outside partition {}", j.id, part.name);
         self.state.occupancy.take(&alloc);
+        self.state.changes += 1;
         let est_end = self.now.saturating_add(self.estimates[job as usize]);
         self.state.running.insert((est_end, job));
-        self.state.allocations[job as usize] = alloc;
+        self.state.allocations.set(job as usize, &alloc);
         self.state.started.push(job);
     }
 

@@ -79,13 +79,14 @@ impl<W: Write> Tally<W> {
     fn feed(&mut self, buf: &[u8]) {
         self.hash.update(buf);
         self.bytes += buf.len() as u64;
-        for &b in buf {
-            if self.at_line_start {
-                self.lines += 1;
-                self.comments += u64::from(b == b';');
-            }
-            self.at_line_start = b == b'\n';
+        let Some(&last) = buf.last() else { return };
+        // A line starts at the beginning of the file and after every newline but a final one.
+        let starts = memchr::memchr_iter(b'\n', &buf[..buf.len() - 1]).map(|nl| buf[nl + 1]);
+        for first in self.at_line_start.then_some(buf[0]).into_iter().chain(starts) {
+            self.lines += 1;
+            self.comments += u64::from(first == b';');
         }
+        self.at_line_start = last == b'\n';
     }
 
     /// What was written, and the writer.
@@ -153,6 +154,14 @@ mod tests {
         t.write_all(&text[5..]).unwrap();
         let (rec, bytes) = t.finish();
         assert_eq!(bytes, text);
+        // Fed in pieces that cut lines anywhere, the count is the same.
+        let swf = b"; h\n;\n1 0\n\n; x\n2 1";
+        for cut in 0..=swf.len() {
+            let mut t = Tally::new(io::sink(), Rows::Swf);
+            t.write_all(&swf[..cut]).unwrap();
+            t.write_all(&swf[cut..]).unwrap();
+            assert_eq!(t.finish().0.rows, 3, "cut at {cut}");
+        }
         assert_eq!(rec, record_of(text, Rows::Csv));
         assert_eq!((rec.rows, rec.bytes), (2, 12));
         let swf = record_of(b"; MaxProcs: 8\n;\n1 0 1\n2 0 1\n", Rows::Swf);

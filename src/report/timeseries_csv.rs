@@ -9,7 +9,7 @@ use super::csv::csv_field;
 use crate::cluster::Cluster;
 use crate::metrics::Sample;
 use crate::policy::fairshare::ShareRow;
-use crate::time::SimTime;
+use crate::time::{push_ms_as_secs, push_uint, SimTime};
 use crate::workload::job::JobClass;
 
 /// Active processes per login node at each sample instant.
@@ -41,22 +41,20 @@ pub fn write_timeseries_csv<W: Write>(
         write!(out, ",login_load_{k}")?;
     }
     writeln!(out)?;
+    let mut line = Vec::with_capacity(256);
     for s in samples {
-        write!(out, "{}", s.time)?;
-        for v in s.running.iter().chain(&s.queued) {
-            write!(out, ",{v}")?;
-        }
-        for v in &s.busy_cores {
-            write!(out, ",{v}")?;
-        }
-        for v in &s.busy_nodes {
-            write!(out, ",{v}")?;
-        }
+        line.clear();
+        push_ms_as_secs(s.time.0, &mut line);
         let loads = login.get(&s.time);
-        for k in 0..login_nodes {
-            write!(out, ",{}", loads.and_then(|l| l.get(k)).copied().unwrap_or(0))?;
+        let login = (0..login_nodes).map(|k| loads.and_then(|l| l.get(k)).copied().unwrap_or(0));
+        let jobs = s.running.iter().chain(&s.queued).copied().map(u64::from);
+        let nodes = s.busy_nodes.iter().copied().map(u64::from);
+        for v in jobs.chain(s.busy_cores.iter().copied()).chain(nodes).chain(login.map(u64::from)) {
+            line.push(b',');
+            push_uint(v, &mut line);
         }
-        writeln!(out)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     out.flush()
 }

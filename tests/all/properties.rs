@@ -83,9 +83,9 @@ fn check_common(jobs: &[Job], shape: &Shape, out: &RunOutput) -> Result<(), Test
         let want = if j.hits_walltime() { Outcome::Walltime } else { Outcome::Completed };
         prop_assert_eq!(r.outcome, want);
         let alloc = &out.allocations[r.job as usize];
-        prop_assert_eq!(alloc.cores(), j.procs());
+        prop_assert_eq!(schedsim::cluster::cores_in(alloc), j.procs());
         if end > start {
-            for &(n, c) in &alloc.0 {
+            for &(n, c) in alloc {
                 per_node[n as usize].push((start.0, i64::from(c.cores)));
                 per_node[n as usize].push((end.0, -i64::from(c.cores)));
             }

@@ -2,8 +2,10 @@
 //! gzipped files, all 18 fields, the header comments, and the rules for unknown (−1) values.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
 
 use flate2::read::MultiGzDecoder;
 
@@ -79,7 +81,7 @@ pub fn read_swf(path: &Path) -> Result<Workload, WorkloadError> {
 
 /// Reads from anything that implements `Read`, detecting gzip as [`read_swf`] does. For
 /// callers that already hold an open stream (stdin, an archive member).
-pub fn read_swf_from<R: Read>(source: R, file: &Path) -> Result<Workload, WorkloadError> {
+pub fn read_swf_from<R: Read + Send>(source: R, file: &Path) -> Result<Workload, WorkloadError> {
     // A large buffer matters: the archive's logs are tens of megabytes once inflated.
     let mut reader = BufReader::with_capacity(1 << 18, source);
     let is_gzip = {
@@ -87,10 +89,89 @@ pub fn read_swf_from<R: Read>(source: R, file: &Path) -> Result<Workload, Worklo
         head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
     };
     if is_gzip {
-        // Multi-member: concatenated .gz files (e.g. `cat a.gz b.gz`) are valid gzip.
-        parse_swf(BufReader::with_capacity(1 << 18, MultiGzDecoder::new(reader)), file)
+        parse_inflating(reader, file)
     } else {
         parse_swf(reader, file)
+    }
+}
+
+/// Bytes of inflated text handed over at a time, and blocks in flight: enough to keep both
+/// threads busy, little enough that a parser stopping early (a line past the cap) leaves
+/// at most a few blocks inflated for nothing.
+const BLOCK_BYTES: u64 = 1 << 18;
+const BLOCKS_AHEAD: usize = 4;
+
+/// Parses gzipped SWF while another thread reads and inflates it: inflating is about as
+/// costly as parsing, so the two overlap. The parser sees the same bytes in the same order as
+/// from one thread, so nothing depends on timing.
+fn parse_inflating<R: Read + Send>(source: R, file: &Path) -> Result<Workload, WorkloadError> {
+    let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(BLOCKS_AHEAD);
+    thread::scope(|scope| {
+        scope.spawn(move || {
+            // Multi-member: concatenated .gz files (e.g. `cat a.gz b.gz`) are valid gzip.
+            let mut gz = MultiGzDecoder::new(source);
+            loop {
+                let mut block = Vec::with_capacity(BLOCK_BYTES as usize);
+                let read = (&mut gz).take(BLOCK_BYTES).read_to_end(&mut block);
+                // What was inflated before an error goes first, so the parser reports a bad
+                // line ahead of the bad stream, as it would reading on one thread.
+                let sent = block.is_empty() || tx.send(Ok(block)).is_ok();
+                match read {
+                    Ok(0) => return,
+                    Ok(_) if sent => {}
+                    // The parser stopped (an error, or a line past the cap): so does this.
+                    Ok(_) => return,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        parse_swf(Blocks { rx, block: Vec::new(), at: 0 }, file)
+    })
+}
+
+/// The reading end of [`parse_inflating`]: the blocks as one stream, ending when the
+/// inflating thread is done.
+struct Blocks {
+    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Blocks {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let have = self.fill_buf()?;
+            let n = have.len().min(out.len());
+            out[..n].copy_from_slice(&have[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Blocks {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at == self.block.len() {
+            self.at = 0;
+            match self.rx.recv() {
+                Ok(Ok(block)) => self.block = block,
+                Ok(Err(e)) => {
+                    self.block.clear();
+                    return Err(e);
+                }
+                // The sender has finished: the end of the text.
+                Err(mpsc::RecvError) => self.block.clear(),
+            }
+        }
+        Ok(&self.block[self.at..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at += n;
     }
 }
 

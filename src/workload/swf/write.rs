@@ -4,10 +4,9 @@
 //! workload as an input trace (`schedsim generate` and `schedsim convert`: wait unknown, the
 //! class as the queue number).
 
-use std::fmt::{self, Write as _};
 use std::io::{self, BufWriter, Write};
 
-use crate::time::{SimDuration, SimTime};
+use crate::time::{push_int, push_ms_as_secs, push_uint, SimDuration, SimTime};
 use crate::workload::job::{Job, JobIdx};
 use crate::workload::Workload;
 
@@ -54,34 +53,15 @@ pub fn write_schedule<W: Write>(
     writeln!(out, "; {SCHEDULE_MARKER}")?;
 
     // Reused across lines: a schedule has as many lines as the trace has jobs.
-    let mut line = String::with_capacity(160);
-    let mut cell = String::with_capacity(24);
+    let mut line = Vec::with_capacity(160);
+    let mut cell = Vec::with_capacity(32);
     for r in ran {
         let r = r?;
         let job = workload.jobs.get(r.job as usize).ok_or_else(|| {
             invalid(format!("record for job index {} but the workload has {} jobs", r.job, workload.jobs.len()))
         })?;
-        let m = &job.meta;
-        let cells: [&dyn fmt::Display; 18] = [
-            &job.id,
-            &job.submit,
-            &(r.waited_until - job.submit),
-            &r.run,
-            &job.procs(),
-            &Swf(m.avg_cpu_time),
-            &Swf(m.used_memory),
-            &job.procs(),
-            &job.requested_time,
-            &Swf(m.requested_memory),
-            &r.status,
-            &m.user,
-            &m.group,
-            &m.executable,
-            &m.queue,
-            &m.partition,
-            &m.preceding_job,
-            &Swf(m.think_time),
-        ];
+        let wait = Cell::Time((r.waited_until - job.submit).0);
+        let cells = job_cells(job, wait, r.run, r.status, job.meta.queue, job.meta.partition);
         write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
     }
     out.flush()
@@ -100,31 +80,11 @@ pub fn write_input<W: Write>(
     for h in header {
         writeln!(out, "; {}", h.replace('\n', " "))?;
     }
-    let mut line = String::with_capacity(160);
-    let mut cell = String::with_capacity(24);
+    let mut line = Vec::with_capacity(160);
+    let mut cell = Vec::with_capacity(32);
     for job in &w.jobs {
-        let m = &job.meta;
-        let procs = job.procs();
-        let cells: [&dyn fmt::Display; 18] = [
-            &job.id,
-            &job.submit,
-            &-1,
-            &job.runtime,
-            &procs,
-            &Swf(m.avg_cpu_time),
-            &Swf(m.used_memory),
-            &procs,
-            &job.requested_time,
-            &Swf(m.requested_memory),
-            &m.status,
-            &m.user,
-            &m.group,
-            &m.executable,
-            &job.class.swf_queue(),
-            &partition(job),
-            &m.preceding_job,
-            &Swf(m.think_time),
-        ];
+        let queue = job.class.swf_queue();
+        let cells = job_cells(job, Cell::Int(-1), job.runtime, job.meta.status, queue, partition(job));
         write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
     }
     out.flush()
@@ -164,47 +124,76 @@ pub fn write_converted<W: Write>(out: W, w: &Workload, origin: &str) -> io::Resu
     write_input(out, w, &header, |j| j.meta.partition)
 }
 
+/// A job's 18 SWF fields: its own, with the wait, run time, status, queue and partition given.
+fn job_cells(job: &Job, wait: Cell, run: SimDuration, status: i64, queue: i64, partition: i64) -> [Cell; 18] {
+    let m = &job.meta;
+    [
+        Cell::Count(job.id),
+        Cell::Time(job.submit.0),
+        wait,
+        Cell::Time(run.0),
+        Cell::Count(job.procs()),
+        Cell::Float(m.avg_cpu_time),
+        Cell::Float(m.used_memory),
+        Cell::Count(job.procs()),
+        Cell::Time(job.requested_time.0),
+        Cell::Float(m.requested_memory),
+        Cell::Int(status),
+        Cell::Int(m.user),
+        Cell::Int(m.group),
+        Cell::Int(m.executable),
+        Cell::Int(queue),
+        Cell::Int(partition),
+        Cell::Int(m.preceding_job),
+        Cell::Float(m.think_time),
+    ]
+}
+
+/// One field of an SWF line.
+#[derive(Clone, Copy)]
+enum Cell {
+    Int(i64),
+    Count(u64),
+    /// Milliseconds, written as seconds with the fraction kept.
+    Time(i64),
+    /// A measured amount: shortest exact form (`-1`, `142`, `552.21`), and −1 for a value that
+    /// is not finite or is negative (unknown), since no SWF reader accepts `NaN`.
+    Float(f64),
+}
+
+impl Cell {
+    fn push(self, out: &mut Vec<u8>) {
+        match self {
+            Cell::Int(v) => push_int(v, out),
+            Cell::Count(v) => push_uint(v, out),
+            Cell::Time(ms) => push_ms_as_secs(ms, out),
+            Cell::Float(v) if !(v.is_finite() && v >= 0.0) => out.extend_from_slice(b"-1"),
+            // Whole amounts, nearly all of them, print as integers do; `-0.0` keeps its sign.
+            Cell::Float(v) if v.fract() == 0.0 && v < 9e15 && v.is_sign_positive() => push_int(v as i64, out),
+            Cell::Float(v) => {
+                let _ = write!(out, "{v}");
+            }
+        }
+    }
+}
+
 /// Writes one SWF line of 18 fields, right-aligned in the archive's column widths. `line` and
 /// `cell` are scratch buffers reused across lines.
-fn write_swf_line(
-    out: &mut impl Write,
-    cells: &[&dyn fmt::Display; 18],
-    line: &mut String,
-    cell: &mut String,
-) -> io::Result<()> {
+fn write_swf_line(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>, cell: &mut Vec<u8>) -> io::Result<()> {
     line.clear();
-    for (i, value) in cells.iter().enumerate() {
+    for (i, c) in cells.iter().enumerate() {
         cell.clear();
-        write!(cell, "{value}").map_err(|_| io::Error::other("cannot format an SWF field"))?;
-        if i > 0 {
-            line.push(' ');
-        }
-        // `SimTime`'s Display ignores width flags, so pad by hand.
-        for _ in cell.len()..WIDTHS[i] {
-            line.push(' ');
-        }
-        line.push_str(cell);
+        c.push(cell);
+        let pad = WIDTHS[i].saturating_sub(cell.len()) + usize::from(i > 0);
+        line.resize(line.len() + pad, b' ');
+        line.extend_from_slice(cell);
     }
-    line.push('\n');
-    out.write_all(line.as_bytes())
+    line.push(b'\n');
+    out.write_all(line)
 }
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-/// An SWF float field: shortest exact form (`-1`, `142`, `552.21`), and −1 for a value that
-/// is not finite or is negative (unknown), since no SWF reader accepts `NaN`.
-struct Swf(f64);
-
-impl fmt::Display for Swf {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_finite() && self.0 >= 0.0 {
-            write!(f, "{}", self.0)
-        } else {
-            f.write_str("-1")
-        }
-    }
 }
 
 #[cfg(test)]
@@ -309,10 +298,18 @@ mod tests {
 
     #[test]
     fn float_fields_print_shortest_and_never_nan() {
-        assert_eq!(Swf(-1.0).to_string(), "-1");
-        assert_eq!(Swf(142.0).to_string(), "142");
-        assert_eq!(Swf(552.21).to_string(), "552.21");
-        assert_eq!(Swf(f64::NAN).to_string(), "-1");
+        let text = |v: f64| {
+            let mut out = Vec::new();
+            Cell::Float(v).push(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(-1.0), "-1");
+        assert_eq!(text(142.0), "142");
+        assert_eq!(text(552.21), "552.21");
+        assert_eq!(text(f64::NAN), "-1");
+        for v in [0.0, -0.0, 1e15, 8.9e15, 9e15, 1e20, 3.5e-7, 2.0f64.powi(60)] {
+            assert_eq!(text(v), v.to_string(), "{v}");
+        }
         assert_eq!(SimDuration(5_500).to_string(), "5.5");
     }
 }
