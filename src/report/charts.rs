@@ -1760,6 +1760,17 @@ pub(crate) const DURATION_TICKS: [f64; 12] = [
     3650.0 * 86400.0,
 ];
 
+/// Ticks of a log wait axis from a quarter second to `x_max`: "at once", then round
+/// durations. "at once" and "1 s" are a factor of two apart: on an axis of many decades (a
+/// long trace's waits) their labels would run together, so 1 s goes (about 700 px of axis,
+/// 60 a label).
+pub(crate) fn wait_ticks(x_max: f64) -> Vec<f64> {
+    let one_second_fits = 700.0 * 2f64.ln() / (x_max / 0.25).ln() >= 60.0;
+    let mut ticks = vec![AT_ONCE];
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= x_max && (*t != 1.0 || one_second_fits)));
+    ticks
+}
+
 fn draw_cdf<DB: DrawingBackend>(
     p: &CdfPlot,
     root: &DrawingArea<DB, Shift>,
@@ -1767,13 +1778,8 @@ fn draw_cdf<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     bitmap: bool,
 ) -> DrawResult<DB> {
-    let mut ticks = vec![AT_ONCE];
-    // "at once" and "1 s" are a factor of two apart: on an axis of many decades (a long trace's
-    // waits) their labels would run together, so 1 s goes (about 700 px of axis, 60 a label).
-    let one_second_fits = 700.0 * 2f64.ln() / (p.x_max / 0.25).ln() >= 60.0;
-    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max && (*t != 1.0 || one_second_fits)));
     // From a quarter second, so "at once" (half a second) stands clear of the axis and of 1 s.
-    let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
+    let x = Ticks { lo: 0.25, hi: p.x_max, ticks: wait_ticks(p.x_max), log: true };
     let y = match p.tail {
         Some(lo) => {
             let lo = 10f64.powf((lo / 2.0).log10().floor());

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use super::build::{write_report, ChartFiles};
 use super::charts::{
     self, draw_legend, fmt_count, fmt_duration, trim, ChartError, Charts, DrawResult, Drawable, LegendEntry, Mark,
-    Shape, Skipped, Ticks, AT_ONCE, CDF_POINTS, DURATION_TICKS, FONT, PALETTE,
+    Shape, Skipped, Ticks, AT_ONCE, CDF_POINTS, FONT, PALETTE,
 };
 use super::html::{charts_section, escape, kv_row, num, page_start, pct};
 use super::rundata::COMPARISON_HEADER as HEADER;
@@ -702,10 +702,6 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
     draw_legend(&side, &spec.legend)
 }
 
-fn duration_ticks(max: f64) -> Vec<f64> {
-    DURATION_TICKS.iter().copied().filter(|t| *t <= max).collect()
-}
-
 fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
     let panels = area.split_evenly((1, p.panels.len().max(1)));
     let n = p.colours.len().max(1);
@@ -829,9 +825,7 @@ fn draw_cdf<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     // From a quarter second, so "at once" (half a second) stands clear of the axis, as in a
     // run's chart.
-    let mut ticks = vec![AT_ONCE];
-    ticks.extend(duration_ticks(p.x_max));
-    let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
+    let x = Ticks { lo: 0.25, hi: p.x_max, ticks: charts::wait_ticks(p.x_max), log: true };
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(48)
