@@ -8,8 +8,8 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use schedsim::experiment::compare::{compare, compare_plans, parse_variants, policy_labels, write_comparison_csv};
-use schedsim::experiment::{RunPlan, RunResult};
-use schedsim::report::build::build_report;
+use schedsim::experiment::{in_memory, RunPlan, RunResult};
+use schedsim::report::build::build_report_in_memory;
 use schedsim::report::charts::fmt_duration;
 use schedsim::report::compare_report::build_compare_report;
 use schedsim::report::folder::Staged;
@@ -149,8 +149,8 @@ pub fn compare_cmd(args: CompareArgs) -> anyhow::Result<()> {
     let report = if args.no_report {
         None
     } else {
-        for (plan, _) in &runs {
-            pool.install(|| build_report(&out.join(&plan.name)))
+        for (plan, result) in &runs {
+            pool.install(|| build_report_in_memory(&out.join(&plan.name), &in_memory(plan, result)))
                 .with_context(|| format!("building the report in {}", dir.join(&plan.name).display()))?;
         }
         let files = pool

@@ -171,7 +171,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let mut written: Vec<String> = write(staged.path(), &plan, &result)?.into_iter().map(String::from).collect();
     if !args.no_report {
-        report::build::build_report(staged.path())
+        report::build::build_report_in_memory(staged.path(), &experiment::in_memory(&plan, &result))
             .with_context(|| format!("building the report in {}", dir.display()))?;
         written.extend(["charts/".to_string(), "report.html".to_string()]);
     }

@@ -724,7 +724,7 @@ fn stretch(time: SimDuration, cpu: SimDuration) -> f64 {
 }
 
 /// The stretch in ten-thousandths, rounded half up from the integer milliseconds: exact.
-fn stretch_e4(r: &ProcRecord) -> i64 {
+pub fn stretch_e4(r: &ProcRecord) -> i64 {
     let den = i128::from(r.cpu_used.0);
     if den == 0 {
         return 10_000;

@@ -18,6 +18,7 @@ use crate::policy::{PolicyError, Registry};
 use crate::series;
 use std::path::Path;
 
+use crate::report::memory::InMemory;
 use crate::report::{self, LoginFiles, ReportError, RunFiles, RunInfo};
 use crate::rng;
 use crate::scenario::{Built, LoginInputs};
@@ -171,6 +172,17 @@ pub fn write_run_as(
         }),
     };
     report::write_run(dir, &files)
+}
+
+/// What the report of `plan`'s run needs of `result`, held in memory.
+pub fn in_memory<'a>(plan: &'a RunPlan, result: &'a RunResult) -> InMemory<'a> {
+    InMemory {
+        workload: &plan.workload,
+        cluster: &plan.cluster,
+        output: &result.output,
+        login: result.login.as_ref(),
+        sampled: plan.info_of(result).sample_interval.is_some(),
+    }
 }
 
 /// One simulated run and its summary.

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::charts::{self, ChartError, Charts, Skipped};
 use super::html;
+use super::memory::{self, InMemory};
 use super::progress;
-use super::rundata::{self, RunDirError};
+use super::rundata::{self, RunData, RunDirError};
 use super::ReportError;
 
 /// The files of one chart.
@@ -43,12 +44,24 @@ pub enum BuildReportError {
 /// Reads the run in `dir`, draws its charts into `dir/charts/` (SVG and PNG) and writes
 /// `dir/report.html`. Shows a progress bar when standard error is a terminal.
 pub fn build_report(dir: &Path) -> Result<ReportFiles, BuildReportError> {
-    let bar = progress::bar(3, "report");
     let run = rundata::load_run(dir)?;
+    build_report_of(dir, &run)
+}
+
+/// [`build_report`] for a run just written into `dir` whose data is still in memory: only
+/// its `summary.json` is read back.
+pub fn build_report_in_memory(dir: &Path, run: &InMemory<'_>) -> Result<ReportFiles, BuildReportError> {
+    let data = memory::run_data(dir, run)?;
+    build_report_of(dir, &data)
+}
+
+/// Draws the charts of `run` into `dir/charts/` and writes `dir/report.html`: a run that
+/// has its data in memory (see [`super::memory`]) skips reading its files back.
+pub fn build_report_of(dir: &Path, run: &RunData) -> Result<ReportFiles, BuildReportError> {
+    let bar = progress::bar(2, "report");
+    let charts = charts::build_charts(run)?;
     bar.inc(1);
-    let charts = charts::build_charts(&run)?;
-    bar.inc(1);
-    let page = html::render_html(&run, &charts);
+    let page = html::render_html(run, &charts);
     let files = write_report(dir, charts, &page)?;
     bar.finish_and_clear();
     Ok(files)

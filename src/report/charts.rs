@@ -35,6 +35,7 @@ use rayon::prelude::*;
 #[path = "size_chart.rs"]
 mod size_chart;
 
+use super::calendar::{midnight_ticks, Origin};
 use super::rundata::{JobRow, Outcome, RunData, Series};
 use super::{write_atomic, ReportError};
 
@@ -51,6 +52,9 @@ pub const DRAWN_BINS: usize = 400;
 pub const CDF_POINTS: usize = 1000;
 /// Classes with fewer started jobs get no wait-by-hour heatmap.
 pub const HEATMAP_MIN_JOBS: usize = 200;
+/// Hours with a wait needed before the top of a heatmap's scale is their 95th percentile
+/// rather than the longest.
+const HEATMAP_MIN_WAITED_HOURS: usize = 20;
 /// Runs up to this many started jobs (and [`GANTT_MAX_NODES`] nodes) get a full Gantt chart.
 pub const GANTT_MAX_JOBS: usize = 2000;
 /// Nodes drawn at most in the Gantt chart (the lowest-numbered ones).
@@ -262,7 +266,6 @@ pub(crate) enum Mark {
     Line,
     Dashed,
     Box,
-    Dot,
     /// A line through a hollow marker.
     LineMarker(Shape),
     /// A marker alone: filled (`true`) or hollow.
@@ -374,6 +377,8 @@ fn window_shades(run: &RunData, unit: f64, x_range: (f64, f64)) -> Vec<Shade> {
 #[derive(Clone, Debug)]
 struct LinesPlot {
     x_desc: String,
+    /// Labelled midnights (in axis units) when the run's calendar is known, else numbers.
+    x_ticks: Vec<(f64, String)>,
     y_desc: String,
     x_range: (f64, f64),
     y_range: (f64, f64),
@@ -402,7 +407,7 @@ struct HeatPlot {
     /// `cells[day][hour]`: mean wait (s) of jobs submitted then, `None` if none were.
     cells: [[Option<f64>; 24]; 7],
     lo: f64,
-    /// The top of the colour scale: the 95th percentile of the cells, so that a handful of
+    /// The top of the colour scale: the 95th percentile of the cells with a wait, so that a handful of
     /// cells do not wash out the rest; cells above it are drawn in the top colour.
     hi: f64,
     /// Whether some cell lies above `hi`.
@@ -412,7 +417,7 @@ struct HeatPlot {
 /// Seconds from the Monday 00:00 before time 0 to time 0, and how that is known, for
 /// hour-of-week charts: a trace's header `StartTime`, else a scenario's Monday 00:00.
 fn week_offset(run: &RunData) -> (f64, String) {
-    match super::rundata::trace_start(&run.dir) {
+    match &run.start {
         Some(t) => (f64::from(t.since_monday), format!("time 0 is {}, from the trace's header", t.text)),
         None if super::html::Window::of(run).scenario => (0.0, "a scenario starts on a Monday 00:00".into()),
         None => (0.0, "the trace gives no start time, so time 0 is taken as Monday 00:00".into()),
@@ -587,6 +592,71 @@ fn sample_interval(run: &RunData, time: &[f64]) -> Option<f64> {
         .or_else(|| (time.len() >= 2).then(|| time[1] - time[0]).filter(|v| *v > 0.0))
 }
 
+/// A time axis over seconds `t0` to `t1`: its unit, title and, when the run's start is on
+/// the calendar, its labelled midnights (in units).
+struct TimeAxis {
+    unit: f64,
+    desc: String,
+    ticks: Vec<(f64, String)>,
+}
+
+/// Labelled midnights on a time axis: as many as fit without crowding.
+const CALENDAR_TICKS: usize = 8;
+
+/// What time 0 of `run` was on the calendar: a trace header's `StartTime` date, a scenario's
+/// Monday 00:00 of week 1; `None` when neither is known.
+fn origin_of(run: &RunData) -> Option<Origin> {
+    match &run.start {
+        Some(s) => Origin::of_trace(s),
+        None if super::html::Window::of(run).scenario => Some(Origin::Week),
+        None => None,
+    }
+}
+
+fn time_axis(run: &RunData, t0: f64, t1: f64) -> TimeAxis {
+    let (unit, unit_name) = time_unit(t1);
+    if let Some(origin) = origin_of(run) {
+        let ticks = midnight_ticks(&origin, t0, t1, CALENDAR_TICKS);
+        if !ticks.is_empty() {
+            let what = if matches!(origin, Origin::Week) { "day of the scenario" } else { "local date" };
+            return TimeAxis {
+                unit,
+                desc: format!("{what}, ticks at midnight ({})", origin.describe()),
+                ticks: ticks.into_iter().map(|(t, l)| (t / unit, l)).collect(),
+            };
+        }
+    }
+    TimeAxis { unit, desc: format!("time since start ({unit_name})"), ticks: Vec::new() }
+}
+
+/// Round ticks from `lo` to `hi`, at most `max` of them (steps of 1, 2, 2.5 or 5 × 10^k).
+fn nice_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !span.is_finite() || span <= 0.0 {
+        return vec![lo];
+    }
+    let mag = 10f64.powf((span / max as f64).log10().floor());
+    let step =
+        [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= max as f64).unwrap_or(10.0 * mag);
+    let (first, last) = ((lo / step - 1e-9).ceil() as i64, (hi / step + 1e-9).floor() as i64);
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Series that are zero at every sample: left out of a chart, where a line along the axis
+/// would hide under the others and say nothing a sentence cannot.
+fn zero_series(series: &[Series]) -> Vec<&str> {
+    series.iter().filter(|s| s.values.iter().all(|v| *v == 0.0)).map(|s| s.name.as_str()).collect()
+}
+
+/// The sentence saying which series were left out for being zero throughout, and why.
+fn left_out(zero: &[&str], why: impl Fn(&str) -> String) -> String {
+    if zero.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = zero.iter().map(|n| format!("{n} ({})", why(n))).collect();
+    format!(" Left out, being zero throughout: {}.", items.join(", "))
+}
+
 /// Lines of `series` over `time`, binned, in the chosen time unit, scaled by `scale(name)`
 /// (`None` drops the series); returns the lines and the samples per bin.
 fn time_lines(
@@ -610,8 +680,10 @@ fn time_lines(
     (lines, per)
 }
 
+/// The time axis of samples at `time` in `unit`s: from time 0, the run's start (where a
+/// calendar's first day begins), to the last sample.
 fn x_extent(time: &[f64], unit: f64) -> (f64, f64) {
-    let lo = time.iter().copied().fold(f64::INFINITY, f64::min);
+    let lo = time.iter().copied().fold(0.0, f64::min);
     let hi = time.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
@@ -673,8 +745,15 @@ fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
         let c = c.or(if single { run_cores } else { None })?;
         Some(100.0 / c as f64)
     };
-    let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
-    let (mut lines, per) = time_lines(&ts.time, &ts.busy_cores, unit, |i, _| PALETTE[i % PALETTE.len()], cores);
+    let zero = zero_series(&ts.busy_cores);
+    let (t0, t1) = x_extent(&ts.time, 1.0);
+    let axis = time_axis(run, t0, t1);
+    let unit = axis.unit;
+    let drawn = |p: &str| if zero.contains(&p) { None } else { cores(p) };
+    let (mut lines, per) = time_lines(&ts.time, &ts.busy_cores, unit, |i, _| PALETTE[i % PALETTE.len()], drawn);
+    if lines.is_empty() && zero.len() == ts.busy_cores.len() {
+        return Err(skip(name, title, "no partition had a busy core at any sample instant"));
+    }
     if lines.is_empty() {
         return Err(skip(name, title, "summary.json gives no core count for the partitions in timeseries.csv"));
     }
@@ -686,9 +765,10 @@ fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
     let start = if win.warmup > 0.0 { win.warmup } else { win.first_submit };
     let caption = format!(
         "Busy cores as a share of each partition's cores over the run ({}); a partition near 100% has no room \
-         left.{} Over the window the tables measure, day {} to the last job's end (day {}), the whole machine was \
-         {} busy.",
+         left.{}{} Over the window the tables measure, day {} to the last job's end (day {}), the whole machine \
+         was {} busy.",
         sampling_phrase(interval, per),
+        left_out(&zero, |_| "no busy core at any sample instant".into()),
         if shades.is_empty() {
             String::new()
         } else {
@@ -703,7 +783,8 @@ fn utilisation_spec(run: &RunData) -> Result<Spec, Skipped> {
         title: title.into(),
         caption,
         plot: Plot::Lines(LinesPlot {
-            x_desc: format!("time since start ({unit_name})"),
+            x_desc: axis.desc,
+            x_ticks: axis.ticks,
             y_desc: "busy cores (% of partition)".into(),
             x_range,
             y_range: (0.0, y_max(&lines, 100.0)),
@@ -724,27 +805,40 @@ fn queue_spec(run: &RunData) -> Result<Spec, Skipped> {
     if ts.queued.is_empty() || ts.time.is_empty() {
         return Err(skip(name, title, "timeseries.csv has no queued_<class> samples"));
     }
-    let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
-    let (mut lines, per) = time_lines(&ts.time, &ts.queued, unit, |_, c| colour_of(run, c), |_| Some(1.0));
+    let zero = zero_series(&ts.queued);
+    if zero.len() == ts.queued.len() {
+        return Err(skip(name, title, "no job was waiting at any sample instant"));
+    }
+    let (t0, t1) = x_extent(&ts.time, 1.0);
+    let axis = time_axis(run, t0, t1);
+    let unit = axis.unit;
+    let drawn = |c: &str| if zero.contains(&c) { None } else { Some(1.0) };
+    let (mut lines, per) = time_lines(&ts.time, &ts.queued, unit, |_, c| colour_of(run, c), drawn);
     mark_coinciding(&mut lines);
     let x_range = x_extent(&ts.time, unit);
     let shades = window_shades(run, unit, x_range);
     let interval = sample_interval(run, &ts.time);
     let caption = format!(
-        "Jobs waiting in the queue, per class, over the run ({}){}.",
+        "Jobs waiting in the queue, per class, over the run ({}){}.{}",
         sampling_phrase(interval, per),
         if shades.is_empty() {
             ""
         } else {
             "; shaded: the warm-up (left out of the tables) and the drain after the last arrival"
-        }
+        },
+        left_out(&zero, |c| if run.classes.iter().any(|k| k == c) {
+            "none waiting at any sample instant".into()
+        } else {
+            "no jobs".into()
+        })
     );
     Ok(Spec {
         name: name.into(),
         title: title.into(),
         caption,
         plot: Plot::Lines(LinesPlot {
-            x_desc: format!("time since start ({unit_name})"),
+            x_desc: axis.desc,
+            x_ticks: axis.ticks,
             y_desc: "jobs waiting".into(),
             x_range,
             y_range: (0.0, y_max(&lines, 1.0)),
@@ -762,7 +856,9 @@ fn fairshare_spec(run: &RunData) -> Result<Spec, Skipped> {
     let Some(fs) = run.fairshare.as_ref().filter(|f| !f.time.is_empty() && !f.factor.is_empty()) else {
         return Err(skip(name, title, "fairshare.csv has no rows"));
     };
-    let (unit, unit_name) = time_unit(x_extent(&fs.time, 1.0).1);
+    let (t0, t1) = x_extent(&fs.time, 1.0);
+    let axis = time_axis(run, t0, t1);
+    let unit = axis.unit;
     let (mut lines, per) = time_lines(&fs.time, &fs.factor, unit, |i, _| PALETTE[i % PALETTE.len()], |_| Some(1.0));
     mark_coinciding(&mut lines);
     let interval = sample_interval(run, &fs.time);
@@ -776,7 +872,8 @@ fn fairshare_spec(run: &RunData) -> Result<Spec, Skipped> {
         title: title.into(),
         caption,
         plot: Plot::Lines(LinesPlot {
-            x_desc: format!("time since start ({unit_name})"),
+            x_desc: axis.desc,
+            x_ticks: axis.ticks,
             y_desc: "fair-share factor".into(),
             x_range: x_extent(&fs.time, unit),
             y_range: (0.0, 1.05),
@@ -984,7 +1081,15 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
             continue;
         }
         let lo = means.iter().copied().find(|m| *m > 0.0).unwrap_or(1.0).max(1.0);
-        let p95 = means[(means.len() * 95).div_ceil(100).max(1) - 1];
+        // The top: the 95th percentile of the hours that had a wait (hours of 0 would pull it
+        // down to a few seconds where most hours start at once); with few such hours, the
+        // longest, so that no colour stands for "somewhere above a few seconds".
+        let waited: Vec<f64> = means.iter().copied().filter(|m| *m > 0.0).collect();
+        let p95 = if waited.len() >= HEATMAP_MIN_WAITED_HOURS {
+            waited[(waited.len() * 95).div_ceil(100).max(1) - 1]
+        } else {
+            max
+        };
         let hi = if p95 > lo * 1.01 {
             p95
         } else if max > lo * 1.01 {
@@ -999,9 +1104,16 @@ fn heatmap_specs(run: &RunData) -> Vec<Result<Spec, Skipped>> {
             title,
             caption: format!(
                 "Mean wait of the {} {class} jobs that started, by the hour of the week they were submitted \
-                 in ({start_words}). Colour on a log scale from the shortest mean wait to the 95th percentile of the \
-                 hours ({}){}; {} of {} hours had a mean wait of 0 (palest); grey where none was submitted.",
+                 in ({start_words}). Colour on a log scale from the shortest mean wait to {} ({}){}; {} of {} \
+                 hours had a mean wait of 0 (palest); grey where none was submitted.",
                 fmt_count(n as u64),
+                if hi == max {
+                    "the longest"
+                } else if hi == p95 {
+                    "the 95th percentile of the hours with a wait"
+                } else {
+                    "ten times the shortest"
+                },
                 fmt_duration(hi),
                 if capped {
                     format!(", hours above it (up to {}) in the darkest colour", fmt_duration(max))
@@ -1218,7 +1330,8 @@ fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
     // only has the load at sample instants, which can miss it.
     let (mut lines, axis, how) = if let Some(procs) = run.login.as_ref().filter(|p| !p.is_empty()) {
         let load = load_from_processes(procs);
-        let (unit, unit_name) = time_unit(load.t1 - load.t0);
+        let axis = time_axis(run, load.t0, load.t1);
+        let unit = axis.unit;
         let lines = load
             .nodes
             .into_iter()
@@ -1239,20 +1352,21 @@ fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
              present at any instant of it",
             fmt_duration(load.width)
         );
-        (lines, (unit_name, load.width), how)
+        (lines, (axis, load.width), how)
     } else if let Some(ts) = run.timeseries.as_ref().filter(|ts| !ts.login_load.is_empty() && !ts.time.is_empty()) {
-        let (unit, unit_name) = time_unit(x_extent(&ts.time, 1.0).1);
+        let (t0, t1) = x_extent(&ts.time, 1.0);
+        let axis = time_axis(run, t0, t1);
         let (mut lines, per) =
-            time_lines(&ts.time, &ts.login_load, unit, |i, _| PALETTE[(i + 1) % PALETTE.len()], |_| Some(1.0));
+            time_lines(&ts.time, &ts.login_load, axis.unit, |i, _| PALETTE[(i + 1) % PALETTE.len()], |_| Some(1.0));
         for l in &mut lines {
             l.label = format!("login node {}", l.label);
         }
         let interval = sample_interval(run, &ts.time);
-        (lines, (unit_name, interval.unwrap_or(0.0) * per as f64), sampling_phrase(interval, per))
+        (lines, (axis, interval.unwrap_or(0.0) * per as f64), sampling_phrase(interval, per))
     } else {
         return Err(skip(name, title, "this run has no login nodes"));
     };
-    let (unit_name, bin) = axis;
+    let (axis, bin) = axis;
     mark_coinciding(&mut lines);
     let mut hlines = Vec::new();
     let mut top = y_max(&lines, 1.0);
@@ -1277,7 +1391,8 @@ fn login_spec(run: &RunData) -> Result<Spec, Skipped> {
             }
         ),
         plot: Plot::Lines(LinesPlot {
-            x_desc: format!("time since start ({unit_name})"),
+            x_desc: axis.desc,
+            x_ticks: axis.ticks,
             y_desc: "processes present".into(),
             x_range,
             y_range: (0.0, top),
@@ -1405,8 +1520,12 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
         let mut enc = png::Encoder::new(&mut out, width, height);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Default);
-        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        // Fast (fdeflate): Default's deflate was 40% of a report's CPU; charts of flat
+        // colours compress well either way.
+        enc.set_compression(png::Compression::Fast);
+        // One filter for every row: trying each per row (adaptive) cost more than it saved.
+        enc.set_filter(png::FilterType::Sub);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
         let mut w = enc.write_header()?;
         w.write_image_data(rgb)?;
         w.finish()?;
@@ -1463,7 +1582,6 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 }
             }
             Mark::Box => side.draw(&Rectangle::new([(6, y - 7), (28, y + 7)], e.colour.filled()))?,
-            Mark::Dot => side.draw(&Circle::new((17, y), 6, e.colour.filled()))?,
             Mark::LineMarker(shape) => {
                 side.draw(&PathElement::new(vec![(4, y), (30, y)], ShapeStyle::from(&e.colour).stroke_width(2)))?;
                 draw_marker(side, (17, y), shape, e.colour, false, 6)?;
@@ -1586,16 +1704,23 @@ fn draw_lines<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     bitmap: bool,
 ) -> DrawResult<DB> {
+    let ticks = if p.x_ticks.is_empty() {
+        nice_ticks(p.x_range.0, p.x_range.1, 10)
+    } else {
+        p.x_ticks.iter().map(|t| t.0).collect()
+    };
+    let x = Ticks { lo: p.x_range.0, hi: p.x_range.1, ticks, log: false };
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(48)
         .y_label_area_size(76)
-        .build_cartesian_2d(p.x_range.0..p.x_range.1, p.y_range.0..p.y_range.1)?;
+        .build_cartesian_2d(x, p.y_range.0..p.y_range.1)?;
     let fmt_y = |v: &f64| if p.y_percent { format!("{}%", trim(*v, 0)) } else { trim(*v, 1) };
-    mesh_styles(&mut chart, &p.x_desc, &p.y_desc)
-        .y_label_formatter(&fmt_y)
-        .x_label_formatter(&|v| trim(*v, 1))
-        .draw()?;
+    let fmt_x = |v: &f64| match p.x_ticks.iter().find(|t| t.0 == *v) {
+        Some(t) => t.1.clone(),
+        None => trim(*v, 2),
+    };
+    mesh_styles(&mut chart, &p.x_desc, &p.y_desc).y_label_formatter(&fmt_y).x_label_formatter(&fmt_x).draw()?;
     for sh in &p.shades {
         chart.draw_series(std::iter::once(Rectangle::new(
             [(sh.x0, p.y_range.0), (sh.x1, p.y_range.1)],
@@ -1642,6 +1767,17 @@ pub(crate) const DURATION_TICKS: [f64; 12] = [
     3650.0 * 86400.0,
 ];
 
+/// Ticks of a log wait axis from a quarter second to `x_max`: "at once", then round
+/// durations. "at once" and "1 s" are a factor of two apart: on an axis of many decades (a
+/// long trace's waits) their labels would run together, so 1 s goes (about 700 px of axis,
+/// 60 a label).
+pub(crate) fn wait_ticks(x_max: f64) -> Vec<f64> {
+    let one_second_fits = 700.0 * 2f64.ln() / (x_max / 0.25).ln() >= 60.0;
+    let mut ticks = vec![AT_ONCE];
+    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= x_max && (*t != 1.0 || one_second_fits)));
+    ticks
+}
+
 fn draw_cdf<DB: DrawingBackend>(
     p: &CdfPlot,
     root: &DrawingArea<DB, Shift>,
@@ -1649,13 +1785,8 @@ fn draw_cdf<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     bitmap: bool,
 ) -> DrawResult<DB> {
-    let mut ticks = vec![AT_ONCE];
-    // "at once" and "1 s" are a factor of two apart: on an axis of many decades (a long trace's
-    // waits) their labels would run together, so 1 s goes (about 700 px of axis, 60 a label).
-    let one_second_fits = 700.0 * 2f64.ln() / (p.x_max / 0.25).ln() >= 60.0;
-    ticks.extend(DURATION_TICKS.iter().copied().filter(|t| *t <= p.x_max && (*t != 1.0 || one_second_fits)));
     // From a quarter second, so "at once" (half a second) stands clear of the axis and of 1 s.
-    let x = Ticks { lo: 0.25, hi: p.x_max, ticks, log: true };
+    let x = Ticks { lo: 0.25, hi: p.x_max, ticks: wait_ticks(p.x_max), log: true };
     let y = match p.tail {
         Some(lo) => {
             let lo = 10f64.powf((lo / 2.0).log10().floor());

@@ -28,12 +28,13 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
 use super::build::{write_report, ChartFiles};
 use super::charts::{
     self, draw_legend, fmt_count, fmt_duration, trim, ChartError, Charts, DrawResult, Drawable, LegendEntry, Mark,
-    Skipped, Ticks, CDF_POINTS, DURATION_TICKS, FONT, PALETTE,
+    Shape, Skipped, Ticks, AT_ONCE, CDF_POINTS, FONT, PALETTE,
 };
 use super::html::{charts_section, escape, kv_row, num, page_start, pct};
 use super::rundata::COMPARISON_HEADER as HEADER;
@@ -495,7 +496,12 @@ fn scatter_spec(c: &Comparison) -> Result<Spec, Skipped> {
         ),
         legend: raw
             .iter()
-            .map(|(v, _, _)| LegendEntry { label: v.label.clone(), colour: v.colour, kind: Mark::Dot })
+            .enumerate()
+            .map(|(i, (v, _, _))| LegendEntry {
+                label: v.label.clone(),
+                colour: v.colour,
+                kind: Mark::Marker(Shape::ALL[i % Shape::ALL.len()], false),
+            })
             .collect(),
         plot: Plot::Scatter(ScatterPlot {
             points,
@@ -542,16 +548,20 @@ fn charts_skip(name: &str, title: &str, reason: &str) -> Skipped {
     Skipped { name: name.into(), title: title.into(), reason: reason.into() }
 }
 
-/// Up to [`CDF_POINTS`] quantiles of sorted `waits`, as (wait ≥ 1 s, % of `accepted`), one
-/// point per wait: the jobs that waited a second or less are one point at 1 s (drawn as a dot),
-/// not a vertical line there that would read as a marker.
+/// Up to [`CDF_POINTS`] quantiles of sorted `waits`, as (wait, % of `accepted`), one point
+/// per wait: the jobs that did not wait at all are one point at "at once" (drawn as a dot,
+/// not a vertical line that would read as a marker), and waits under a second are drawn at 1 s.
 fn cdf_points(waits: &[f64], accepted: usize) -> Vec<(f64, f64)> {
     let n = waits.len();
     let k = n.min(CDF_POINTS);
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(k);
+    let share = |m: usize| 100.0 * m as f64 / accepted as f64;
+    let mut out: Vec<(f64, f64)> = vec![(AT_ONCE, share(waits.partition_point(|w| *w <= 0.0)))];
     for i in 0..k {
         let idx = ((i + 1) * n) / k - 1;
-        let pt = (waits[idx].max(1.0), 100.0 * (idx + 1) as f64 / accepted as f64);
+        if waits[idx] <= 0.0 {
+            continue;
+        }
+        let pt = (waits[idx].max(1.0), share(idx + 1));
         match out.last_mut() {
             Some(last) if last.0 == pt.0 => *last = pt,
             _ => out.push(pt),
@@ -610,12 +620,12 @@ fn cdf_spec(c: &Comparison, class: Option<&str>) -> Result<Spec, Skipped> {
     let twins = coinciding(&figures, "identical in every figure");
     // Where every variant starts most of these jobs within a second, the axis starts below the
     // least such share, so the rest of the distribution is not squeezed into a strip.
-    let within_a_second = |pts: &Vec<(f64, f64)>| pts.first().map_or(0.0, |p| if p.0 == 1.0 { p.1 } else { 0.0 });
-    let least = lines.iter().map(|(_, pts)| within_a_second(pts)).fold(100.0f64, f64::min);
+    let at_once = |pts: &Vec<(f64, f64)>| pts.first().map_or(0.0, |p| if p.0 == AT_ONCE { p.1 } else { 0.0 });
+    let least = lines.iter().map(|(_, pts)| at_once(pts)).fold(100.0f64, f64::min);
     let y_lo = if least >= 50.0 { ((least / 5.0).floor() * 5.0 - 5.0).max(0.0) } else { 0.0 };
     let y_note = if y_lo > 0.0 {
         format!(
-            "; the vertical axis starts at {}%: every variant started at least {}% of these jobs within 1 s",
+            "; the vertical axis starts at {}%: every variant started at least {}% of these jobs at once",
             trim(y_lo, 0),
             trim(least, 1)
         )
@@ -643,7 +653,8 @@ fn cdf_spec(c: &Comparison, class: Option<&str>) -> Result<Spec, Skipped> {
         title,
         caption: format!(
             "Share of {which} accepted jobs that started within a given wait, one line per variant (log time \
-             axis; the dot at 1 s is the share that waited a second or less; abandoned jobs never reach the \
+             axis; the dot at \u{201c}at once\u{201d} is the share that did not wait at all, waits under 1 s are \
+             drawn at 1 s; abandoned jobs never reach the \
              top): a line further up and to the left means shorter waits{}{y_note}{twins}.",
             target.map_or(String::new(), |t| format!("; dashed: the class's wait target, {}", fmt_duration(t)))
         ),
@@ -691,10 +702,6 @@ fn draw<DB: DrawingBackend>(spec: &Spec, root: &DrawingArea<DB, Shift>, bitmap: 
     draw_legend(&side, &spec.legend)
 }
 
-fn duration_ticks(max: f64) -> Vec<f64> {
-    DURATION_TICKS.iter().copied().filter(|t| *t <= max).collect()
-}
-
 fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
     let panels = area.split_evenly((1, p.panels.len().max(1)));
     let n = p.colours.len().max(1);
@@ -719,6 +726,7 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
             .draw()?;
         let width = 0.8 / n as f64;
         let mut bars = Vec::new();
+        let mut labels = Vec::new();
         for (g, row) in values.iter().enumerate() {
             for (i, v) in row.iter().enumerate() {
                 let Some(v) = v else { continue };
@@ -727,9 +735,21 @@ fn draw_bars<DB: DrawingBackend>(p: &BarsPlot, area: &DrawingArea<DB, Shift>) ->
                     [(x0 + 0.06 * width, 0.0), (x0 + 0.94 * width, v / unit)],
                     p.colours[i].filled(),
                 ));
+                labels.push((x0, x0 + width, *v));
             }
         }
         chart.draw_series(bars)?;
+        // Each bar's value above it, where the bar is wide enough: a bar dwarfed by another
+        // on the same axis is a stub whose value can still be read.
+        let font = charts::label_font().pos(Pos::new(HPos::Center, VPos::Bottom));
+        for (x0, x1, v) in labels {
+            let (a, b) = (chart.backend_coord(&(x0, 0.0)).0, chart.backend_coord(&(x1, 0.0)).0);
+            let text = fmt_duration(v);
+            let (w, _) = panel.estimate_text_size(&text, &font)?;
+            if b - a >= w as i32 + 4 {
+                chart.draw_series(std::iter::once(Text::new(text, ((x0 + x1) / 2.0, v / unit), font.clone())))?;
+            }
+        }
     }
     Ok(())
 }
@@ -755,7 +775,12 @@ fn draw_scatter<DB: DrawingBackend>(
         .x_label_formatter(&|v| format!("{}%", trim(*v, 1)))
         .y_label_formatter(&|v| trim(*v, 2))
         .draw()?;
-    chart.draw_series(p.points.iter().map(|pt| Circle::new((pt.x, pt.y), 7, pt.colour.filled())))?;
+    // Hollow markers of different shapes: variants at the same spot (a trace's utilisation
+    // is the same under every policy) all keep their outlines, none hidden under another.
+    for (i, pt) in p.points.iter().enumerate() {
+        let at = chart.backend_coord(&(pt.x, pt.y));
+        charts::draw_marker(root, at, Shape::ALL[i % Shape::ALL.len()], pt.colour, false, 7)?;
+    }
     // One label per point, each where it overlaps no other label or point; points on the same
     // pixel get labels stacked beside them (the caption says they coincide).
     let pixels: Vec<(i32, i32)> = p.points.iter().map(|pt| chart.backend_coord(&(pt.x, pt.y))).collect();
@@ -798,22 +823,22 @@ fn draw_cdf<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     bitmap: bool,
 ) -> DrawResult<DB> {
-    // From half a second, so the step of the jobs that waited under a second (drawn at 1 s)
-    // stands clear of the axis, as in a run's chart.
-    let x = (0.5..p.x_max).log_scale().with_key_points(duration_ticks(p.x_max));
+    // From a quarter second, so "at once" (half a second) stands clear of the axis, as in a
+    // run's chart.
+    let x = Ticks { lo: 0.25, hi: p.x_max, ticks: charts::wait_ticks(p.x_max), log: true };
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(48)
         .y_label_area_size(76)
         .build_cartesian_2d(x, p.y_lo..100.0)?;
     charts::mesh_styles(&mut chart, "wait (log scale)", "jobs started within the wait (%)")
-        .x_label_formatter(&|v| fmt_duration(*v))
+        .x_label_formatter(&|v| if *v == AT_ONCE { "at once".into() } else { fmt_duration(*v) })
         .y_label_formatter(&|v| format!("{}%", trim(*v, 0)))
         .draw()?;
     for (colour, points) in &p.lines {
         let pixels: Vec<(i32, i32)> = points.iter().map(|pt| chart.backend_coord(pt)).collect();
         charts::draw_polyline(root, &pixels, *colour, bitmap)?;
-        if let Some(first) = points.first().filter(|pt| pt.0 == 1.0) {
+        if let Some(first) = points.first().filter(|pt| pt.0 == AT_ONCE) {
             root.draw(&Circle::new(chart.backend_coord(first), 5, colour.filled()))?;
         }
     }
@@ -1086,7 +1111,10 @@ fn render_html(c: &Comparison, charts: &Charts, has_report: impl Fn(&str) -> boo
          abandonment of all jobs is from each variant's summary.json; no share within target where a class has \
          no target); utilisation is of the whole machine, the same in \
          every table, and marked only in the all-jobs one, whose waits (of every class together) are not \
-         ranked.</p>\n</section>"
+         ranked.</p>\n<p class=\"note\" id=\"no-replications\">Each variant is one run of one seed: a comparison \
+         has no replications, so no confidence intervals, and a difference marked here may lie within the noise \
+         between seeds. A sweep with replications (<code>schedsim sweep --replications R</code>) marks only \
+         differences whose 95% intervals do not overlap.</p>\n</section>"
     );
 
     charts_section(w, charts, "Not drawn:");
@@ -1394,6 +1422,8 @@ mod tests {
         assert!(!table("debug").contains("class=\"best\""), "{}", table("debug"));
         assert!(table("all jobs").contains("<td class=\"best\">60.0%</td>"), "{}", table("all jobs"));
         assert_eq!(table("all jobs").matches("class=\"best\"").count(), 1, "pooled waits ranked");
+        // Single runs have no intervals: the page says a marked difference may be noise.
+        assert!(html.contains("a comparison has no replications, so no confidence intervals"), "no note");
         // Per-class panels and the coincidence note.
         assert_eq!(
             coinciding(

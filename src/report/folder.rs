@@ -22,7 +22,7 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> FolderError + '_ {
 }
 
 /// The files whose presence marks a folder as one schedsim wrote, and may replace whole.
-const MARKERS: [&str; 4] = ["summary.json", "comparison.csv", "sweep.json", "size-pool.json"];
+pub const MARKERS: [&str; 4] = ["summary.json", "comparison.csv", "sweep.json", "size-pool.json"];
 
 /// An exclusive claim on an output folder, held by an advisory lock on `.NAME.lock` beside
 /// it. The kernel drops the lock when the process dies, so a crashed writer never leaves a

@@ -16,6 +16,7 @@ use crate::workload::{swf, Workload};
 use checked::{FileRecord, FileRecords, Rows, Tally};
 
 pub mod build;
+pub mod calendar;
 pub mod charts;
 pub mod checked;
 pub mod compare_report;
@@ -27,6 +28,7 @@ pub mod folder;
 pub mod guard;
 pub mod html;
 pub mod jobs_csv;
+pub mod memory;
 pub mod progress;
 pub mod rundata;
 pub mod sweep_report;

@@ -313,9 +313,37 @@ pub struct RunData {
     pub timeseries: Option<TimeSeries>,
     pub login: Option<Vec<LoginProcess>>,
     pub fairshare: Option<FairShare>,
+    /// When time 0 of a replayed trace was, from its header (`None` for a scenario, or a
+    /// trace whose header does not say).
+    pub start: Option<TraceStart>,
 }
 
+/// The optional files of a run: `timeseries.csv`, `login.csv` and `fairshare.csv`.
+pub(super) type Optional = (Option<TimeSeries>, Option<Vec<LoginProcess>>, Option<FairShare>);
+
 impl RunData {
+    /// The run in `dir`: its summary, jobs, optional files and start.
+    pub(super) fn of(
+        dir: &Path,
+        summary: Summary,
+        jobs: JobsFile,
+        (timeseries, login, fairshare): Optional,
+        start: Option<TraceStart>,
+    ) -> RunData {
+        RunData {
+            dir: dir.to_path_buf(),
+            summary,
+            job_columns: jobs.columns,
+            classes: jobs.classes,
+            partitions: jobs.partitions,
+            jobs: jobs.rows,
+            timeseries,
+            login,
+            fairshare,
+            start,
+        }
+    }
+
     /// The class name of `job`.
     pub fn class_name(&self, job: &JobRow) -> &str {
         &self.classes[job.class as usize]
@@ -373,19 +401,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, RunDirError> {
             Ok::<_, RunDirError>((timeseries, login, fairshare))
         },
     );
-    let jobs = jobs?;
-    let (timeseries, login, fairshare) = rest?;
-    Ok(RunData {
-        dir: dir.to_path_buf(),
-        summary,
-        job_columns: jobs.columns,
-        classes: jobs.classes,
-        partitions: jobs.partitions,
-        jobs: jobs.rows,
-        timeseries,
-        login,
-        fairshare,
-    })
+    Ok(RunData::of(dir, summary, jobs?, rest?, trace_start(dir)))
 }
 
 /// Checks the files of `dir` against `summary.json`'s record of them: each is there with the
@@ -611,12 +627,12 @@ pub fn parse_node_list(text: &str) -> Option<Vec<(u32, u32)>> {
 
 /// Interns names, giving each a dense index.
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     names: Vec<String>,
 }
 
 impl Names {
-    fn id(&mut self, name: &str) -> usize {
+    pub(super) fn id(&mut self, name: &str) -> usize {
         match self.names.iter().position(|n| n == name) {
             Some(i) => i,
             None => {
@@ -633,11 +649,11 @@ pub fn class_rank(name: &str) -> (usize, &str) {
     (known.iter().position(|k| *k == name).unwrap_or(known.len()), name)
 }
 
-struct JobsFile {
-    columns: Vec<String>,
-    classes: Vec<String>,
-    partitions: Vec<String>,
-    rows: Vec<JobRow>,
+pub(super) struct JobsFile {
+    pub(super) columns: Vec<String>,
+    pub(super) classes: Vec<String>,
+    pub(super) partitions: Vec<String>,
+    pub(super) rows: Vec<JobRow>,
 }
 
 fn read_jobs(path: &Path) -> Result<JobsFile, RunDirError> {
@@ -694,23 +710,30 @@ fn read_jobs(path: &Path) -> Result<JobsFile, RunDirError> {
         });
         Ok(())
     })?;
-    // Report order: renumber classes (known ones first) and partitions (by name).
-    let order = |names: &[String], key: &dyn Fn(&str, &str) -> std::cmp::Ordering| {
-        let mut idx: Vec<usize> = (0..names.len()).collect();
-        idx.sort_by(|&a, &b| key(&names[a], &names[b]));
-        let mut remap = vec![0u16; names.len()];
-        for (new, &old) in idx.iter().enumerate() {
-            remap[old] = new as u16;
+    Ok(JobsFile::ordered(f.columns, classes, partitions, rows))
+}
+
+impl JobsFile {
+    /// The rows with classes and partitions renumbered into report order: known classes
+    /// first, partitions by name.
+    pub(super) fn ordered(columns: Vec<String>, classes: Names, partitions: Names, mut rows: Vec<JobRow>) -> JobsFile {
+        let order = |names: &[String], key: &dyn Fn(&str, &str) -> std::cmp::Ordering| {
+            let mut idx: Vec<usize> = (0..names.len()).collect();
+            idx.sort_by(|&a, &b| key(&names[a], &names[b]));
+            let mut remap = vec![0u16; names.len()];
+            for (new, &old) in idx.iter().enumerate() {
+                remap[old] = new as u16;
+            }
+            (idx.iter().map(|&i| names[i].clone()).collect::<Vec<_>>(), remap)
+        };
+        let (class_names, class_map) = order(&classes.names, &|a, b| class_rank(a).cmp(&class_rank(b)));
+        let (part_names, part_map) = order(&partitions.names, &|a, b| a.cmp(b));
+        for row in &mut rows {
+            row.class = class_map[row.class as usize];
+            row.partition = part_map[row.partition as usize];
         }
-        (idx.iter().map(|&i| names[i].clone()).collect::<Vec<_>>(), remap)
-    };
-    let (class_names, class_map) = order(&classes.names, &|a, b| class_rank(a).cmp(&class_rank(b)));
-    let (part_names, part_map) = order(&partitions.names, &|a, b| a.cmp(b));
-    for row in &mut rows {
-        row.class = class_map[row.class as usize];
-        row.partition = part_map[row.partition as usize];
+        JobsFile { columns, classes: class_names, partitions: part_names, rows }
     }
-    Ok(JobsFile { columns: f.columns, classes: class_names, partitions: part_names, rows })
 }
 
 /// Reads `timeseries.csv`: a `time` column, then columns named by the prefixes `running_`,
@@ -790,6 +813,9 @@ pub fn read_login(path: &Path) -> Result<Vec<LoginProcess>, RunDirError> {
 pub struct TraceStart {
     /// Seconds from the Monday 00:00 before time 0 to time 0.
     pub since_monday: u32,
+    /// The local calendar date of time 0 (year, month 1–12, day 1–31), when the header's
+    /// words give a valid one.
+    pub date: Option<(i32, u32, u32)>,
     /// The header's words, for captions.
     pub text: String,
 }
@@ -800,29 +826,55 @@ pub struct TraceStart {
 pub fn trace_start(dir: &Path) -> Option<TraceStart> {
     use std::io::BufRead;
     let file = fs::File::open(dir.join("schedule.swf")).ok()?;
+    let mut comments = Vec::new();
     for line in io::BufReader::new(file).lines() {
         let line = line.ok()?;
         let Some(comment) = line.trim_start().strip_prefix(';') else { break };
+        comments.push(comment.to_string());
+    }
+    trace_start_in(comments.iter().map(String::as_str))
+}
+
+/// The start a trace's header comments (without their `;`) give in their `StartTime` line.
+pub fn trace_start_in<'a>(comments: impl IntoIterator<Item = &'a str>) -> Option<TraceStart> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    for comment in comments {
         let Some(value) = comment.trim().strip_prefix("StartTime:") else { continue };
         let text = value.trim().to_string();
-        let mut words = text.split_whitespace();
-        let first = words.next()?;
-        let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|d| *d == first)?;
-        let clock = words.nth(2)?;
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|d| Some(d) == words.first())?;
+        let clock = words.get(3)?;
         let hms: Vec<u32> = clock.split(':').map(|v| v.parse().ok()).collect::<Option<_>>()?;
         let [h, m, sec] = hms[..] else { return None };
         if h > 23 || m > 59 || sec > 60 {
             return None;
         }
-        return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, text });
+        let month = MONTHS.iter().position(|n| Some(n) == words.get(1)).map(|k| k as u32 + 1);
+        let mday = words.get(2).and_then(|d| d.parse::<u32>().ok()).filter(|d| (1..=31).contains(d));
+        let year = words.last().and_then(|y| y.parse::<i32>().ok()).filter(|y| (1900..=9999).contains(y));
+        let date = match (year, month, mday) {
+            (Some(y), Some(m), Some(d)) if d <= days_in_month(y, m) => Some((y, m, d)),
+            _ => None,
+        };
+        return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, date, text });
     }
     None
 }
 
-/// The `fairshare.csv` header this reader is written against.
+/// Days of month `m` (1–12) of year `y` in the Gregorian calendar.
+pub fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// The header of `comparison.csv`.
 pub const COMPARISON_HEADER: &str = "variant,class,jobs,started,mean_wait,median_wait,p90_wait,p95_wait,p99_wait,max_wait,mean_bsld,abandonment_rate,within_target,utilisation";
 
+/// The `fairshare.csv` header this reader is written against.
 pub const FAIRSHARE_HEADER: &str = "time,account,usage,factor";
 
 /// Reads `fairshare.csv` into one factor series per account (an account missing at an
@@ -837,24 +889,31 @@ pub fn read_fairshare(path: &Path) -> Result<FairShare, RunDirError> {
         let t = r.secs(c_time)?;
         let account = r.text(c_account)?.trim().to_string();
         let factor = r.opt_num(Some(c_factor), "a fair-share factor (a number in [0, 1])")?.unwrap_or(0.0);
-        if out.time.last() != Some(&t) {
-            out.time.push(t);
-            for s in &mut out.factor {
-                s.values.push(0.0);
-            }
-        }
-        let k = out.time.len();
-        let series = match out.factor.iter().position(|s| s.name == account) {
-            Some(i) => &mut out.factor[i],
-            None => {
-                out.factor.push(Series { name: account, values: vec![0.0; k] });
-                out.factor.last_mut().expect("just pushed")
-            }
-        };
-        series.values[k - 1] = factor;
+        out.push(t, account, factor);
         Ok(())
     })?;
     Ok(out)
+}
+
+impl FairShare {
+    /// Adds one row: `account`'s factor at instant `t` (rows come in time order).
+    pub(super) fn push(&mut self, t: f64, account: String, factor: f64) {
+        if self.time.last() != Some(&t) {
+            self.time.push(t);
+            for s in &mut self.factor {
+                s.values.push(0.0);
+            }
+        }
+        let k = self.time.len();
+        let series = match self.factor.iter().position(|s| s.name == account) {
+            Some(i) => &mut self.factor[i],
+            None => {
+                self.factor.push(Series { name: account, values: vec![0.0; k] });
+                self.factor.last_mut().expect("just pushed")
+            }
+        };
+        series.values[k - 1] = factor;
+    }
 }
 
 #[cfg(test)]

@@ -324,3 +324,164 @@ fn a_trace_has_a_makespan_and_no_seed_while_a_scenario_has_a_seed_and_no_makespa
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<tr><td>seed</td><td>7</td></tr>"));
 }
+
+/// `charts/` and `report.html` of a run folder, by relative path.
+fn report_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = crate::common::tree(dir);
+    files.retain(|p, _| p.starts_with("charts") || p == Path::new("report.html"));
+    files
+}
+
+/// Checks that the report `run` made of `dir` from memory is, byte for byte, the one
+/// `schedsim report` makes from the files, in a copy of the folder.
+fn same_report_from_the_files(dir: &Path, copy: &Path) {
+    let made = report_files(dir);
+    assert!(made.len() > 4, "{}: too few report files: {:?}", dir.display(), made.keys());
+    for (path, bytes) in crate::common::tree(dir) {
+        let to = copy.join(&path);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    std::fs::remove_dir_all(copy.join("charts")).unwrap();
+    std::fs::remove_file(copy.join("report.html")).unwrap();
+    let o = schedsim(&["report", copy.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = report_files(copy);
+    assert_eq!(made.keys().collect::<Vec<_>>(), read.keys().collect::<Vec<_>>(), "{}", dir.display());
+    for (path, bytes) in &made {
+        assert!(*bytes == read[path], "{}: {} differs between memory and files", dir.display(), path.display());
+    }
+}
+
+#[test]
+fn the_report_made_from_memory_is_the_one_made_from_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Login nodes, a warm-up, three classes and partitions.
+    same_report_from_the_files(default_run(), &tmp.path().join("default"));
+    // Fair-share factors (six decimals in their file).
+    let out = tmp.path().join("multifactor");
+    let o = schedsim(&["run", "tests/data/small-pool.toml", "--order", "multifactor", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("fairshare.csv").is_file());
+    same_report_from_the_files(&out, &tmp.path().join("multifactor-copy"));
+    // A trace: its header's start, job labels, one flat node.
+    if let Some(shared) = crate::common::shared_dir() {
+        let out = tmp.path().join("kth");
+        let trace = shared.join("traces/KTH-SP2-1996-2.1-cln.swf.gz");
+        let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        same_report_from_the_files(&out, &tmp.path().join("kth-copy"));
+    }
+}
+
+/// `schedsim report DIR` rebuilds beside the folder and switches the result into place: a
+/// build that fails half-way leaves the folder exactly as it was (before, the charts were
+/// already rewritten when writing report.html failed), and one that succeeds replaces the
+/// old report whole, printing the folder's own paths and leaving nothing beside it.
+#[test]
+fn report_rebuilds_beside_the_folder_and_switches_it_into_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let o = schedsim(&["run", "tests/data/small-pool.toml", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An old report that differs from what a rebuild draws, and a report.html that cannot be
+    // replaced (a folder): the rebuild fails after drawing every chart.
+    let charts: Vec<PathBuf> = std::fs::read_dir(dir.join("charts")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(charts.len() > 4);
+    for c in &charts {
+        std::fs::write(c, "old").unwrap();
+    }
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    std::fs::create_dir(dir.join("report.html")).unwrap();
+    std::fs::write(dir.join("report.html/keep"), "old").unwrap();
+    let before = crate::common::tree(&dir);
+    let o = schedsim(&["report", dir.to_str().unwrap()]);
+    assert!(!o.status.success(), "replaced a folder named report.html");
+    let e = stderr(&o);
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+    assert!(e.contains(&dir.join("report.html").display().to_string()) && !e.contains(".new-"), "{e}");
+    assert!(crate::common::tree(&dir) == before, "a failed rebuild changed the folder");
+    let beside: Vec<String> =
+        std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(beside, ["run"], "left beside the folder");
+
+    std::fs::remove_dir_all(dir.join("report.html")).unwrap();
+    let o = schedsim(&["report", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(printed.starts_with(&format!("report: {}\n", dir.join("report.html").display())), "{printed}");
+    assert!(!printed.contains(".new-"), "{printed}");
+    for c in &charts {
+        assert_ne!(std::fs::read(c).unwrap(), b"old", "{} not rebuilt", c.display());
+    }
+    let beside: Vec<String> =
+        std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(beside, ["run"], "left beside the folder");
+    // The data files are the run's, untouched.
+    let after = crate::common::tree(&dir);
+    for name in ["jobs.csv", "summary.json", "timeseries.csv", "login.csv", "schedule.swf"] {
+        assert!(after[Path::new(name)] == before[Path::new(name)], "{name} changed");
+    }
+}
+
+/// The texts of an SVG chart's time axis: its tick labels, in order, and its title (the texts
+/// below the plot, left of the legend).
+fn x_axis_texts(path: &Path) -> (Vec<String>, String) {
+    let texts: Vec<(f64, f64, String)> = svg_texts(path).into_iter().filter(|(x, _, _)| *x < 820.0).collect();
+    let bottom = texts.iter().map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
+    let title = texts.iter().find(|t| t.1 == bottom).map(|t| t.2.clone()).unwrap_or_default();
+    // Tick labels sit on one line, about 30 pixels above the axis title.
+    let mut ticks: Vec<(f64, String)> =
+        texts.iter().filter(|t| t.1 < bottom - 10.0 && t.1 > bottom - 45.0).map(|t| (t.0, t.2.clone())).collect();
+    ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (ticks.into_iter().map(|t| t.1).collect(), title)
+}
+
+#[test]
+fn time_axes_name_the_days_of_a_trace_and_of_a_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    // HPC2N's header: the trace starts on Sunday 28 July 2002 at 09:04:05 local time. Jobs of
+    // the whole machine for four hours arrive every three hours for five days: a queue builds.
+    let mut swf =
+        String::from("; UnixStartTime: 1027839845\n; StartTime: Sun Jul 28 09:04:05 CEST 2002\n; MaxProcs: 8\n");
+    for k in 0..40 {
+        swf.push_str(&format!("{} {} -1 14400 8 -1 -1 8 14400 -1 1 1 1 -1 1 -1 -1 -1\n", k + 1, k * 3 * 3600));
+    }
+    let trace = crate::cli::write(tmp.path(), "dated.swf", &swf);
+    let out = tmp.path().join("dated");
+    let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for chart in ["utilisation", "queue"] {
+        let (ticks, title) = x_axis_texts(&out.join(format!("charts/{chart}.svg")));
+        // The first midnight after Sunday 09:04 begins Monday 29 July.
+        assert_eq!(ticks.first().map(String::as_str), Some("Mon 29 Jul"), "{chart}: {ticks:?}");
+        assert_eq!(ticks.get(3).map(String::as_str), Some("Thu 1 Aug"), "{chart}: {ticks:?}");
+        assert!(title.contains("the trace starts Sun 28 Jul 2002, 09:04 local time"), "{chart}: {title}");
+    }
+    // A scenario counts weeks from its Monday 00:00.
+    let (ticks, title) = x_axis_texts(&default_run().join("charts/utilisation.svg"));
+    assert_eq!(ticks.first().map(String::as_str), Some("Mon, week 1"), "{ticks:?}");
+    assert!(ticks.iter().any(|t| t == "Mon, week 2"), "{ticks:?}");
+    assert!(title.contains("Monday 00:00 of week 1"), "{title}");
+}
+
+#[test]
+fn series_zero_throughout_are_left_out_and_said() {
+    // The trace above has batch jobs only: the interactive and debug queues are always empty.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut swf = String::from("; MaxProcs: 8\n");
+    for k in 0..40 {
+        swf.push_str(&format!("{} {} -1 7200 8 -1 -1 8 7200 -1 1 1 1 -1 1 -1 -1 -1\n", k + 1, k * 1800));
+    }
+    let trace = crate::cli::write(tmp.path(), "batch.swf", &swf);
+    let out = tmp.path().join("batch");
+    let o = schedsim(&["run", "--trace", trace.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = legend_labels(&out.join("charts/queue.svg"));
+    assert!(labels.iter().any(|l| l.starts_with("batch")), "{labels:?}");
+    assert!(!labels.iter().any(|l| l.starts_with("interactive") || l.starts_with("debug")), "{labels:?}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let at = html.find("id=\"chart-queue\"").unwrap();
+    let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+    assert!(figure.contains("Left out, being zero throughout: interactive (no jobs), debug (no jobs)."), "{figure}");
+}
