@@ -4,8 +4,8 @@
 //!
 //! Beyond what the policy decides, the engine enforces what a real batch system does on its
 //! own: partition limits at submission, walltime and idle-timeout kills, users abandoning
-//! jobs that have not started within their patience, and preemption of lower-tier work for
-//! higher-tier jobs that cannot start otherwise.
+//! jobs that have not started within their patience, and preemption of lower-tier work (or
+//! of the QOS a job's QOS may preempt) for jobs that cannot start otherwise.
 
 pub mod event;
 mod live;
@@ -20,11 +20,11 @@ use crate::cluster::{cores_in, Allocation, Allocations, Cluster, Occupancy, Pree
 use crate::metrics::{JobRecord, Outcome, RejectReason, Sample};
 use crate::policy::fairshare::{Accounts, ShareRow};
 use crate::policy::predicted::Predictor;
-use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Refresh, RunState};
+use crate::policy::{Backfill, Ended, Estimate, Pass, QueueOrder, Raised, Refresh, RunState};
 use crate::series;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::{JobClass, PartitionIdx};
-use crate::workload::qos::{Qos, QosUse, Refusal};
+use crate::workload::qos::{preemptee_rank, Preemption, Qos, QosUse, Refusal};
 use crate::workload::{Job, JobIdx};
 use event::{Event, EventQueue, Phase};
 use live::LiveJobs;
@@ -187,11 +187,16 @@ struct Engine<'w> {
     ended: Vec<Ended>,
     arrived: Vec<JobIdx>,
     withdrawn: Vec<JobIdx>,
+    raised: Vec<Raised>,
     records: Vec<JobRecord>,
     /// Jobs per (partition, user), queued or running, for partitions with a per-user limit.
     per_user: HashMap<(PartitionIdx, i64), u32>,
     /// For each partition, whether its jobs may preempt some other partition's.
     may_preempt: Vec<bool>,
+    /// Which QOS may preempt which, when some may.
+    qos_preemption: Option<Preemption>,
+    /// Victims of QOS preemption to queue again once this instant's pass is over.
+    rejoin: Vec<JobIdx>,
     qos: Vec<Qos>,
     /// The users' runtime history, with [`Estimate::Predicted`].
     predictor: Option<Predictor>,
@@ -263,9 +268,12 @@ impl<'w> Engine<'w> {
             ended: Vec::new(),
             arrived: Vec::new(),
             withdrawn: Vec::new(),
+            raised: Vec::new(),
             records: (0..n as JobIdx).map(JobRecord::pending).collect(),
             per_user: HashMap::new(),
             may_preempt,
+            qos_preemption: Preemption::of(&cfg.qos),
+            rejoin: Vec::new(),
             qos: cfg.qos,
             predictor: match cfg.estimate {
                 Estimate::Predicted { history } => Some(Predictor::new(history as usize)),
@@ -624,6 +632,7 @@ impl<'w> Engine<'w> {
         debug_assert!(removed, "raised job {j} was not running");
         self.state.running.insert((end, j));
         self.state.changes += 1;
+        self.raised.push(Raised { job: j, from: live.est_end, to: end });
         live.est_end = end;
         self.estimates[j as usize] = raised;
         true
@@ -640,12 +649,22 @@ impl<'w> Engine<'w> {
         self.queue.sort_by_key(|&q| (live[q as usize].rank, live[q as usize].key, q));
     }
 
-    /// Lets queued jobs of partitions that may preempt take what lower tiers hold, when they
-    /// cannot start otherwise. Victims are the most recently started first.
+    /// Lets queued jobs that cannot start otherwise take what running jobs they may preempt
+    /// hold: by partition tier, then by QOS (a scenario has one or the other, as Slurm has one
+    /// `PreemptType`).
     fn preempt_for_waiting(&mut self, now: SimTime) {
-        if !self.may_preempt.iter().any(|&m| m) {
-            return;
+        if self.may_preempt.iter().any(|&m| m) {
+            self.preempt_by_tier(now);
         }
+        if self.qos_preemption.is_some() {
+            self.preempt_by_qos(now);
+        }
+    }
+
+    /// Partition tiers (Slurm's `preempt/partition_prio`): a queued job of a partition that may
+    /// preempt takes what lower tiers hold on its nodes. Victims are the most recently started
+    /// first.
+    fn preempt_by_tier(&mut self, now: SimTime) {
         // Running jobs that some partition may preempt, youngest first: gathered once a pass.
         let parts = self.cluster.partitions();
         let mut pool: Vec<(SimTime, JobIdx)> = self
@@ -674,7 +693,6 @@ impl<'w> Engine<'w> {
             }
             let tier = part.limits.priority_tier;
             victims.clear();
-            let mut reachable = self.state.occupancy.total_free_cores();
             for &(_, r) in &pool {
                 let live = &self.live[r as usize];
                 let vp = self.cluster.partition(self.jobs[r as usize].partition);
@@ -684,35 +702,130 @@ impl<'w> Engine<'w> {
                     && alloc.iter().any(|&(n, _)| part.contains(n))
                 {
                     victims.push(r);
-                    reachable += cores_in(alloc);
                 }
             }
-            if reachable < job.procs() {
-                continue;
-            }
-            let mut chosen = 0;
-            let mut fits = false;
-            for &v in &victims {
-                self.state.occupancy.give(&self.state.allocations[v as usize]);
-                chosen += 1;
-                if self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
-                    fits = true;
-                    break;
-                }
-            }
-            // Tentatively freed; take back before stopping for real (or for good, if useless).
-            for &v in &victims[..chosen] {
-                self.state.occupancy.take(&self.state.allocations[v as usize]);
-            }
-            if fits {
-                for &v in &victims[..chosen] {
-                    self.preempt(v, now);
+            if let Some(k) = self.victims_needed(j, &victims) {
+                for &v in &victims[..k] {
+                    self.preempt(v, now, false);
                 }
             }
         }
     }
 
-    fn preempt(&mut self, v: JobIdx, now: SimTime) {
+    /// QOS (Slurm's `preempt/qos`, `slurm-spec.md` §C): the queue is walked in order as Slurm's
+    /// main scheduler walks it, each job that fits taking its place for the rest of the walk; a
+    /// job that does not fit preempts the fewest running jobs of the QOS its own QOS lists, on
+    /// its partition's nodes, in partitions whose `preempt` is not `off`. Candidates go in
+    /// Slurm's order ([`preemptee_rank`], then youngest first), as many as needed; then, as
+    /// Slurm's select plugin does, the last one needed is tried first, which may need fewer. A
+    /// job that neither fits nor can preempt blocks its partition for the rest of the walk, so
+    /// that what is freed goes to the job it was freed for.
+    fn preempt_by_qos(&mut self, now: SimTime) {
+        let Some(qp) = self.qos_preemption.take() else { return };
+        let jobs = self.jobs;
+        let parts = self.cluster.partitions();
+        let mut pool: Vec<((u32, std::cmp::Reverse<SimTime>), JobIdx)> = self
+            .state
+            .running
+            .iter()
+            .filter_map(|&(_, r)| {
+                let job = &jobs[r as usize];
+                let q = job.qos.filter(|&q| qp.preemptable(q))?;
+                (parts[job.partition as usize].limits.preempt != PreemptMode::Off).then(|| {
+                    let rank = preemptee_rank(&self.qos[q as usize], self.state.allocations[r as usize].len());
+                    ((rank, std::cmp::Reverse(self.live[r as usize].started.expect("running"))), r)
+                })
+            })
+            .collect();
+        let preemptors = |j: &JobIdx| jobs[*j as usize].qos.is_some_and(|q| qp.preempts_any(q));
+        if pool.is_empty() || !self.queue.iter().any(preemptors) {
+            self.qos_preemption = Some(qp);
+            return;
+        }
+        pool.sort_unstable();
+        let queue = if self.qos_limited {
+            self.qos_use.eligible(&self.qos, &self.queue, jobs, &mut self.eligible);
+            self.eligible.clone()
+        } else {
+            self.queue.clone()
+        };
+        let mut placed: Vec<Allocation> = Vec::new();
+        let mut blocked = vec![false; parts.len()];
+        let mut victims: Vec<JobIdx> = Vec::new();
+        for j in queue {
+            let job = &jobs[j as usize];
+            if blocked[job.partition as usize] {
+                continue;
+            }
+            let part = self.cluster.partition(job.partition);
+            if !self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
+                victims.clear();
+                if let Some(q) = job.qos.filter(|&q| qp.preempts_any(q)) {
+                    for &(_, r) in &pool {
+                        let victim = &jobs[r as usize];
+                        if self.live[r as usize].started.is_some()
+                            && qp.may(q, victim.qos.expect("pooled by its QOS"))
+                            && self.state.allocations[r as usize].iter().any(|&(n, _)| part.contains(n))
+                        {
+                            victims.push(r);
+                        }
+                    }
+                }
+                let Some(mut k) = self.victims_needed(j, &victims) else {
+                    blocked[job.partition as usize] = true;
+                    continue;
+                };
+                if k > 1 {
+                    victims[..k].rotate_right(1);
+                    k = self.victims_needed(j, &victims).expect("the same victims suffice in any order");
+                }
+                for &v in &victims[..k] {
+                    self.preempt(v, now, true);
+                }
+                let part = self.cluster.partition(job.partition);
+                let fits = self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch);
+                debug_assert!(fits, "job {j} does not fit after preempting for it");
+            }
+            self.state.occupancy.take(&self.scratch);
+            placed.push(std::mem::take(&mut self.scratch));
+        }
+        for alloc in &placed {
+            self.state.occupancy.give(alloc);
+        }
+        self.qos_preemption = Some(qp);
+    }
+
+    /// How many of `victims`, in order, job `j` needs stopped to fit now, if all of them are
+    /// enough. The machine is left as it was.
+    fn victims_needed(&mut self, j: JobIdx, victims: &[JobIdx]) -> Option<usize> {
+        let job = &self.jobs[j as usize];
+        let part = self.cluster.partition(job.partition);
+        let reachable = self.state.occupancy.total_free_cores()
+            + victims.iter().map(|&v| cores_in(&self.state.allocations[v as usize])).sum::<u64>();
+        if reachable < job.procs() {
+            return None;
+        }
+        let mut chosen = 0;
+        let mut fits = false;
+        for &v in victims {
+            self.state.occupancy.give(&self.state.allocations[v as usize]);
+            chosen += 1;
+            if self.state.occupancy.first_fit(job.task, job.tasks, part, &mut self.scratch) {
+                fits = true;
+                break;
+            }
+        }
+        // Tentatively freed: taken back, for the caller to stop for real (or not at all).
+        for &v in &victims[..chosen] {
+            self.state.occupancy.take(&self.state.allocations[v as usize]);
+        }
+        fits.then_some(chosen)
+    }
+
+    /// Stops running job `v` for a preemptor, as its partition's mode says. A victim that is
+    /// queued again joins the queue at once, or, with `rejoin_later`, after this instant's pass
+    /// (which then has a second pass), so that the pass gives what it held to the preemptor.
+    fn preempt(&mut self, v: JobIdx, now: SimTime, rejoin_later: bool) {
         let ran = self.stop(v, now);
         self.records[v as usize].preemptions += 1;
         let mode = self.cluster.partition(self.jobs[v as usize].partition).limits.preempt;
@@ -724,6 +837,7 @@ impl<'w> Engine<'w> {
                 r.end = Some(now);
                 r.outcome = Outcome::Preempted;
                 self.leave(v);
+                return;
             }
             PreemptMode::Requeue => {
                 live.run_left = live.run_len;
@@ -732,14 +846,17 @@ impl<'w> Engine<'w> {
                     Some(p) => p.predict(job),
                     None => self.estimate.of(job, live.run_len),
                 };
-                self.enqueue(v);
             }
             PreemptMode::Suspend => {
                 live.run_left = live.run_left - ran;
                 let est = self.estimates[v as usize];
                 self.estimates[v as usize] = SimDuration((est - ran).0.max(0));
-                self.enqueue(v);
             }
+        }
+        if rejoin_later {
+            self.rejoin.push(v);
+        } else {
+            self.enqueue(v);
         }
     }
 
@@ -769,12 +886,14 @@ impl<'w> Engine<'w> {
             &self.ended,
             &self.arrived,
             &self.withdrawn,
+            &self.raised,
             &mut self.state,
         );
         self.backfill.schedule(&mut pass);
         self.ended.clear();
         self.arrived.clear();
         self.withdrawn.clear();
+        self.raised.clear();
         // While jobs wait, a recalculation may reorder them: it needs a pass of its own.
         let recalc = match self.order.refresh() {
             Refresh::Every(_) if !self.queue.is_empty() => Some(self.next_recalc),
@@ -784,6 +903,12 @@ impl<'w> Engine<'w> {
             if self.wakeups.insert(t) {
                 self.events.push(t, Event::Wakeup);
             }
+        }
+        if !self.rejoin.is_empty() {
+            for v in std::mem::take(&mut self.rejoin) {
+                self.enqueue(v);
+            }
+            self.events.push(now, Event::Wakeup);
         }
         if self.state.started.is_empty() {
             return;

@@ -16,8 +16,7 @@ impl PolicyChoice {
     pub fn validate(&self) -> Result<(), PolicyError> {
         Registry::check(Axis::Order, &self.order)?;
         Registry::check(Axis::Backfill, &self.backfill)?;
-        Registry::check(Axis::Estimate, &self.estimate)?;
-        Registry::check_pair(&self.backfill, &self.estimate)
+        Registry::check(Axis::Estimate, &self.estimate)
     }
 
     /// The choice validated and spelled one way: names and parameters trimmed, and no empty

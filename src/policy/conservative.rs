@@ -4,6 +4,10 @@
 //! reservations are compressed in queue order, each withdrawn and placed again at the
 //! earliest slot: since its old slot is still free for it, no job is ever delayed.
 //!
+//! With predicted runtimes, a running job that outlives its prediction has its estimate raised
+//! to its request (by the engine): the plan is then rebuilt, every reservation placed again in
+//! queue order around the longer claim, and a reservation may move later.
+//!
 //! A reservation is left in place, without being withdrawn and placed again, when nothing was
 //! freed on its partition's nodes since it was placed: the profile there has only lost
 //! resources since, so no earlier window can fit, and first fit at the same start picks the
@@ -64,6 +68,26 @@ impl Backfill for Conservative {
         let mut profile = self.profile.take().unwrap_or_else(|| Profile::new(pass.cluster, now));
         profile.advance(now);
 
+        // A running job that outlived its prediction holds its resources longer than planned,
+        // where reservations may lie: every reservation is withdrawn, the longer claims made,
+        // and the reservations placed again in queue order, from the profile.
+        let mut replan = Vec::new();
+        if !pass.raised.is_empty() {
+            for &j in queue {
+                if let Some((start, alloc)) = self.reservations[j as usize].take() {
+                    profile.release(start, start.saturating_add(estimates[j as usize].max(MIN_SPAN)), &alloc);
+                    self.gained(pass.cluster, &alloc);
+                    replan.push(j);
+                }
+            }
+            for r in pass.raised {
+                let from = r.from.max(now);
+                if r.to > from {
+                    profile.reserve(from, r.to - from, pass.allocation(r.job));
+                }
+            }
+        }
+
         let mut freed_early = false;
         for &j in pass.withdrawn {
             if let Some((start, alloc)) = self.reservations[j as usize].take() {
@@ -87,7 +111,16 @@ impl Backfill for Conservative {
             }
         }
 
-        if freed_early {
+        for &j in &replan {
+            let job = &pass.jobs[j as usize];
+            let est = estimates[j as usize];
+            let start =
+                profile.earliest(job.task, job.tasks, est, pass.cluster.partition(job.partition), &mut self.alloc);
+            profile.reserve(start, est, &self.alloc);
+            pass.promise(j, start);
+            self.placed(j, start);
+        }
+        if freed_early && replan.is_empty() {
             for &j in queue {
                 let job = &pass.jobs[j as usize];
                 if self.gained_at[job.partition as usize] < self.placed_at[j as usize] {

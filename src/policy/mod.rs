@@ -165,6 +165,17 @@ pub struct Ended {
     pub estimated_end: SimTime,
 }
 
+/// A running job whose estimated end was raised since the last pass: it outlived its
+/// predicted end, and its estimate became what its request leaves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raised {
+    pub job: JobIdx,
+    /// The estimated end it had.
+    pub from: SimTime,
+    /// The estimated end it has now.
+    pub to: SimTime,
+}
+
 /// Cluster state that the engine owns and a pass may change only through [`Pass::start`].
 #[derive(Debug)]
 pub struct RunState {
@@ -216,6 +227,8 @@ pub struct Pass<'a> {
     pub arrived: &'a [JobIdx],
     /// Jobs that left the queue without starting since the last pass (users who gave up).
     pub withdrawn: &'a [JobIdx],
+    /// Running jobs whose estimate was raised since the last pass, in the order it was.
+    pub raised: &'a [Raised],
     state: &'a mut RunState,
 }
 
@@ -230,9 +243,10 @@ impl<'a> Pass<'a> {
         ended: &'a [Ended],
         arrived: &'a [JobIdx],
         withdrawn: &'a [JobIdx],
+        raised: &'a [Raised],
         state: &'a mut RunState,
     ) -> Pass<'a> {
-        Pass { now, cluster, queue, jobs, estimates, ended, arrived, withdrawn, state }
+        Pass { now, cluster, queue, jobs, estimates, ended, arrived, withdrawn, raised, state }
     }
 
     pub fn occupancy(&self) -> &Occupancy {

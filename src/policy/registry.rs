@@ -212,7 +212,7 @@ const ESTIMATES: &[EstimateEntry] = &[
         name: "predicted",
         help: "the mean of the user's last `history` actual runtimes, capped by the request (the request before \
                the user's first job ends); a job that outlives it has it raised to the request (Tsafrir, Etsion & \
-               Feitelson 2007). Not with conservative, which keeps its plan between passes",
+               Feitelson 2007); conservative then rebuilds its plan around the longer claim",
         params: &[ParamSpec::number("history", 2.0, 1.0, 1000.0, "runtimes averaged")],
         build: |p| Estimate::Predicted { history: p.get("history") as u32 },
     },
@@ -250,8 +250,6 @@ pub enum PolicyError {
     BadChoice { policy: String, param: String, choices: String, found: String },
     #[error("{policy}: parameter {param} given twice")]
     Repeated { policy: String, param: String },
-    #[error("backfill {backfill:?} cannot use estimate {estimate:?}: {why}")]
-    Incompatible { backfill: String, estimate: String, why: &'static str },
 }
 
 /// A policy named and parameterised, e.g. `easy` or `multifactor[age=1000]`.
@@ -354,21 +352,6 @@ impl Registry {
     pub fn estimate(spec: &str) -> Result<Estimate, PolicyError> {
         let (e, p) = lookup(Axis::Estimate, ESTIMATES, spec)?;
         Ok((e.build)(&p))
-    }
-
-    /// Checks that a backfill strategy can plan with a runtime estimate (both valid specs).
-    pub fn check_pair(backfill: &str, estimate: &str) -> Result<(), PolicyError> {
-        let b = PolicySpec::parse(Axis::Backfill, backfill)?;
-        let e = PolicySpec::parse(Axis::Estimate, estimate)?;
-        if b.name == "conservative" && e.name == "predicted" {
-            return Err(PolicyError::Incompatible {
-                backfill: backfill.trim().to_string(),
-                estimate: estimate.trim().to_string(),
-                why: "conservative keeps each reservation between passes and cannot take a raised prediction; \
-                      use easy or slurm",
-            });
-        }
-        Ok(())
     }
 
     /// Checks a spec without building it (for validating configurations up front).

@@ -54,6 +54,16 @@ pub struct Params {
 pub struct Slurm {
     params: Params,
     next_cycle: SimTime,
+    /// Whether a job arrived, ended, left the queue, had its estimate raised or was started
+    /// since the last backfill cycle.
+    changed: bool,
+    /// The jobs still waiting after the last cycle, in their order then.
+    waiting: Vec<JobIdx>,
+    /// The earliest start the last cycle planned but did not reserve, being beyond its window.
+    unreserved: Option<SimTime>,
+    /// Whether a cycle is skipped when nothing it depends on changed (false only in tests, to
+    /// check that skipping changes no start).
+    skip_unchanged: bool,
     /// When the batch submissions waiting for the main scheduler are scheduled.
     held_until: Option<SimTime>,
     alloc: Allocation,
@@ -65,6 +75,10 @@ impl Slurm {
         Slurm {
             params,
             next_cycle: SimTime(i64::MIN),
+            changed: true,
+            waiting: Vec::new(),
+            unreserved: None,
+            skip_unchanged: true,
             held_until: None,
             alloc: Allocation::default(),
             backfilled: Vec::new(),
@@ -114,6 +128,8 @@ impl Slurm {
 
 impl Backfill for Slurm {
     fn schedule(&mut self, pass: &mut Pass<'_>) {
+        self.changed |=
+            !pass.ended.is_empty() || !pass.arrived.is_empty() || !pass.withdrawn.is_empty() || !pass.raised.is_empty();
         if self.held(pass) {
             return;
         }
@@ -133,6 +149,7 @@ impl Backfill for Slurm {
             if pass.occupancy().first_fit(job.task, job.tasks, part, &mut self.alloc) {
                 pass.start(j, std::mem::take(&mut self.alloc));
                 started[i] = true;
+                self.changed = true;
             } else {
                 blocked[p] = true;
             }
@@ -145,6 +162,24 @@ impl Backfill for Slurm {
             return;
         }
         self.next_cycle = now.saturating_add(self.params.interval);
+        // Slurm's `_more_work`: with the same running jobs (ending at the same estimates) and
+        // the same waiting jobs in the same order as when the last cycle planned, and that
+        // cycle started nothing, a cycle starts nothing. Every start that cycle planned lies
+        // after the first estimated end of a running job, which would have been an end (or a
+        // raise) by now, and until then what is free stays as it was: the plan is the same,
+        // unless the window now reaches a start it left unreserved (a new reservation can move
+        // others out of a job's way). The cycle is skipped but keeps its place in time, so
+        // later cycles fall when they would.
+        let window_moved = match (self.unreserved, self.params.window) {
+            (Some(s), Some(w)) => s <= now.saturating_add(w),
+            _ => false,
+        };
+        if self.skip_unchanged && !self.changed && !window_moved && self.waiting.as_slice() == queue {
+            if self.params.interval > SimDuration::ZERO {
+                pass.wake_at(self.next_cycle);
+            }
+            return;
+        }
 
         // The backfill cycle: a plan from scratch.
         let mut profile = Profile::new(pass.cluster, now);
@@ -153,6 +188,8 @@ impl Backfill for Slurm {
         }
         let mut tested = 0;
         let mut per_user: BTreeMap<i64, u32> = BTreeMap::new();
+        self.unreserved = None;
+        let backfilled_before = self.backfilled.len();
         for (i, &j) in queue.iter().enumerate() {
             if started[i] {
                 continue;
@@ -175,6 +212,7 @@ impl Backfill for Slurm {
             if start == now {
                 profile.reserve(now, est, &self.alloc);
                 pass.start(j, std::mem::take(&mut self.alloc));
+                started[i] = true;
                 self.backfilled.push(j);
                 continue;
             }
@@ -199,11 +237,17 @@ impl Backfill for Slurm {
                 start = again;
             }
             if self.params.window.is_some_and(|w| start > now.saturating_add(w)) {
+                self.unreserved = Some(self.unreserved.map_or(start, |u| u.min(start)));
                 continue;
             }
             let span = self.round_up(start.saturating_add(est)) - start;
             profile.reserve(start, span, &self.alloc);
         }
+        // A job this cycle started runs, in the next cycle's plan, ahead of the jobs before it
+        // in the queue: their plans may move and open room for another job, so that cycle runs.
+        self.changed = self.backfilled.len() > backfilled_before;
+        self.waiting.clear();
+        self.waiting.extend(queue.iter().zip(&started).filter(|&(_, &s)| !s).map(|(&j, _)| j));
         if self.params.interval > SimDuration::ZERO {
             pass.wake_at(self.next_cycle);
         }
@@ -213,6 +257,52 @@ impl Backfill for Slurm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::Cluster;
+    use crate::engine::{simulate, SimConfig};
+    use crate::policy::{Estimate, Registry};
+    use crate::workload::Job;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn skipping_unchanged_cycles_changes_no_start() {
+        // Random workloads on 16 cores, small windows (where a start entering the window can
+        // move reservations, so that a cycle with nothing else changed starts a job) and none.
+        for seed in 0..12 {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let mut t = 0;
+            let jobs: Vec<Job> = (1..=300)
+                .map(|id| {
+                    t += rng.random_range(0..150);
+                    let req = rng.random_range(60..20_000);
+                    let run = rng.random_range(1..=req);
+                    let cores = rng.random_range(1..=16);
+                    Job::new(id, SimTime(t * 1000), SimDuration::from_secs(run), SimDuration::from_secs(req), cores)
+                })
+                .collect();
+            for window in [0, 600, 3600] {
+                let params = Params {
+                    max_job_test: 30,
+                    window: (window > 0).then(|| SimDuration::from_secs(window)),
+                    resolution: SimDuration::from_secs(60),
+                    interval: SimDuration::from_secs(30),
+                    max_job_user: 0,
+                    batch_delay: SimDuration::ZERO,
+                };
+                let run = |skip: bool| -> Vec<Option<SimTime>> {
+                    let mut s = Slurm::new(params);
+                    s.skip_unchanged = skip;
+                    let cfg = SimConfig::new(
+                        Cluster::flat(16),
+                        Registry::order("fcfs").unwrap(),
+                        Box::new(s),
+                        Estimate::Requested,
+                    );
+                    simulate(&jobs, cfg).records.iter().map(|r| r.start).collect()
+                };
+                assert_eq!(run(true), run(false), "seed {seed}, window {window} s");
+            }
+        }
+    }
 
     #[test]
     fn ends_round_up_to_the_resolution() {

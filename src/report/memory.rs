@@ -69,13 +69,7 @@ fn jobs(run: &InMemory<'_>) -> JobsFile {
                 let text = std::str::from_utf8(&text).expect("node_ranges writes ASCII");
                 let list = parse_node_list(text).expect("node_ranges writes what parse_node_list reads");
                 let bsld = (bounded_slowdown(wait, r.run) * 10_000.0).round() as i64;
-                (
-                    Some(secs(wait.0)),
-                    Some(secs(r.run.0)),
-                    Some(alloc.len() as u64),
-                    list,
-                    Some(bsld as f64 / 10_000.0),
-                )
+                (Some(secs(wait.0)), Some(secs(r.run.0)), Some(alloc.len() as u64), list, Some(bsld as f64 / 10_000.0))
             }
             None => (None, None, None, Vec::new(), None),
         };

@@ -362,13 +362,39 @@ fn merge(s: &Scenario, cluster: &Cluster, seed: u64, parts: Vec<Workload>) -> Wo
     // Account and QOS names are one table for the run: the scenario's `[[accounts]]` first,
     // then each source's names as they appear, so a job's index means the same in every source.
     out.accounts = s.accounts.iter().map(|a| a.name.clone()).collect();
+    // User numbers are ids that mean one user in every source: an export's UIDs (one person
+    // on one cluster), a trace's user numbers, and the generated sources' users 1..=users,
+    // one population that `[[accounts]] users` names. Users an export knows only by name are
+    // one user per name across the run, numbered after every id, so never taken for another.
+    let first_named = 1 + parts
+        .iter()
+        .filter(|w| !w.users_by_index)
+        .flat_map(|w| w.jobs.iter().map(|j| j.meta.user))
+        .max()
+        .unwrap_or(0)
+        .max(0);
+    let mut named: BTreeMap<String, i64> = BTreeMap::new();
     for (i, (mut w, src)) in parts.into_iter().zip(&s.workload).enumerate() {
         let label = format!("workload[{i}] ({})", src.kind.name());
         let accounts: Vec<NameIdx> = w.accounts.iter().map(|n| intern(&mut out.accounts, n)).collect();
         let qos: Vec<NameIdx> = w.qos_names.iter().map(|n| intern(&mut out.qos_names, n)).collect();
+        let users: Vec<i64> = if w.users_by_index {
+            w.users
+                .iter()
+                .map(|n| {
+                    let next = first_named + named.len() as i64;
+                    *named.entry(n.clone()).or_insert(next)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for j in &mut w.jobs {
             j.account = j.account.map(|a| accounts[a as usize]);
             j.qos = j.qos.map(|q| qos[q as usize]);
+            if let Some(&u) = usize::try_from(j.meta.user - 1).ok().and_then(|k| users.get(k)) {
+                j.meta.user = u;
+            }
         }
         for (reason, n) in w.skipped {
             *out.skipped.entry(reason).or_insert(0) += n;

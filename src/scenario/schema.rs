@@ -292,8 +292,8 @@ pub struct QosSpec {
     /// Fair-share usage is charged times this (`UsageFactor`, default 1).
     #[serde(default = "one_f64")]
     pub usage_factor: f64,
-    /// QOS whose jobs this one may preempt, with the partition's `preempt` mode (`Preempt`).
-    /// Checked, not simulated yet.
+    /// QOS whose jobs this one's may preempt (`Preempt`, Slurm's `preempt/qos`), with the
+    /// preempted job's partition's `preempt` mode (cancel or requeue).
     #[serde(default)]
     pub preempt: Vec<String>,
 }
@@ -1170,11 +1170,68 @@ impl Scenario {
         ] {
             Registry::check(axis, spec).map_err(|e| (pol.key(key), ErrorKind::Policy(Box::new(e))))?;
         }
-        Registry::check_pair(&self.policy.backfill, &self.policy.estimate)
-            .map_err(|e| (pol.key("estimate"), ErrorKind::Policy(Box::new(e))))?;
         check_accounts(&self.accounts)
             .map_err(|e| (root.key("accounts").index(e.index()).key(e.key()), ErrorKind::Invalid(e.to_string())))?;
-        self.validate_qos()
+        self.validate_qos()?;
+        self.validate_qos_preemption(&cluster)
+    }
+
+    /// QOS `preempt` lists against the partitions' modes: preemption by QOS (Slurm's
+    /// `preempt/qos`) cancels or requeues, and a scenario preempts by QOS or by partition tier,
+    /// not both, as Slurm has one `PreemptType`.
+    fn validate_qos_preemption(&self, cluster: &ResolvedCluster) -> Result<(), Problem> {
+        let root = KeyPath::root();
+        for (i, q) in self.qos.iter().enumerate() {
+            if let Some(k) = q.preempt.iter().position(|n| *n == q.name) {
+                return Err((
+                    root.key("qos").index(i).key("preempt").index(k),
+                    ErrorKind::Invalid(format!(
+                        "QOS {:?} lists itself: preemption within a QOS (Slurm's PreemptMode=WITHIN) is not simulated",
+                        q.name
+                    )),
+                ));
+            }
+        }
+        let Some(i) = self.qos.iter().position(|q| !q.preempt.is_empty()) else { return Ok(()) };
+        let at = root.key("qos").index(i).key("preempt");
+        let parts = &self.cluster.partitions;
+        let p = |k: usize| root.key("cluster").key("partitions").index(k).key("preempt");
+        if let Some(k) = parts.iter().position(|p| p.preempt == PreemptSpec::Suspend) {
+            return Err((
+                p(k),
+                ErrorKind::Invalid(format!(
+                    "\"suspend\" with QOS preemption (qos[{i}].preempt) is not simulated: Slurm's preempt/qos \
+                     suspends only with gang scheduling; use \"cancel\" or \"requeue\""
+                )),
+            ));
+        }
+        if !parts.iter().any(|p| p.preempt != PreemptSpec::Off) {
+            return Err((
+                at,
+                ErrorKind::Invalid(
+                    "no partition lets its jobs be preempted: set a partition's preempt to \"cancel\" or \"requeue\""
+                        .into(),
+                ),
+            ));
+        }
+        let resolved = &cluster.partitions;
+        for (k, (_, nodes, limits)) in resolved.iter().enumerate() {
+            let over = resolved.iter().position(|(_, other, l)| {
+                l.priority_tier > limits.priority_tier && other.iter().any(|n| nodes.contains(n))
+            });
+            if let (Some(over), true) = (over, limits.preempt != PreemptMode::Off) {
+                return Err((
+                    p(k),
+                    ErrorKind::Invalid(format!(
+                        "partition {:?} may be preempted by partition {:?}, of a higher priority_tier on the same \
+                         nodes, and QOS lists preempt too (qos[{i}].preempt): Slurm preempts by partition tier or by \
+                         QOS, not both (one PreemptType); give them one priority_tier, or drop the QOS lists",
+                        resolved[k].0, resolved[over].0
+                    )),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `[[qos]]` entries, and every QOS a partition or a source names.

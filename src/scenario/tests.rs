@@ -722,7 +722,8 @@ const QOS: &str = "\n[[qos]]\nname = \"normal\"\n\n[[qos]]\nname = \"high\"\npri
 fn jobs_take_the_source_qos_else_the_partition_default() {
     let text = format!("{BASE}{LUBLIN}{QOS}").replace(
         "name = \"batch\"\nnodes = [\"cpu\"]",
-        "name = \"batch\"\nnodes = [\"cpu\"]\ndefault_qos = \"normal\"\npriority_job_factor = 5\ndefault_time = \"10m\"",
+        "name = \"batch\"\nnodes = [\"cpu\"]\ndefault_qos = \"normal\"\npriority_job_factor = 5\ndefault_time = \"10m\"\n\
+         preempt = \"requeue\"",
     );
     let built = build(&ok(&text), 1).unwrap();
     let w = &built.workload;
@@ -774,6 +775,39 @@ fn an_undefined_or_bad_qos_is_refused_with_its_key_and_line() {
     check(&err(&text), line_of(&text, "max_walltime", 0), "qos[1].max_walltime", "unknown key");
     let text = format!("{BASE}{LUBLIN}{QOS}\n[policy]\nbackfill = \"conservative\"\n");
     check(&err(&text), line_of(&text, "backfill = ", 0), "policy.backfill", "use none, easy or slurm");
+}
+
+#[test]
+fn qos_preemption_that_is_not_simulated_is_refused_with_its_key_and_line() {
+    let requeue = |text: &str| text.replacen("nodes = [\"cpu\"]", "nodes = [\"cpu\"]\npreempt = \"requeue\"", 1);
+    ok(&requeue(&format!("{BASE}{QOS}")));
+    // No partition lets its jobs be preempted: the lists would do nothing.
+    let text = format!("{BASE}{QOS}");
+    check(&err(&text), line_of(&text, "preempt =", 0), "qos[1].preempt", "set a partition's preempt to \"cancel\"");
+    // Suspension needs Slurm's gang scheduling.
+    let text = format!("{BASE}{QOS}").replacen("nodes = [\"cpu\"]", "nodes = [\"cpu\"]\npreempt = \"suspend\"", 1);
+    check(
+        &err(&text),
+        line_of(&text, "preempt = \"suspend\"", 0),
+        "cluster.partitions[0].preempt",
+        "\"suspend\" with QOS preemption (qos[1].preempt) is not simulated",
+    );
+    // Preempting one's own QOS needs PreemptMode=WITHIN.
+    let text = requeue(&format!("{BASE}{QOS}")).replace("preempt = [\"normal\"]", "preempt = [\"normal\", \"high\"]");
+    check(&err(&text), line_of(&text, "preempt = [", 0), "qos[1].preempt[1]", "QOS \"high\" lists itself");
+    // Tiers and QOS lists both preempting: Slurm has one PreemptType. The gpu partition shares
+    // cpu7 with batch.
+    let text = requeue(&format!("{BASE}{QOS}")).replacen(
+        "nodes = [\"gpu[1-4]\", \"cpu7\"]",
+        "nodes = [\"gpu[1-4]\", \"cpu7\"]\npriority_tier = 1",
+        1,
+    );
+    check(
+        &err(&text),
+        line_of(&text, "preempt = \"requeue\"", 0),
+        "cluster.partitions[0].preempt",
+        "partition \"batch\" may be preempted by partition \"gpu\"",
+    );
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub struct Workload {
     /// User names, in first-appearance order, when the source has names (sacct). A job's
     /// `meta.user` is then the UID if the source gives one, else the 1-based index here.
     pub users: Vec<String>,
+    /// Whether every job's `meta.user` is its 1-based index in `users` (an export without
+    /// UIDs): numbers that mean something only within this source.
+    pub users_by_index: bool,
     /// Account names, in first-appearance order ([`Job::account`] indexes them).
     pub accounts: Vec<String>,
     /// QOS names, in first-appearance order ([`Job::qos`] indexes them).

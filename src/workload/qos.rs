@@ -1,6 +1,6 @@
-//! Quality of service: the QOS a job runs under, with its priority, per-user limits and usage
-//! factor (Slurm's `sacctmgr` QOS; `slurm-spec.md` §A.2, §A.4, §C), and the per-user counts
-//! the limits are checked against.
+//! Quality of service: the QOS a job runs under, with its priority, per-user limits, usage
+//! factor and the QOS it may preempt (Slurm's `sacctmgr` QOS; `slurm-spec.md` §A.2, §A.4, §C),
+//! and the per-user counts the limits are checked against.
 
 use std::collections::BTreeMap;
 
@@ -24,7 +24,8 @@ pub struct Qos {
     pub max_cores_per_user: Option<u64>,
     /// `UsageFactor`: fair-share usage is charged times this.
     pub usage_factor: f64,
-    /// `Preempt`: QOS whose jobs this one may preempt (validated, not simulated yet).
+    /// `Preempt`: QOS whose jobs this one's may preempt (Slurm's `preempt/qos`), with the
+    /// preempted job's partition's mode.
     pub preempt: Vec<String>,
 }
 
@@ -48,6 +49,54 @@ impl Qos {
     pub fn limits_running(&self) -> bool {
         self.max_jobs_per_user.is_some() || self.max_cores_per_user.is_some()
     }
+}
+
+/// Which QOS may preempt which, by index into a QOS table (Slurm's `preempt/qos`,
+/// `slurm-spec.md` §C): `may(a, b)` when `b` is in `a`'s `preempt` list. A QOS never preempts
+/// its own jobs, as in Slurm without `PreemptMode=WITHIN`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preemption {
+    n: usize,
+    may: Vec<bool>,
+}
+
+impl Preemption {
+    /// The relation `table`'s `preempt` lists define, or `None` when no QOS preempts another.
+    pub fn of(table: &[Qos]) -> Option<Preemption> {
+        let n = table.len();
+        let mut may = vec![false; n * n];
+        for (a, q) in table.iter().enumerate() {
+            for name in &q.preempt {
+                if let Some(b) = table.iter().position(|t| &t.name == name).filter(|&b| b != a) {
+                    may[a * n + b] = true;
+                }
+            }
+        }
+        may.contains(&true).then_some(Preemption { n, may })
+    }
+
+    /// Whether jobs of QOS `a` may preempt jobs of QOS `b`.
+    pub fn may(&self, a: NameIdx, b: NameIdx) -> bool {
+        self.may[a as usize * self.n + b as usize]
+    }
+
+    /// Whether jobs of QOS `a` may preempt any job at all.
+    pub fn preempts_any(&self, a: NameIdx) -> bool {
+        let row = a as usize * self.n;
+        self.may[row..row + self.n].contains(&true)
+    }
+
+    /// Whether some QOS may preempt jobs of QOS `b`.
+    pub fn preemptable(&self, b: NameIdx) -> bool {
+        (0..self.n).any(|a| self.may[a * self.n + b as usize])
+    }
+}
+
+/// The order in which Slurm's `preempt/qos` tries a preemptor's candidates: lowest first, by
+/// the QOS's priority (capped at 16 bits), then by nodes held (fewest first), as
+/// `_gen_job_prio` in `preempt_qos.c` ranks them.
+pub fn preemptee_rank(qos: &Qos, nodes: usize) -> u32 {
+    (qos.priority.min(0xffff) << 16) + nodes.min(0xffff) as u32
 }
 
 /// Why a QOS refuses a job at submission.
@@ -181,5 +230,29 @@ mod tests {
         assert_eq!(u.submit(&table, &short), Err(Refusal::SubmitLimit));
         u.leave(&short);
         assert_eq!(u.submit(&table, &short), Ok(()));
+    }
+
+    #[test]
+    fn preemption_follows_the_lists_one_way_and_never_within_a_qos() {
+        let table = [
+            Qos::unlimited("low"),
+            Qos { preempt: vec!["low".into(), "high".into()], ..Qos::unlimited("high") },
+            Qos::unlimited("other"),
+        ];
+        let p = Preemption::of(&table).expect("high preempts low");
+        assert!(p.may(1, 0));
+        assert!(!p.may(0, 1) && !p.may(1, 1) && !p.may(1, 2) && !p.may(2, 0));
+        assert!(p.preempts_any(1) && !p.preempts_any(0) && !p.preempts_any(2));
+        assert!(p.preemptable(0) && !p.preemptable(1) && !p.preemptable(2));
+        assert_eq!(Preemption::of(&table[..1]), None);
+    }
+
+    #[test]
+    fn candidates_rank_by_qos_priority_then_nodes() {
+        let low = Qos::unlimited("low");
+        let mid = Qos { priority: 3, ..Qos::unlimited("mid") };
+        assert!(preemptee_rank(&low, 1) < preemptee_rank(&low, 2));
+        assert!(preemptee_rank(&low, 1000) < preemptee_rank(&mid, 1));
+        assert_eq!(preemptee_rank(&Qos { priority: u32::MAX, ..mid }, 1 << 20), u32::MAX);
     }
 }

@@ -13,12 +13,14 @@ fn a_job_that_outlives_its_prediction_has_it_raised_to_its_request() {
     // at 37 and delay C, so it waits. At 30 B outlives its prediction: raised to its request,
     // B ends at 120 by the estimate, C's reservation moves there, and D is backfilled at 30.
     // B really ends at 70, and C starts then. With requested estimates C is reserved at 120
-    // from the start and D starts when it arrives.
+    // from the start and D starts when it arrives. Conservative does the same: D is first
+    // reserved at 40, after C's 30..40; at 30 the plan is rebuilt around B's longer claim, C
+    // is placed at 120 and D at 30, now.
     let mut jobs = jobs_secs(&[(0, 10, 100, 1), (20, 50, 100, 1), (21, 10, 10, 2), (22, 15, 15, 1)]);
     for (j, user) in jobs.iter_mut().zip([1, 1, 2, 3]) {
         j.meta.user = user;
     }
-    for bf in ["easy", "slurm[interval=0,batch_delay=0,resolution=0]"] {
+    for bf in ["easy", "slurm[interval=0,batch_delay=0,resolution=0]", "conservative"] {
         let predicted = run(&jobs, Cluster::flat(2), "fcfs", bf, "predicted[history=2]");
         assert_eq!(starts_secs(&predicted), [Some(0), Some(20), Some(70), Some(30)], "{bf}");
         let requested = run(&jobs, Cluster::flat(2), "fcfs", bf, "requested");
@@ -27,12 +29,16 @@ fn a_job_that_outlives_its_prediction_has_it_raised_to_its_request() {
 }
 
 #[test]
-fn conservative_refuses_a_prediction() {
-    let choice = schedsim::experiment::PolicyChoice {
-        order: "fcfs".into(),
-        backfill: "conservative".into(),
-        estimate: "predicted".into(),
-    };
-    let e = choice.validate().expect_err("refused");
-    assert!(e.to_string().starts_with("backfill \"conservative\" cannot use estimate \"predicted\""), "{e}");
+fn conservative_moves_a_reservation_later_when_a_prediction_is_raised() {
+    // As above: C is first promised 30 by the prediction, and starts at 70, when B really
+    // ends; D, first reserved at 40 behind C, starts earlier, at 30.
+    let mut jobs = jobs_secs(&[(0, 10, 100, 1), (20, 50, 100, 1), (21, 10, 10, 2), (22, 15, 15, 1)]);
+    for (j, user) in jobs.iter_mut().zip([1, 1, 2, 3]) {
+        j.meta.user = user;
+    }
+    let out = run(&jobs, Cluster::flat(2), "fcfs", "conservative", "predicted[history=2]");
+    let secs = |t: Option<schedsim::time::SimTime>| t.map(|t| t.0 / 1000);
+    let promised: Vec<Option<i64>> = out.promised.iter().map(|&p| secs(p)).collect();
+    assert_eq!(promised, [Some(0), Some(20), Some(30), Some(40)]);
+    assert_eq!(starts_secs(&out), [Some(0), Some(20), Some(70), Some(30)]);
 }

@@ -125,7 +125,7 @@ proptest! {
         let jobs = jobs_of(&spec);
         for order in ["fcfs", "sjf"] {
             for bf in ["none", "easy", "conservative"] {
-                for est in ["requested", "actual"] {
+                for est in ["requested", "actual", "predicted[history=2]"] {
                     let out = run(&jobs, sh.cluster(), order, bf, est);
                     check_common(&jobs, &sh, &out)?;
                 }

@@ -173,14 +173,14 @@ pub(crate) fn secs(date: &str) -> i64 {
     t[0] * 3600 + t[1] * 60 + t[2]
 }
 
-fn jobs_csv(dir: &Path) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn jobs_csv(dir: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read_to_string(dir.join("jobs.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     lines.map(|l| header.iter().map(|h| h.to_string()).zip(l.split(',').map(str::to_string)).collect()).collect()
 }
 
-fn run_scenario(scenario: &Path, out: &Path) -> String {
+pub(crate) fn run_scenario(scenario: &Path, out: &Path) -> String {
     let o = crate::cli::schedsim(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-report"]);
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));

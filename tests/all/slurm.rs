@@ -1,6 +1,8 @@
 //! Slurm's ways and the literature's: queue orders from the papers, multifactor priority with
 //! fair-share, on small hand-computed cases through the engine.
 
+use std::collections::BTreeMap;
+
 use schedsim::cluster::Cluster;
 use schedsim::policy::Registry;
 use schedsim::workload::Job;
@@ -296,4 +298,102 @@ fn a_rounded_reservation_that_would_overlap_the_next_one_is_planned_later() {
     for res in ["0", "60"] {
         assert_eq!(slurm_starts(&jobs, &[("resolution", res)]), [Some(0), Some(0), Some(130), Some(100)], "{res}");
     }
+}
+
+/// An export of three jobs on one 2-core node (fields as the real export's): J1 (1 core, 600 s
+/// of a 10-minute limit) at 0, J2 (2 cores, 60 s of 10 minutes) at 10, J3 (1 core, 60 s, no
+/// limit: `Partition_Limit`) at 20.
+const NO_LIMIT_EXPORT: &str = "\
+JobID|JobIDRaw|JobName|User|Account|Partition|QOS|Submit|Eligible|Start|End|Elapsed|Timelimit|NCPUS|NNodes|ReqCPUS|AllocTRES|State
+1|1|one|alice|physics|batch|normal|2026-12-01T10:00:00|2026-12-01T10:00:00|2026-12-01T10:00:00|2026-12-01T10:10:00|00:10:00|00:10:00|1|1|1|cpu=1,node=1|COMPLETED
+2|2|two|bob|physics|batch|normal|2026-12-01T10:00:10|2026-12-01T10:00:10|2026-12-01T10:10:00|2026-12-01T10:11:00|00:01:00|00:10:00|2|1|2|cpu=2,node=1|COMPLETED
+3|3|three|carol|physics|batch|normal|2026-12-01T10:00:20|2026-12-01T10:00:20|2026-12-01T10:11:00|2026-12-01T10:12:00|00:01:00|Partition_Limit|1|1|1|cpu=1,node=1|COMPLETED
+";
+
+/// Writes `files` (name, text) and the scenario `toml` into a temporary folder, runs it
+/// through the binary and gives `jobs.csv`'s rows by job id, and the run folder.
+fn run_files(files: &[(&str, &str)], toml: &str) -> (tempfile::TempDir, BTreeMap<String, BTreeMap<String, String>>) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let file = tmp.path().join("s.toml");
+    std::fs::write(&file, toml).unwrap();
+    crate::sacct::run_scenario(&file, &tmp.path().join("run"));
+    let rows = crate::sacct::jobs_csv(&tmp.path().join("run")).into_iter().map(|r| (r["job_id"].clone(), r)).collect();
+    (tmp, rows)
+}
+
+/// One partition `batch` of one node of `cores` cores, with the partition's `extra` keys.
+fn one_node(cores: u32, extra: &str) -> String {
+    format!(
+        "name = \"t\"\n[run]\nlength = \"1h\"\n\n[[cluster.nodes]]\nname = \"n\"\ncount = 1\ncores = {cores}\n\
+         memory = \"8GB\"\n\n[[cluster.partitions]]\nname = \"batch\"\nnodes = [\"n\"]\nmax_walltime = \"1h\"\n{extra}\n"
+    )
+}
+
+/// J3's (start, requested time) in seconds when the export replays under EASY with the
+/// partition's `extra` keys.
+fn no_limit_job_under(extra: &str) -> (String, String) {
+    let toml = format!(
+        "{}\n[[workload]]\nkind = \"sacct\"\npartition = \"batch\"\npath = \"jobs.psv\"\n\n[policy]\nbackfill = \"easy\"\n",
+        one_node(2, extra)
+    );
+    let (_tmp, rows) = run_files(&[("jobs.psv", NO_LIMIT_EXPORT)], &toml);
+    (rows["3"]["start"].clone(), rows["3"]["requested_time"].clone())
+}
+
+#[test]
+fn a_job_without_a_limit_takes_the_partitions_default_time_and_is_backfilled() {
+    // J1 holds one core until 600; J2 (both cores) is reserved at 600. With default_time =
+    // 5 min, J3's limit is 300 s: it ends by 320, before 600, and is backfilled at 20. Without
+    // it, J3 plans with max_walltime (1 h), would delay J2, and starts after J2, at 660.
+    assert_eq!(no_limit_job_under("default_time = \"5m\""), ("20".to_string(), "300".to_string()));
+    assert_eq!(no_limit_job_under(""), ("660".to_string(), "3600".to_string()));
+}
+
+/// Two exports whose users, accounts and QOS are numbered each in its own order: in A, alice
+/// and bob of `physics` under `normal`; in B, bob and carol of `chem`, B's first QOS `short`.
+const EXPORT_A: &str = "\
+JobID|JobIDRaw|JobName|User|Account|Partition|QOS|Submit|Eligible|Start|End|Elapsed|Timelimit|NCPUS|NNodes|ReqCPUS|AllocTRES|State
+101|101|a1|alice|physics|batch|normal|2026-12-01T10:00:00|2026-12-01T10:00:00|2026-12-01T10:00:00|2026-12-01T10:01:40|00:01:40|00:10:00|1|1|1|cpu=1,node=1|COMPLETED
+102|102|a2|bob|physics|batch|normal|2026-12-01T10:00:01|2026-12-01T10:00:01|2026-12-01T10:00:01|2026-12-01T10:03:21|00:03:20|00:10:00|1|1|1|cpu=1,node=1|COMPLETED
+";
+const EXPORT_B: &str = "\
+JobID|JobIDRaw|JobName|User|Account|Partition|QOS|Submit|Eligible|Start|End|Elapsed|Timelimit|NCPUS|NNodes|ReqCPUS|AllocTRES|State
+201|201|b1|bob|chem|batch|short|2026-12-01T10:00:02|2026-12-01T10:00:02|2026-12-01T10:00:02|2026-12-01T10:05:02|00:05:00|00:10:00|1|1|1|cpu=1,node=1|COMPLETED
+202|202|b2|carol|chem|batch|normal|2026-12-01T10:00:03|2026-12-01T10:00:03|2026-12-01T10:00:03|2026-12-01T10:01:03|00:01:00|00:10:00|2|1|2|cpu=2,node=1|COMPLETED
+";
+
+#[test]
+fn two_sources_share_one_table_of_users_accounts_and_qos() {
+    let toml = format!(
+        "{}\n[[workload]]\nkind = \"sacct\"\npartition = \"batch\"\npath = \"a.psv\"\n\n\
+         [[workload]]\nkind = \"sacct\"\npartition = \"batch\"\npath = \"b.psv\"\n\n\
+         [[qos]]\nname = \"normal\"\n\n[[qos]]\nname = \"short\"\nmax_wall = \"1m\"\n\n\
+         [policy]\norder = \"multifactor[fairshare=1,half_life=0]\"\n",
+        one_node(8, "")
+    )
+    // Samples every second, so that the last one comes after the last end.
+    .replacen("length = \"1h\"", "length = \"1h\"\nsample_every = \"1s\"", 1);
+    let (tmp, rows) = run_files(&[("a.psv", EXPORT_A), ("b.psv", EXPORT_B)], &toml);
+    // Users by name across both: alice 1, bob 2 (in both exports), carol 3; B's own numbers
+    // (bob 1, carol 2) would have made its bob alice.
+    let users: Vec<(&str, &str)> =
+        ["101", "102", "201", "202"].iter().map(|&j| (j, rows[j]["user"].as_str())).collect();
+    assert_eq!(users, [("101", "1"), ("102", "2"), ("201", "2"), ("202", "3")]);
+    // B's first QOS is `short` (max_wall 1 min): its job 201, asking 10 min, is rejected; 202,
+    // under `normal`, runs. B's own numbering would have swapped them.
+    assert_eq!(rows["201"]["outcome"], "rejected");
+    assert_eq!(rows["202"]["outcome"], "completed");
+    // Accounts: physics is charged A's 100 + 200 core-seconds, chem B's 2 × 60 (201 never ran).
+    let text = std::fs::read_to_string(tmp.path().join("run/fairshare.csv")).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut last: BTreeMap<String, f64> = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        last.insert(f[col("account")].to_string(), f[col("usage")].parse().unwrap());
+    }
+    assert_eq!(last, BTreeMap::from([("chem".to_string(), 120.0), ("physics".to_string(), 300.0)]));
 }

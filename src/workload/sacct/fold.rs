@@ -611,6 +611,7 @@ impl Folder<'_> {
         let ms = |secs: i64| secs.saturating_mul(1000);
         let drafts = std::mem::take(&mut self.drafts);
         let mut unknown_limit_runtime = 0u64;
+        let mut any_uid = false;
         for d in drafts {
             let t0 = t0.expect("a draft exists");
             let (class, rule) = self.opts.classifier.decide(&d.evidence, d.steps);
@@ -677,7 +678,10 @@ impl Folder<'_> {
                 requested_memory: if d.mem_mib > 0.0 { d.mem_mib * 1024.0 / f64::from(d.cores) } else { -1.0 },
                 status: d.status,
                 user: match (d.uid, d.user) {
-                    (Some(u), _) => i64::from(u),
+                    (Some(u), _) => {
+                        any_uid = true;
+                        i64::from(u)
+                    }
                     (None, Some(u)) => i64::from(u) + 1,
                     (None, None) => -1,
                 },
@@ -703,6 +707,7 @@ impl Folder<'_> {
         notes(s, &mut w.notes, unknown_limit_runtime);
         w.lacking_requested_time = unknown_limit_runtime;
         w.users = self.users.names;
+        w.users_by_index = !any_uid;
         w.accounts = self.accounts.names;
         w.qos_names = self.qos.names;
         w.partition_names = self.partitions.names;
