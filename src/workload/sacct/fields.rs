@@ -66,6 +66,32 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Seconds since 1970-01-01 00:00 (of the export's own clock) as an SWF header's `StartTime`
+/// words, `Sun Jul 28 09:04:05 2002`: the weekday and date charts label their axes with.
+pub fn start_time_words(secs: i64) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let (days, t) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = DAYS[(days + 3).rem_euclid(7) as usize];
+    format!("{weekday} {} {d} {:02}:{:02}:{:02} {y}", MONTHS[m as usize - 1], t / 3600, t / 60 % 60, t % 60)
+}
+
+/// The proleptic Gregorian date (year, month, day) `z` days after 1970-01-01 (Howard Hinnant's
+/// algorithm, the inverse of [`days_from_civil`]).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// `[D-]HH:MM:SS`, `HH:MM:SS`, `MM:SS` (with an optional `.mmm` that is dropped), `D-HH` and
 /// `D-HH:MM`, in whole seconds.
 pub fn duration(s: &str) -> Result<u64, Malformed> {
@@ -380,6 +406,20 @@ fn expand(item: &str, n: &mut usize, f: &mut impl FnMut(&str)) -> Result<(), Mal
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_time_words_name_the_weekday_and_date_of_a_timestamp() {
+        let at = |t: &str| start_time_words(date(t).unwrap().unwrap());
+        assert_eq!(at("1970-01-01T00:00:00"), "Thu Jan 1 00:00:00 1970");
+        assert_eq!(at("2002-07-28T09:04:05"), "Sun Jul 28 09:04:05 2002");
+        assert_eq!(at("2024-02-29T23:59:59"), "Thu Feb 29 23:59:59 2024");
+        assert_eq!(at("2026-12-07T00:00:00"), "Mon Dec 7 00:00:00 2026");
+        // Every day of four centuries goes to its date and back.
+        for days in (-146_097..146_097).step_by(7) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+    }
 
     #[test]
     fn dates_are_naive_seconds_and_unset_values_are_none() {

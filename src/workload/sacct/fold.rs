@@ -608,6 +608,10 @@ impl Folder<'_> {
     fn finish(mut self, file: &Path) -> Result<Import, WorkloadError> {
         let t0 = self.drafts.iter().map(|d| d.submit).min();
         let mut w = Workload { name: file.display().to_string(), ..Workload::default() };
+        // Time 0 is the first submission: its calendar time lets charts name days and dates.
+        if let Some(t0) = t0 {
+            w.header.push(format!("StartTime: {}", super::fields::start_time_words(t0)));
+        }
         let ms = |secs: i64| secs.saturating_mul(1000);
         let drafts = std::mem::take(&mut self.drafts);
         let mut unknown_limit_runtime = 0u64;
