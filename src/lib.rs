@@ -18,6 +18,7 @@
 //! count: no float decides an order, no hash-map iteration reaches an output, and every
 //! random stream is a ChaCha8 generator derived from (seed, run, stream name) by [`rng`].
 
+pub mod civil;
 pub mod cluster;
 pub mod echo;
 pub mod engine;

@@ -853,22 +853,12 @@ pub fn trace_start_in<'a>(comments: impl IntoIterator<Item = &'a str>) -> Option
         let mday = words.get(2).and_then(|d| d.parse::<u32>().ok()).filter(|d| (1..=31).contains(d));
         let year = words.last().and_then(|y| y.parse::<i32>().ok()).filter(|y| (1900..=9999).contains(y));
         let date = match (year, month, mday) {
-            (Some(y), Some(m), Some(d)) if d <= days_in_month(y, m) => Some((y, m, d)),
+            (Some(y), Some(m), Some(d)) if d <= crate::civil::days_in_month(i64::from(y), m) => Some((y, m, d)),
             _ => None,
         };
         return Some(TraceStart { since_monday: day as u32 * 86400 + h * 3600 + m * 60 + sec, date, text });
     }
     None
-}
-
-/// Days of month `m` (1–12) of year `y` in the Gregorian calendar.
-pub fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// The header of `comparison.csv`.
