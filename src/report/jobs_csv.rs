@@ -12,19 +12,25 @@ use crate::workload::Job;
 pub const HEADER: &str =
     "job_id,class,user,partition,submit,start,end,wait,runtime,requested_time,procs,nodes,node_list,outcome,preemptions,bsld";
 
-/// Node ids as space-separated ranges: `0-3 7`.
-pub fn node_ranges(alloc: &[(NodeId, Res)], out: &mut Vec<u8>) {
+/// Node ids as inclusive ranges of consecutive ids, in allocation order: `[(0, 3), (7, 7)]`.
+pub fn id_ranges(alloc: &[(NodeId, Res)]) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
     let mut ids = alloc.iter().map(|&(n, _)| n).peekable();
-    let mut first = true;
-    while let Some(start) = ids.next() {
+    std::iter::from_fn(move || {
+        let start = ids.next()?;
         let mut end = start;
         while ids.peek() == Some(&(end + 1)) {
             end = ids.next().expect("peeked");
         }
-        if !first {
+        Some((start, end))
+    })
+}
+
+/// Node ids as space-separated ranges: `0-3 7`.
+pub fn node_ranges(alloc: &[(NodeId, Res)], out: &mut Vec<u8>) {
+    for (i, (start, end)) in id_ranges(alloc).enumerate() {
+        if i > 0 {
             out.push(b' ');
         }
-        first = false;
         push_uint(u64::from(start), out);
         if end != start {
             out.push(b'-');

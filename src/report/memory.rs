@@ -7,9 +7,9 @@
 
 use std::path::Path;
 
-use super::jobs_csv::node_ranges;
+use super::jobs_csv::id_ranges;
 use super::rundata::{
-    self, parse_node_list, FairShare, JobRow, JobsFile, LoginProcess, Names, RunData, RunDirError, Series, TimeSeries,
+    self, FairShare, JobRow, JobsFile, LoginProcess, Names, RunData, RunDirError, Series, TimeSeries,
 };
 use crate::cluster::login::{stretch_e4, LoginRun};
 use crate::cluster::Cluster;
@@ -54,7 +54,6 @@ fn jobs(run: &InMemory<'_>) -> JobsFile {
     // in report order.
     let mut classes = Names::default();
     let mut partitions = Names::default();
-    let mut text = Vec::new();
     let mut rows = Vec::with_capacity(out.records.len());
     for r in &out.records {
         let j = &w.jobs[r.job as usize];
@@ -64,10 +63,7 @@ fn jobs(run: &InMemory<'_>) -> JobsFile {
         let (wait, runtime, nodes, node_list, bsld) = match r.start {
             Some(s) => {
                 let wait = s - j.submit;
-                text.clear();
-                node_ranges(alloc, &mut text);
-                let text = std::str::from_utf8(&text).expect("node_ranges writes ASCII");
-                let list = parse_node_list(text).expect("node_ranges writes what parse_node_list reads");
+                let list = id_ranges(alloc).collect();
                 let bsld = (bounded_slowdown(wait, r.run) * 10_000.0).round() as i64;
                 (Some(secs(wait.0)), Some(secs(r.run.0)), Some(alloc.len() as u64), list, Some(bsld as f64 / 10_000.0))
             }
