@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn an_older_run_still_gets_a_report() {
-        let dir = fixture(FixtureSpec { jobs: 800, legacy: true, ..FixtureSpec::default() });
+        let dir = crate::report::testing::older_run();
         let files = build_report(dir.path()).unwrap();
         let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["wait_cdf", "wait_by_hour_all", "job_sizes"]);

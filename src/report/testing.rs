@@ -1,5 +1,5 @@
 //! What the report tests check of every report's files: a PNG's size, an SVG's root, and the
-//! bytes of everything a report wrote.
+//! bytes of everything a report wrote; and the older run they read.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,4 +70,17 @@ pub(crate) fn report_bytes(dir: &Path, files: &impl Written) -> Vec<(PathBuf, Ve
         paths.push(c.png.clone());
     }
     paths.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap())).collect()
+}
+
+/// A copy, in a fresh folder, of a run as the first version wrote it (`tests/data/issue2-run`):
+/// the ten first `jobs.csv` columns and a flat `summary.json`, with no `timeseries.csv` and no
+/// `login.csv`. It is the first 200 jobs of `lublin_256` under fcfs/easy, with times in the
+/// three decimals that version printed. A copy, because building a report writes into the folder.
+pub(crate) fn older_run() -> tempfile::TempDir {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/issue2-run");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for name in ["jobs.csv", "summary.json"] {
+        fs::copy(from.join(name), dir.path().join(name)).expect("tests/data/issue2-run is in the repository");
+    }
+    dir
 }

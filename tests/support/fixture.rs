@@ -34,9 +34,6 @@ pub struct FixtureSpec {
     /// Offered load of the batch partition, roughly.
     pub load: f64,
     pub seed: u64,
-    /// Write an issue-2 run instead: the ten old `jobs.csv` columns, a flat `summary.json`,
-    /// no `timeseries.csv` and no `login.csv`.
-    pub legacy: bool,
 }
 
 impl Default for FixtureSpec {
@@ -51,7 +48,6 @@ impl Default for FixtureSpec {
             sample_interval: 600.0,
             load: 0.7,
             seed: 1,
-            legacy: false,
         }
     }
 }
@@ -251,14 +247,14 @@ pub fn write_fixture_run(dir: &Path, spec: &FixtureSpec) -> io::Result<FixtureCo
         *counts.by_class.entry(j.class.to_string()).or_default() += 1;
         counts.started += usize::from(j.start.is_some());
     }
-    write_jobs(dir, &jobs, spec.legacy)?;
+    write_jobs(dir, &jobs)?;
     let last_end = jobs.iter().filter_map(|j| j.end).fold(0.0f64, f64::max);
     let first_submit = jobs.first().map_or(0.0, |j| j.submit);
     let makespan = (last_end - first_submit).max(0.0);
 
     // Login processes.
     let mut login: Vec<LoginGen> = Vec::new();
-    if !spec.legacy && spec.login_nodes > 0 {
+    if spec.login_nodes > 0 {
         let n = (jobs.len() / 2).max(10);
         for i in 0..n {
             let node = rng.random_range(0..spec.login_nodes);
@@ -285,78 +281,76 @@ pub fn write_fixture_run(dir: &Path, spec: &FixtureSpec) -> io::Result<FixtureCo
     }
 
     // Time series.
-    if !spec.legacy {
-        let dt = spec.sample_interval;
-        let samples = (last_end / dt).ceil() as usize + 1;
-        let classes = ["batch", "interactive", "debug"];
-        let idx = |t: f64| ((t / dt).ceil() as usize).min(samples);
-        let mut running = vec![vec![0i64; samples + 1]; classes.len()];
-        let mut queued = vec![vec![0i64; samples + 1]; classes.len()];
-        let mut cores = vec![vec![0i64; samples + 1]; part_names.len()];
-        let mut nodes = vec![vec![0i64; samples + 1]; part_names.len()];
-        let mut load = vec![vec![0i64; samples + 1]; spec.login_nodes as usize];
-        for j in &jobs {
-            let c = classes.iter().position(|c| *c == j.class).unwrap_or(0);
-            if j.outcome == "rejected" {
-                continue;
-            }
-            let queue_end = j.start.unwrap_or(j.submit + j.patience);
-            queued[c][idx(j.submit)] += 1;
-            queued[c][idx(queue_end)] -= 1;
-            if let (Some(s), Some(e)) = (j.start, j.end) {
-                running[c][idx(s)] += 1;
-                running[c][idx(e)] -= 1;
-                cores[j.partition][idx(s)] += j.procs as i64;
-                cores[j.partition][idx(e)] -= j.procs as i64;
-                nodes[j.partition][idx(s)] += i64::from(j.nodes);
-                nodes[j.partition][idx(e)] -= i64::from(j.nodes);
-            }
+    let dt = spec.sample_interval;
+    let samples = (last_end / dt).ceil() as usize + 1;
+    let classes = ["batch", "interactive", "debug"];
+    let idx = |t: f64| ((t / dt).ceil() as usize).min(samples);
+    let mut running = vec![vec![0i64; samples + 1]; classes.len()];
+    let mut queued = vec![vec![0i64; samples + 1]; classes.len()];
+    let mut cores = vec![vec![0i64; samples + 1]; part_names.len()];
+    let mut nodes = vec![vec![0i64; samples + 1]; part_names.len()];
+    let mut load = vec![vec![0i64; samples + 1]; spec.login_nodes as usize];
+    for j in &jobs {
+        let c = classes.iter().position(|c| *c == j.class).unwrap_or(0);
+        if j.outcome == "rejected" {
+            continue;
         }
-        for p in &login {
-            load[p.node as usize][idx(p.arrival)] += 1;
-            load[p.node as usize][idx(p.end)] -= 1;
+        let queue_end = j.start.unwrap_or(j.submit + j.patience);
+        queued[c][idx(j.submit)] += 1;
+        queued[c][idx(queue_end)] -= 1;
+        if let (Some(s), Some(e)) = (j.start, j.end) {
+            running[c][idx(s)] += 1;
+            running[c][idx(e)] -= 1;
+            cores[j.partition][idx(s)] += j.procs as i64;
+            cores[j.partition][idx(e)] -= j.procs as i64;
+            nodes[j.partition][idx(s)] += i64::from(j.nodes);
+            nodes[j.partition][idx(e)] -= i64::from(j.nodes);
         }
-        let mut header = String::from("time");
-        for c in classes {
-            let _ = write!(header, ",running_{c},queued_{c}");
-        }
-        for p in &part_names {
-            let _ = write!(header, ",busy_cores_{p},busy_nodes_{p}");
-        }
-        for k in 0..spec.login_nodes {
-            let _ = write!(header, ",login_load_{k}");
-        }
-        counts.timeseries_columns = header.split(',').count();
-        let mut out = io::BufWriter::new(fs::File::create(dir.join("timeseries.csv"))?);
-        writeln!(out, "{header}")?;
-        let mut acc = vec![0i64; 2 * classes.len() + 2 * part_names.len() + spec.login_nodes as usize];
-        for i in 0..samples {
-            write!(out, "{:.3}", i as f64 * dt)?;
-            let mut a = 0;
-            for c in 0..classes.len() {
-                for series in [&running[c], &queued[c]] {
-                    acc[a] += series[i];
-                    write!(out, ",{}", acc[a])?;
-                    a += 1;
-                }
-            }
-            for p in 0..part_names.len() {
-                for series in [&cores[p], &nodes[p]] {
-                    acc[a] += series[i];
-                    write!(out, ",{}", acc[a])?;
-                    a += 1;
-                }
-            }
-            for series in &load {
+    }
+    for p in &login {
+        load[p.node as usize][idx(p.arrival)] += 1;
+        load[p.node as usize][idx(p.end)] -= 1;
+    }
+    let mut header = String::from("time");
+    for c in classes {
+        let _ = write!(header, ",running_{c},queued_{c}");
+    }
+    for p in &part_names {
+        let _ = write!(header, ",busy_cores_{p},busy_nodes_{p}");
+    }
+    for k in 0..spec.login_nodes {
+        let _ = write!(header, ",login_load_{k}");
+    }
+    counts.timeseries_columns = header.split(',').count();
+    let mut out = io::BufWriter::new(fs::File::create(dir.join("timeseries.csv"))?);
+    writeln!(out, "{header}")?;
+    let mut acc = vec![0i64; 2 * classes.len() + 2 * part_names.len() + spec.login_nodes as usize];
+    for i in 0..samples {
+        write!(out, "{:.3}", i as f64 * dt)?;
+        let mut a = 0;
+        for c in 0..classes.len() {
+            for series in [&running[c], &queued[c]] {
                 acc[a] += series[i];
                 write!(out, ",{}", acc[a])?;
                 a += 1;
             }
-            writeln!(out)?;
         }
-        out.flush()?;
-        counts.timeseries_rows = samples;
+        for p in 0..part_names.len() {
+            for series in [&cores[p], &nodes[p]] {
+                acc[a] += series[i];
+                write!(out, ",{}", acc[a])?;
+                a += 1;
+            }
+        }
+        for series in &load {
+            acc[a] += series[i];
+            write!(out, ",{}", acc[a])?;
+            a += 1;
+        }
+        writeln!(out)?;
     }
+    out.flush()?;
+    counts.timeseries_rows = samples;
 
     let summary = summary_json(spec, &jobs, &part_names, batch_nodes, inter_nodes, makespan, &login);
     fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary).map_err(io::Error::other)? + "\n")?;
@@ -385,23 +379,16 @@ fn ranges(sorted: &[u32]) -> String {
     s
 }
 
-fn write_jobs(dir: &Path, jobs: &[Gen], legacy: bool) -> io::Result<()> {
+fn write_jobs(dir: &Path, jobs: &[Gen]) -> io::Result<()> {
     let mut out = io::BufWriter::new(fs::File::create(dir.join("jobs.csv"))?);
-    if legacy {
-        writeln!(out, "job_id,submit,start,end,wait,runtime,requested_time,procs,outcome,bsld")?;
-    } else {
-        writeln!(
-            out,
-            "job_id,class,user,partition,submit,start,end,wait,runtime,requested_time,procs,nodes,node_list,\
-             outcome,preemptions,bsld"
-        )?;
-    }
+    writeln!(
+        out,
+        "job_id,class,user,partition,submit,start,end,wait,runtime,requested_time,procs,nodes,node_list,\
+         outcome,preemptions,bsld"
+    )?;
     let parts = ["batch", "interactive"];
     for j in jobs {
-        write!(out, "{}", j.id)?;
-        if !legacy {
-            write!(out, ",{},u{},{}", j.class, j.user, parts[j.partition])?;
-        }
+        write!(out, "{},{},u{},{}", j.id, j.class, j.user, parts[j.partition])?;
         write!(out, ",{:.3}", j.submit)?;
         match (j.start, j.end) {
             (Some(s), Some(e)) => {
@@ -411,14 +398,7 @@ fn write_jobs(dir: &Path, jobs: &[Gen], legacy: bool) -> io::Result<()> {
             }
             _ => write!(out, ",,,,")?,
         }
-        write!(out, ",{:.3},{}", j.requested, j.procs)?;
-        if !legacy {
-            write!(out, ",{},{}", j.nodes, j.node_list)?;
-        }
-        write!(out, ",{}", j.outcome)?;
-        if !legacy {
-            write!(out, ",0")?;
-        }
+        write!(out, ",{:.3},{},{},{},{},0", j.requested, j.procs, j.nodes, j.node_list, j.outcome)?;
         match (j.start, j.end) {
             (Some(s), Some(e)) => writeln!(out, ",{:.4}", bsld(s - j.submit, e - s))?,
             _ => writeln!(out, ",")?,
@@ -489,9 +469,6 @@ fn summary_json(
     obj.extend(wait_stats(&all));
     obj.insert("utilisation".into(), util(busy(None), total_cores).into());
     obj.insert("makespan".into(), ms(makespan).into());
-    if spec.legacy {
-        return s;
-    }
     let mut outcomes = serde_json::Map::new();
     for o in ["completed", "walltime", "idle", "abandoned", "preempted", "rejected"] {
         outcomes.insert(o.into(), count(o).into());
