@@ -61,7 +61,7 @@ fn eight_concurrent_runs_into_one_folder_leave_one_of_them_whole_or_are_refused(
         let children: Vec<_> = POLICIES
             .iter()
             .map(|p| {
-                Command::new(env!("CARGO_BIN_EXE_schedsim"))
+                Command::new(crate::common::schedsim_bin())
                     .args(run_args(trace, d, p))
                     .stdout(Stdio::null())
                     .stderr(Stdio::piped())
@@ -113,7 +113,7 @@ fn a_run_killed_at_any_moment_leaves_the_old_folder_or_the_new_one() {
     for i in 0..16u32 {
         let o = schedsim(&run_args(trace, ds, old_p));
         assert!(o.status.success(), "{}", stderr(&o));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        let mut child = Command::new(crate::common::schedsim_bin())
             .args(run_args(trace, ds, new_p))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -160,4 +160,39 @@ fn a_folder_schedsim_did_not_write_is_not_replaced() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("is not a schedsim output folder"), "{err}");
     assert_eq!(names(&mine), ["thesis.tex"]);
+}
+
+/// A run with charts over an earlier run's folder, then a run without them; a comparison of two
+/// policies, then one of one: each folder ends equal to the last command's own folder made
+/// fresh, with nothing of the earlier one left (charts, report, a policy's folder).
+#[test]
+fn a_run_or_a_comparison_over_an_earlier_one_leaves_only_the_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    let run = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["run", "--trace", trace, "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        args.into_iter().map(String::from).collect()
+    };
+    let compare = |out: &Path, policies: &str| -> Vec<String> {
+        let args = ["compare", "--trace", trace, "--policies", policies, "--no-report", "--out", out.to_str().unwrap()];
+        args.into_iter().map(String::from).collect()
+    };
+    let (d, fresh) = (tmp.path().join("D"), tmp.path().join("fresh"));
+    let cases = [
+        (run(&d, &[]), run(&d, &["--no-report"]), run(&fresh, &["--no-report"])),
+        (compare(&d, "fcfs/easy,sjf/easy"), compare(&d, "fcfs/none"), compare(&fresh, "fcfs/none")),
+    ];
+    for (earlier, later, alone) in cases {
+        for args in [&earlier, &later, &alone] {
+            let o = schedsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        }
+        let (got, want) = (tree(&d), tree(&fresh));
+        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{later:?} over {earlier:?}");
+        assert!(got == want, "{later:?} over {earlier:?}: the files differ from a fresh folder's");
+        std::fs::remove_dir_all(&d).unwrap();
+        std::fs::remove_dir_all(&fresh).unwrap();
+    }
 }

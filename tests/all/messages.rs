@@ -1,0 +1,73 @@
+//! Error messages as the README promises them, through the real binary: clap's errors in one
+//! self-sufficient line, and scenario type errors that say what to write rather than naming
+//! the program's own types.
+
+use crate::cli::{assert_none_failed, check_error, write};
+
+#[test]
+fn command_line_errors_are_one_line_pointing_to_help() {
+    let mut failures = Vec::new();
+    for (args, said) in [
+        (&["run", "--bogus"][..], "unexpected argument '--bogus'"),
+        (&["run", "--order"], "a value is required for '--order <ORDER>'"),
+        (&["compare", "--threads", "x"], "invalid value 'x' for '--threads <THREADS>'"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    ] {
+        failures.extend(check_error(args, &[said, "--help"]).err());
+    }
+    assert_none_failed(&failures);
+}
+
+/// One interactive source whose `rate` and `walltime` are `{rate}` and `{walltime}`.
+const SCENARIO: &str = r#"name = "words"
+[run]
+length = "1d"
+
+[[cluster.nodes]]
+name = "n"
+count = 2
+cores = 8
+memory = "64GB"
+
+[[cluster.partitions]]
+name = "inter"
+nodes = ["n"]
+
+[[workload]]
+kind = "interactive"
+partition = "inter"
+users = 10
+rate = {rate}
+cores = 8
+walltime = {walltime}
+duration = { dist = "constant", value = "30m" }
+patience = { dist = "constant", value = "10m" }
+"#;
+
+#[test]
+fn a_value_of_the_wrong_type_is_told_what_to_write_not_a_type_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rate = r#"{ peak = 20.0, base = 20.0, peak_hours = [9, 18], weekend = 1.0 }"#;
+    let walltime = r#"{ dist = "constant", value = "1h" }"#;
+    let mut failures = Vec::new();
+    for (key, rate, walltime, wanted) in [
+        ("workload[0].rate", "5", walltime, "expected a table"),
+        ("workload[0].walltime", rate, "\"1h\"", "expected a table"),
+        ("workload[0].rate.peak", &rate.replacen("20.0,", "\"x\",", 1)[..], walltime, "expected a number"),
+    ] {
+        let text = SCENARIO.replace("{rate}", rate).replace("{walltime}", walltime);
+        let sc = write(tmp.path(), "s.toml", &text);
+        let out = tmp.path().join("r");
+        let args = ["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()];
+        let o = crate::cli::schedsim(&args);
+        let err = crate::cli::stderr(&o);
+        // The program's own names: a struct, an enum, a Rust number type.
+        for internal in ["struct", "enum", "f64", "u32", "RateProfile", "DurationDist"] {
+            if err.contains(internal) {
+                failures.push(format!("{key}: {internal:?} in {err:?}"));
+            }
+        }
+        failures.extend(check_error(&args, &[key, wanted]).err());
+    }
+    assert_none_failed(&failures);
+}
