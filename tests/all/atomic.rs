@@ -196,3 +196,52 @@ fn a_run_or_a_comparison_over_an_earlier_one_leaves_only_the_new_one() {
         std::fs::remove_dir_all(&fresh).unwrap();
     }
 }
+
+/// Another process (this test) holds the folder's lock: a run into it is refused, naming the
+/// holder's pid, and the folder is left as it was.
+#[test]
+fn a_run_into_a_folder_another_process_is_writing_is_refused_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    let d = tmp.path().join("D");
+    let ds = d.to_str().unwrap();
+    let o = schedsim(&run_args(trace, ds, &POLICIES[0]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = tree(&d);
+    let mut lock = std::fs::File::create(tmp.path().join(".D.lock")).unwrap();
+    lock.try_lock().unwrap();
+    std::io::Write::write_all(&mut lock, format!("{}\n", std::process::id()).as_bytes()).unwrap();
+    let o = schedsim(&run_args(trace, ds, &POLICIES[5]));
+    let err = stderr(&o);
+    assert!(!o.status.success(), "a second writer was let in while the lock was held");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("another schedsim (pid {})", std::process::id())) && err.contains(ds), "{err}");
+    assert!(tree(&d) == before, "the folder changed under its holder");
+}
+
+/// What a crashed run left: a half-written folder beside the run folder, and a temporary file
+/// inside it. The next run leaves the folder equal to a fresh run's, and nothing beside it.
+/// (The kill test reaches such leftovers only when a kill falls in the switch; this one
+/// plants them.)
+#[test]
+fn leftovers_of_crashed_runs_are_cleaned_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = write(tmp.path(), "t.swf", SMALL);
+    let trace = trace.to_str().unwrap();
+    let want = references(trace, &tmp.path().join("refs"), &[POLICIES[0]]).remove(0);
+    let base = tmp.path().join("out");
+    let d = base.join("D");
+    let ds = d.to_str().unwrap();
+    let o = schedsim(&run_args(trace, ds, &POLICIES[0]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    write(&d, "jobs.csv.tmp", "job_id,cl");
+    let half = base.join(".D.new-4194304");
+    std::fs::create_dir(&half).unwrap();
+    write(&half, "jobs.csv", "job_id,cl");
+    let o = schedsim(&run_args(trace, ds, &POLICIES[0]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(tree(&d).keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+    assert!(tree(&d) == want, "the folder differs from a fresh run's");
+    assert_eq!(names(&base), ["D"], "left beside the folder");
+}

@@ -71,3 +71,37 @@ fn a_value_of_the_wrong_type_is_told_what_to_write_not_a_type_name() {
     }
     assert_none_failed(&failures);
 }
+
+/// The choices an error lists are those of the key at fault: a distribution's name lists the
+/// distributions, and only a key of the source's own table lists the source's common keys.
+#[test]
+fn an_unknown_name_lists_only_what_may_be_written_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rate = r#"{ peak = 20.0, base = 20.0, peak_hours = [9, 18], weekend = 1.0 }"#;
+    let walltime = r#"{ dist = "constant", value = "1h" }"#;
+    let out = tmp.path().join("r");
+    let mut failures = Vec::new();
+    for (what, text, wanted, unwanted) in [
+        (
+            "a distribution",
+            SCENARIO.replace("{rate}", rate).replace("{walltime}", &walltime.replace("constant", "nope")),
+            "workload[0].walltime.dist: unknown value \"nope\" (expected one of constant, ",
+            Some("partition"),
+        ),
+        (
+            "a key of the source",
+            SCENARIO.replace("{rate}", rate).replace("{walltime}", walltime).replace("users = 10", "userz = 10"),
+            "workload[0].userz: unknown key `userz` (expected one of kind, partition, class, qos, ",
+            None,
+        ),
+    ] {
+        let sc = write(tmp.path(), "s.toml", &text);
+        let args = ["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()];
+        failures.extend(check_error(&args, &[wanted]).err().map(|e| format!("{what}: {e}")));
+        let err = crate::cli::stderr(&crate::cli::schedsim(&args));
+        if let Some(u) = unwanted.filter(|u| err.contains(u)) {
+            failures.push(format!("{what}: {u:?} listed in {err:?}"));
+        }
+    }
+    assert_none_failed(&failures);
+}
