@@ -68,7 +68,7 @@ duration = { dist = "constant", value = "30m" }
 patience = { dist = "constant", value = "{patience}" }
 "#;
 
-fn sessions(length: &str, every: &str, patience: &str) -> String {
+pub(crate) fn sessions(length: &str, every: &str, patience: &str) -> String {
     SESSIONS.replace("{length}", length).replace("{every}", every).replace("{patience}", patience)
 }
 

@@ -18,44 +18,32 @@ fn command_line_errors_are_one_line_pointing_to_help() {
     assert_none_failed(&failures);
 }
 
-/// One interactive source whose `rate` and `walltime` are `{rate}` and `{walltime}`.
-const SCENARIO: &str = r#"name = "words"
-[run]
-length = "1d"
+const RATE: &str = "{ peak = 20.0, base = 20.0, peak_hours = [9, 18], weekend = 1.0 }";
+const WALLTIME: &str = "{ dist = \"constant\", value = \"1h\" }";
 
-[[cluster.nodes]]
-name = "n"
-count = 2
-cores = 8
-memory = "64GB"
-
-[[cluster.partitions]]
-name = "inter"
-nodes = ["n"]
-
-[[workload]]
-kind = "interactive"
-partition = "inter"
-users = 10
-rate = {rate}
-cores = 8
-walltime = {walltime}
-duration = { dist = "constant", value = "30m" }
-patience = { dist = "constant", value = "10m" }
-"#;
+/// The sessions scenario of the bounds tests, its `rate` and `walltime` given as `rate` and
+/// `walltime`.
+fn scenario(rate: &str, walltime: &str) -> String {
+    let base = crate::bounds::sessions("1d", "5m", "10m");
+    assert!(base.contains(RATE) && base.contains(WALLTIME), "the sessions scenario changed");
+    base.replacen(&format!("rate = {RATE}"), &format!("rate = {rate}"), 1).replacen(
+        &format!("walltime = {WALLTIME}"),
+        &format!("walltime = {walltime}"),
+        1,
+    )
+}
 
 #[test]
 fn a_value_of_the_wrong_type_is_told_what_to_write_not_a_type_name() {
     let tmp = tempfile::tempdir().unwrap();
-    let rate = r#"{ peak = 20.0, base = 20.0, peak_hours = [9, 18], weekend = 1.0 }"#;
-    let walltime = r#"{ dist = "constant", value = "1h" }"#;
+    let (rate, walltime) = (RATE, WALLTIME);
     let mut failures = Vec::new();
     for (key, rate, walltime, wanted) in [
         ("workload[0].rate", "5", walltime, "expected a table"),
         ("workload[0].walltime", rate, "\"1h\"", "expected a table"),
         ("workload[0].rate.peak", &rate.replacen("20.0,", "\"x\",", 1)[..], walltime, "expected a number"),
     ] {
-        let text = SCENARIO.replace("{rate}", rate).replace("{walltime}", walltime);
+        let text = scenario(rate, walltime);
         let sc = write(tmp.path(), "s.toml", &text);
         let out = tmp.path().join("r");
         let args = ["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()];
@@ -77,20 +65,19 @@ fn a_value_of_the_wrong_type_is_told_what_to_write_not_a_type_name() {
 #[test]
 fn an_unknown_name_lists_only_what_may_be_written_there() {
     let tmp = tempfile::tempdir().unwrap();
-    let rate = r#"{ peak = 20.0, base = 20.0, peak_hours = [9, 18], weekend = 1.0 }"#;
-    let walltime = r#"{ dist = "constant", value = "1h" }"#;
+    let (rate, walltime) = (RATE, WALLTIME);
     let out = tmp.path().join("r");
     let mut failures = Vec::new();
     for (what, text, wanted, unwanted) in [
         (
             "a distribution",
-            SCENARIO.replace("{rate}", rate).replace("{walltime}", &walltime.replace("constant", "nope")),
+            scenario(rate, &walltime.replace("constant", "nope")),
             "workload[0].walltime.dist: unknown value \"nope\" (expected one of constant, ",
             Some("partition"),
         ),
         (
             "a key of the source",
-            SCENARIO.replace("{rate}", rate).replace("{walltime}", walltime).replace("users = 10", "userz = 10"),
+            scenario(rate, walltime).replace("users = 10", "userz = 10"),
             "workload[0].userz: unknown key `userz` (expected one of kind, partition, class, qos, ",
             None,
         ),
