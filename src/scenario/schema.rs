@@ -746,9 +746,15 @@ fn parse_source(mut table: toml::Table, path: &KeyPath) -> Result<SourceSpec, Pr
     fn rest<T: serde::de::DeserializeOwned>(table: toml::Table, path: &KeyPath) -> Result<T, Problem> {
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
             let p = path.join(&KeyPath::from(e.path()));
+            let own_key = e.path().iter().count() == 1;
             let msg = reword(e.into_inner().message());
-            // The source's common keys were taken out before this step: list them too.
-            let msg = msg.replacen("(expected one of ", "(expected one of kind, partition, class, qos, ", 1);
+            // The source's common keys were taken out before this step: list them too, but only
+            // for a key of the source's own table (not for a value, nor a key of a nested table).
+            let msg = if own_key && msg.starts_with("unknown key") {
+                msg.replacen("(expected one of ", "(expected one of kind, partition, class, qos, ", 1)
+            } else {
+                msg
+            };
             (p, ErrorKind::Invalid(msg))
         })
     }

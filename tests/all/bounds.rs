@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use crate::cli::{expect_error, schedsim, stderr, write};
+use crate::cli::{assert_none_failed, check_error, expect_error, schedsim, stderr, write};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -68,7 +68,7 @@ duration = { dist = "constant", value = "30m" }
 patience = { dist = "constant", value = "{patience}" }
 "#;
 
-fn sessions(length: &str, every: &str, patience: &str) -> String {
+pub(crate) fn sessions(length: &str, every: &str, patience: &str) -> String {
     SESSIONS.replace("{length}", length).replace("{every}", every).replace("{patience}", patience)
 }
 
@@ -95,68 +95,106 @@ fn patience_timers_of_started_sessions_do_not_extend_the_run() {
 #[test]
 fn fine_sampling_over_a_long_run_is_coarsened() {
     let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
     for (length, every) in [("1w", "1ms"), ("52w", "1s")] {
         let sc = write(tmp.path(), "s.toml", &sessions(length, every, "10m"));
         let out = tmp.path().join(format!("r-{every}"));
         let o = schedsim(&["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{every}: {}", stderr(&o));
+        if !o.status.success() {
+            failures.push(format!("{every} over {length}: {}", stderr(&o).lines().next().unwrap_or("")));
+            continue;
+        }
         let (times, _) = series(&out);
-        assert!(!times.is_empty() && times.len() < 20_000, "{every} over {length}: {} rows", times.len());
+        if times.is_empty() || times.len() >= 20_000 {
+            failures.push(format!("{every} over {length}: {} rows", times.len()));
+        }
     }
+    assert_none_failed(&failures);
 }
 
 #[test]
 fn machine_sizes_past_the_documented_limits_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let trace = write(tmp.path(), "t.swf", &format!("; MaxProcs: 8\n1 0 -1 100 4{LINE}"));
-    expect_error(
-        &["run", "--trace", trace.to_str().unwrap(), "--nodes", "100000000", "--cores-per-node", "1"],
-        &["--nodes", "100000000"],
+    let mut failures = Vec::new();
+    failures.extend(
+        check_error(
+            &["run", "--trace", trace.to_str().unwrap(), "--nodes", "100000000", "--cores-per-node", "1"],
+            &["--nodes", "100000000"],
+        )
+        .err(),
     );
     let text = sessions("1d", "5m", "10m") + "\n[login]\nnodes = 1000000\ncores = 4\n\n[login.processes]\nusers = 1\nrate = { peak = 1.0, base = 1.0, peak_hours = [9, 18], weekend = 1.0 }\ncpu_demand = { dist = \"constant\", value = \"1s\" }\n";
     let sc = write(tmp.path(), "login.toml", &text);
-    expect_error(&["run", sc.to_str().unwrap()], &["login.nodes", "from 1 to 10000 login nodes", "1000000"]);
+    let wanted = ["login.nodes", "from 1 to 10000 login nodes", "1000000"];
+    failures.extend(check_error(&["run", sc.to_str().unwrap()], &wanted).err());
+    assert_none_failed(&failures);
+}
+
+/// Runs the trace `body` (after a `MaxProcs: 8` header) into a fresh folder: the output and
+/// the folder.
+fn run_trace(tmp: &std::path::Path, name: &str, body: &str) -> (std::process::Output, std::path::PathBuf) {
+    let trace = write(tmp, name, &format!("; MaxProcs: 8\n{body}"));
+    let out = tmp.join(format!("r-{name}"));
+    (schedsim(&["run", "--trace", trace.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()]), out)
 }
 
 #[test]
-fn values_that_used_to_pass_unnoticed_are_refused_or_noted() {
+fn job_numbers_past_2_53_stay_distinct_and_repeats_are_counted_and_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let t = |name: &str, body: &str| write(tmp.path(), name, &format!("; MaxProcs: 8\n{body}"));
-    let out = tmp.path().join("r");
-    let run = |trace: &std::path::Path| {
-        schedsim(&["run", "--trace", trace.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()])
-    };
-    // Job numbers past 2^53 stay distinct; repeated numbers are counted and named.
-    let big = t("big.swf", &format!("9007199254740993 0 -1 100 4{LINE}9007199254740992 0 -1 100 4{LINE}"));
-    let o = run(&big);
+    let (o, out) = run_trace(
+        tmp.path(),
+        "big.swf",
+        &format!("9007199254740993 0 -1 100 4{LINE}9007199254740992 0 -1 100 4{LINE}"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let jobs = fs::read_to_string(out.join("jobs.csv")).unwrap();
     assert!(jobs.contains("9007199254740993,") && jobs.contains("9007199254740992,"), "{jobs}");
     let job = |id: u32| format!("{id} 0 -1 100 4{LINE}");
-    let rep = t("rep.swf", &[4, 4, 6, 6, 6].map(job).concat());
-    let o = run(&rep);
+    let (o, _) = run_trace(tmp.path(), "rep.swf", &[4, 4, 6, 6, 6].map(job).concat());
     assert!(stdout(&o).contains("3 jobs repeat the number of an earlier job (lowest: 4, 6)"), "{}", stdout(&o));
-    // A time just past the limit its message states.
-    let far = t("far.swf", &format!("1 9.0000001e12 -1 100 4{LINE}"));
+}
+
+#[test]
+fn a_time_just_past_the_stated_limit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let far = write(tmp.path(), "far.swf", &format!("; MaxProcs: 8\n1 9.0000001e12 -1 100 4{LINE}"));
     expect_error(&["run", "--trace", far.to_str().unwrap()], &["field 2 (submit time)", "below 9e12 seconds"]);
-    // A requested time that rounds to 0 ms is raised to 1 ms, and said.
-    let tiny = t("tiny.swf", "1 0 -1 0.0004 4 -1 -1 4 0.0004 -1 1 1 1 -1 1 -1 -1 -1\n");
-    let o = run(&tiny);
+}
+
+#[test]
+fn a_requested_time_that_rounds_to_nothing_is_raised_to_1_ms_and_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A job running 1 ms that asks for 0.4 ms: asked 0 ms, it would be killed at once.
+    let (o, _) = run_trace(tmp.path(), "tiny.swf", "1 0 -1 0.001 4 -1 -1 4 0.0004 -1 1 1 1 -1 1 -1 -1 -1\n");
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("completed 1"), "killed at a 0 s walltime: {}", stdout(&o));
     assert!(stdout(&o).contains("raised to 1 ms"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("completed 1"), "not killed at a 0 s walltime: {}", stdout(&o));
-    // A half-million-digit field is echoed cut (a longer line meets the line cap).
-    let huge = t("huge.swf", &format!("1 0 -1 {} 4{LINE}", "9".repeat(500_000)));
+}
+
+#[test]
+fn a_huge_field_is_echoed_cut() {
+    // A half-million-digit field (a longer line meets the line cap).
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = write(tmp.path(), "huge.swf", &format!("; MaxProcs: 8\n1 0 -1 {} 4{LINE}", "9".repeat(500_000)));
     let o = schedsim(&["run", "--trace", huge.to_str().unwrap()]);
     let err = stderr(&o);
+    assert!(!o.status.success(), "accepted");
     assert!(
-        !o.status.success() && err.len() < 500 && err.contains("… (500000 characters)"),
-        "{}",
-        &err[..500.min(err.len())]
+        err.len() < 500 && err.contains("… (500000 characters)"),
+        "{} bytes: {}",
+        err.len(),
+        &err[..200.min(err.len())]
     );
+}
 
-    // Scenario values: node memory below 1MB, names with a NUL, a newline or 300 characters.
+#[test]
+fn scenario_values_that_used_to_pass_are_refused_with_their_line() {
+    // Node memory below 1MB, names with a NUL, a newline or 300 characters.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
     let base = sessions("1d", "5m", "10m");
+    let mut failures = Vec::new();
     for (what, from, to, needle) in [
         ("0GB", "memory = \"64GB\"", "memory = \"0GB\"", "cluster.nodes[0].memory"),
         ("1KB", "memory = \"64GB\"", "memory = \"1KB\"", "at least 1MB per node"),
@@ -165,10 +203,8 @@ fn values_that_used_to_pass_unnoticed_are_refused_or_noted() {
         ("300 characters", "name = \"sessions\"", &format!("name = \"{}\"", "x".repeat(300)), "at most 100 characters"),
     ] {
         let sc = write(tmp.path(), "bad.toml", &base.replacen(from, to, 1));
-        let o = schedsim(&["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()]);
-        let err = stderr(&o);
-        assert!(!o.status.success(), "{what} accepted");
-        assert_eq!(err.trim_end().lines().count(), 1, "{what}: {err}");
-        assert!(err.contains(needle) && err.contains("bad.toml:"), "{what}: {err}");
+        let args = ["run", sc.to_str().unwrap(), "--no-report", "--out", out.to_str().unwrap()];
+        failures.extend(check_error(&args, &[needle, "bad.toml:"]).err().map(|e| format!("{what}: {e}")));
     }
+    assert_none_failed(&failures);
 }

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use crate::common::{shared_dir, tree};
 
 pub(crate) fn schedsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
+    Command::new(crate::common::schedsim_bin()).args(args).output().expect("the binary runs")
 }
 
 pub(crate) fn stderr(o: &Output) -> String {
@@ -34,15 +34,37 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Runs `args` and expects a failure whose one-line message contains every `needle`.
 pub(crate) fn expect_error(args: &[&str], needles: &[&str]) {
+    if let Err(e) = check_error(args, needles) {
+        panic!("{e}");
+    }
+}
+
+/// [`expect_error`] as a value, for tests that try several cases and report every one that
+/// fails rather than only the first.
+pub(crate) fn check_error(args: &[&str], needles: &[&str]) -> Result<(), String> {
     let o = schedsim(args);
     let err = stderr(&o);
-    assert!(!o.status.success(), "{args:?} succeeded");
-    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
-    assert!(err.matches("os error").count() <= 1, "{args:?}: the OS error said twice: {err}");
-    for n in needles {
-        assert!(err.contains(n), "{args:?}: {n:?} missing from {err:?}");
+    if o.status.success() {
+        return Err(format!("{args:?} succeeded"));
     }
+    if err.contains("panicked") {
+        return Err(format!("{args:?} panicked: {err}"));
+    }
+    if err.trim_end().lines().count() != 1 {
+        return Err(format!("{args:?}: not one line: {err}"));
+    }
+    if err.matches("os error").count() > 1 {
+        return Err(format!("{args:?}: the OS error said twice: {err}"));
+    }
+    match needles.iter().find(|n| !err.contains(*n)) {
+        Some(n) => Err(format!("{args:?}: {n:?} missing from {err:?}")),
+        None => Ok(()),
+    }
+}
+
+/// Panics listing every failure of a test that tried several cases, if there is one.
+pub(crate) fn assert_none_failed(failures: &[String]) {
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

@@ -10,6 +10,14 @@ use schedsim::policy::Registry;
 use schedsim::time::{SimDuration, SimTime};
 use schedsim::workload::Job;
 
+/// The schedsim binary the command-line tests run: this build's, unless `SCHEDSIM_TEST_BIN`
+/// names another. The override lets the same tests be run against an older build, to show that
+/// a test fails where the behaviour it checks was missing (`SCHEDSIM_TEST_BIN=/path/to/schedsim
+/// cargo test --test all io::`).
+pub fn schedsim_bin() -> PathBuf {
+    std::env::var_os("SCHEDSIM_TEST_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_schedsim")), PathBuf::from)
+}
+
 /// `../shared` beside the checkout, if present. Tests that need it skip, saying so, without it.
 pub fn shared_dir() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");

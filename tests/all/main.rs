@@ -13,6 +13,7 @@ mod inputs;
 mod interactive;
 mod io;
 mod layout;
+mod messages;
 mod predicted;
 mod properties;
 mod qos;

@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn schedsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_schedsim")).args(args).output().expect("the binary runs")
+    Command::new(crate::common::schedsim_bin()).args(args).output().expect("the binary runs")
 }
 
 /// Two-sided 95% Student t quantiles for 1..=40 degrees of freedom, from a printed table.

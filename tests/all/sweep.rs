@@ -45,7 +45,7 @@ fn root() -> &'static Path {
 }
 
 fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_schedsim"));
+    let mut c = Command::new(crate::common::schedsim_bin());
     c.current_dir(root()).args(args);
     c
 }
