@@ -291,6 +291,20 @@ impl SizePool {
     /// is told of each size as it is settled.
     pub fn search(&mut self, out: &Path, tried: &(dyn Fn(&SizeResult) + Sync)) -> Result<SizePoolResult, SweepError> {
         let runs_dir = out.join("runs");
+        // A search resumes in its own folder; any other existing path (a file, a folder of the
+        // user's) is refused rather than written into.
+        if out.exists() {
+            let empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+            let ours = out.join("size-pool.json").is_file() || runs_dir.join("sweep.json").is_file();
+            if !out.is_dir() || !(empty || ours) {
+                return Err(SweepError::Folder {
+                    path: out.to_path_buf(),
+                    message: "exists and is not a pool-sizing folder (it has no size-pool.json or runs/sweep.json): \
+                              choose another --out"
+                        .into(),
+                });
+            }
+        }
         let _lock = claim(&runs_dir, &self.manifest)?;
         let mut results: BTreeMap<u32, SizeResult> = BTreeMap::new();
         let mut runs = 0u64;

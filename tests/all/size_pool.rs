@@ -111,3 +111,31 @@ fn bad_targets_and_moves_are_refused_in_one_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no node group \"gpu\""), "{err}");
 }
+
+#[test]
+fn an_out_that_is_a_file_or_a_folder_of_other_files_is_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("notes.txt");
+    std::fs::write(&file, "mine").unwrap();
+    let folder = tmp.path().join("thesis");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("thesis.tex"), "mine").unwrap();
+    for out in [&file, &folder] {
+        let before = crate::common::tree(tmp.path());
+        let o = schedsim(&[
+            "size-pool",
+            "--move-nodes",
+            "cpu:inter",
+            "--target",
+            "interactive.within_target>=0.5",
+            "--no-report",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{}: accepted", out.display());
+        assert!(err.contains("is not a pool-sizing folder") && err.contains(out.to_str().unwrap()), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert_eq!(crate::common::tree(tmp.path()), before, "{}: the folder changed", out.display());
+    }
+}
