@@ -51,7 +51,30 @@ pub struct Easy {
     placed: Vec<Placed>,
     /// The jobs reserved so far in this pass, in order.
     order: Vec<JobIdx>,
+    /// The jobs the previous pass reserved, in order.
+    prev_order: Vec<JobIdx>,
+    /// Numbers the passes, from 1.
+    epoch: u64,
+    /// `pass.changes()` at the end of the previous pass if that pass started nothing.
+    idle_since: Option<u64>,
+    /// For each job: `epoch << LEVEL_BITS | reservations`, when it failed to start and reserved
+    /// nothing in pass `epoch`, with that many reservations made before it in that pass.
+    /// Such a job fails again in the next pass while nothing started, stopped or changed
+    /// estimate in between, and the reservations before it include those: what is free is the
+    /// same, the reservations' caps are at least as tight, and it would end later (now has
+    /// moved on). A pass with only arrivals and users giving up then skips it without
+    /// looking at the job (the flooded partition's queue is long).
+    failed_in: Vec<u64>,
+    /// Tests compare runs that decide every job afresh with runs that skip.
+    #[cfg(test)]
+    rescan: bool,
+    #[cfg(test)]
+    skipped: u64,
 }
+
+/// Bits of [`Easy::failed_in`] that count reservations.
+const LEVEL_BITS: u32 = 16;
+const LEVEL_MASK: u64 = (1 << LEVEL_BITS) - 1;
 
 /// A reservation and what it depends on. Its inputs are the running jobs, their estimates and
 /// what is free (all unchanged while [`Pass::changes`] is), and the claims of the reservations
@@ -76,14 +99,37 @@ impl Backfill for Easy {
     fn schedule(&mut self, pass: &mut Pass<'_>) {
         let (queue, jobs) = (pass.queue, pass.jobs);
         self.size_scratch(pass);
+        let changes = pass.changes();
+        let last = self.epoch << LEVEL_BITS;
+        self.epoch += 1;
+        // While true, the reservations of this pass so far are the previous pass's first ones,
+        // placed from the same state, and the previous pass's failures stand.
+        let mut same = self.idle_since == Some(changes);
+        #[cfg(test)]
+        {
+            same &= !self.rescan;
+        }
         for &j in queue {
             if pass.occupancy().total_free_cores() == 0 {
                 break;
             }
+            if same {
+                let was = self.failed_in[j as usize];
+                if was & !LEVEL_MASK == last && (was & LEVEL_MASK) as usize <= self.order.len() {
+                    self.mark_failed(j);
+                    #[cfg(test)]
+                    {
+                        self.skipped += 1;
+                    }
+                    continue;
+                }
+            }
             let job = &jobs[j as usize];
             if job.procs() > pass.occupancy().total_free_cores() {
-                if !self.reserved[job.partition as usize] {
-                    self.reserve(pass, j);
+                if self.reserved[job.partition as usize] {
+                    self.mark_failed(j);
+                } else {
+                    same &= self.reserve_same(pass, j, changes);
                 }
                 continue;
             }
@@ -94,6 +140,7 @@ impl Backfill for Easy {
             };
             if self.failed.iter().any(hopeless) {
                 // Its partition failed a job like it this pass, so it has its reservation.
+                self.mark_failed(j);
                 continue;
             }
             if self.try_start(pass, j) {
@@ -102,10 +149,14 @@ impl Backfill for Easy {
             if self.failed.len() < FAILED_KEPT {
                 self.failed.push((p, job.task, job.tasks, end));
             }
-            if !self.reserved[job.partition as usize] {
-                self.reserve(pass, j);
+            if self.reserved[job.partition as usize] {
+                self.mark_failed(j);
+            } else {
+                same &= self.reserve_same(pass, j, changes);
             }
         }
+        self.idle_since = (pass.changes() == changes).then_some(changes);
+        std::mem::swap(&mut self.order, &mut self.prev_order);
         for &n in &self.touched {
             self.limited[n as usize] = false;
             self.claimed[n as usize] = Res::ZERO;
@@ -128,6 +179,10 @@ impl Easy {
             self.released = vec![Res::ZERO; n];
             self.released_mask = vec![0; n.div_ceil(64)];
         }
+        if self.failed_in.len() != pass.jobs.len() {
+            self.failed_in = vec![0; pass.jobs.len()];
+            self.idle_since = None;
+        }
         let parts = pass.cluster.partitions();
         if self.reserved.len() != parts.len() {
             self.reserved = vec![false; parts.len()];
@@ -135,6 +190,21 @@ impl Easy {
             self.shares =
                 parts.iter().flat_map(|p| parts.iter().map(|q| p.nodes().iter().any(|&n| q.contains(n)))).collect();
         }
+    }
+
+    /// Records that `j` failed to start in this pass after the reservations made so far.
+    fn mark_failed(&mut self, j: JobIdx) {
+        let level = self.order.len() as u64;
+        if level <= LEVEL_MASK {
+            self.failed_in[j as usize] = self.epoch << LEVEL_BITS | level;
+        }
+    }
+
+    /// Reserves for `j`; returns whether the reservation is the one the previous pass made at
+    /// this point, from the same state.
+    fn reserve_same(&mut self, pass: &mut Pass<'_>, j: JobIdx, changes: u64) -> bool {
+        self.reserve(pass, j);
+        pass.changes() == changes && self.prev_order.get(self.order.len() - 1) == Some(&j)
     }
 
     /// Starts `j` now if it fits without taking, past a shadow time, what a reservation needs.
@@ -258,5 +328,81 @@ impl Easy {
             self.released_mask[n as usize / 64] = 0;
         }
         self.released_nodes.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{Cluster, Limits};
+    use crate::engine::{simulate, SimConfig};
+    use crate::policy::{Estimate, Registry};
+    use crate::time::SimDuration;
+    use crate::workload::Job;
+    use rand::{Rng, SeedableRng};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Jobs skipped over all the runs that skip, to show the comparison exercises the skip.
+    static SKIPPED: AtomicU64 = AtomicU64::new(0);
+
+    struct Counted(Easy);
+
+    impl Backfill for Counted {
+        fn schedule(&mut self, pass: &mut Pass<'_>) {
+            self.0.schedule(pass);
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            SKIPPED.fetch_add(self.0.skipped, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn skipping_the_last_passes_failures_changes_no_decision() {
+        // Overlapping partitions (a pool, a part of it, and a part of that part), jobs that
+        // give up while they wait (passes with withdrawals) and bursts of arrivals (passes with
+        // only arrivals), under orders where an arrival joins at the end and where it may
+        // become a partition's new head.
+        let parts = vec![
+            ("batch".to_string(), (0..6).collect(), Limits::default()),
+            ("inter".to_string(), vec![3, 4, 5], Limits::default()),
+            ("debug".to_string(), vec![4, 5], Limits::default()),
+        ];
+        let cluster = Cluster::new(vec![Res::cores(8); 6], parts).unwrap();
+        for seed in 0..10 {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let mut t = 0;
+            let jobs: Vec<Job> = (1..=400)
+                .map(|id| {
+                    t += rng.random_range(0..40);
+                    let req = rng.random_range(60..3_000);
+                    let run = rng.random_range(1..=req);
+                    let mut job =
+                        Job::new(id, SimTime(t * 1000), SimDuration::from_secs(run), SimDuration::from_secs(req), 1);
+                    job.tasks = rng.random_range(1..=6);
+                    job.task = Res::cores(rng.random_range(1..=8));
+                    job.partition = rng.random_range(0..3);
+                    job.patience = rng.random_bool(0.7).then(|| SimDuration::from_secs(rng.random_range(1..2_000)));
+                    job
+                })
+                .collect();
+            for order in ["fcfs", "sjf", "smallest"] {
+                let run = |rescan: bool| {
+                    let easy = Easy { rescan, ..Easy::default() };
+                    let cfg = SimConfig::new(
+                        cluster.clone(),
+                        Registry::order(order).unwrap(),
+                        Box::new(Counted(easy)),
+                        Estimate::Requested,
+                    );
+                    let out = simulate(&jobs, cfg);
+                    out.records.iter().map(|r| (r.start, r.end, r.outcome)).collect::<Vec<_>>()
+                };
+                assert_eq!(run(false), run(true), "seed {seed}, order {order}");
+            }
+        }
+        assert!(SKIPPED.load(Ordering::Relaxed) > 1000, "the skip was hardly used");
     }
 }

@@ -44,8 +44,24 @@ pub struct FileRecord {
     /// Data rows: lines, less a CSV's header and an SWF's `;` comments.
     pub rows: u64,
     pub bytes: u64,
-    /// [`Fnv64`] of the whole file.
-    pub fnv1a64: String,
+    /// CRC-32 (IEEE, as gzip's) of the whole file, 8 hex digits: what runs record now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crc32: Option<String>,
+    /// [`Fnv64`] of the whole file: what runs recorded before (a byte at a time, 10% of a
+    /// trace run's time); still checked in folders that record it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fnv1a64: Option<String>,
+}
+
+impl FileRecord {
+    /// The checksum recorded, named by its algorithm.
+    fn checksum(&self) -> String {
+        match (&self.crc32, &self.fnv1a64) {
+            (Some(c), _) => format!("crc32 {c}"),
+            (None, Some(f)) => format!("fnv1a64 {f}"),
+            (None, None) => "none".into(),
+        }
+    }
 }
 
 /// The files of a run folder, by name, as `summary.json` records them.
@@ -64,7 +80,7 @@ pub enum Rows {
 pub struct Tally<W> {
     inner: W,
     kind: Rows,
-    hash: Fnv64,
+    hash: crc32fast::Hasher,
     bytes: u64,
     lines: u64,
     comments: u64,
@@ -73,7 +89,7 @@ pub struct Tally<W> {
 
 impl<W: Write> Tally<W> {
     pub fn new(inner: W, kind: Rows) -> Self {
-        Tally { inner, kind, hash: Fnv64::default(), bytes: 0, lines: 0, comments: 0, at_line_start: true }
+        Tally { inner, kind, hash: crc32fast::Hasher::new(), bytes: 0, lines: 0, comments: 0, at_line_start: true }
     }
 
     fn feed(&mut self, buf: &[u8]) {
@@ -95,7 +111,8 @@ impl<W: Write> Tally<W> {
             Rows::Csv => self.lines.saturating_sub(1),
             Rows::Swf => self.lines - self.comments,
         };
-        (FileRecord { rows, bytes: self.bytes, fnv1a64: self.hash.hex() }, self.inner)
+        let crc32 = Some(format!("{:08x}", self.hash.finalize()));
+        (FileRecord { rows, bytes: self.bytes, crc32, fnv1a64: None }, self.inner)
     }
 }
 
@@ -111,11 +128,17 @@ impl<W: Write> Write for Tally<W> {
     }
 }
 
-/// The record of `bytes` read back, counted as `kind`.
-pub fn record_of(bytes: &[u8], kind: Rows) -> FileRecord {
+/// The record of `bytes` read back, counted as `kind`, with the checksum `recorded` names (a
+/// folder written before runs recorded CRC-32 records FNV-1a).
+pub fn record_of(bytes: &[u8], kind: Rows, recorded: &FileRecord) -> FileRecord {
     let mut t = Tally::new(io::sink(), kind);
     t.feed(bytes);
-    t.finish().0
+    let mut found = t.finish().0;
+    if recorded.crc32.is_none() && recorded.fnv1a64.is_some() {
+        found.crc32 = None;
+        found.fnv1a64 = Some(Fnv64::of(bytes));
+    }
+    found
 }
 
 /// How a file's rows are counted, by its name.
@@ -137,7 +160,7 @@ pub fn disagreement(found: &FileRecord, recorded: &FileRecord) -> Option<String>
     } else if found.bytes != recorded.bytes {
         format!("{} bytes where summary.json records {}", found.bytes, recorded.bytes)
     } else {
-        format!("checksum {} where summary.json records {}", found.fnv1a64, recorded.fnv1a64)
+        format!("checksum {} where summary.json records {}", found.checksum(), recorded.checksum())
     };
     Some(format!("holds {what}: the folder's files are not those of one run (run it again)"))
 }
@@ -145,6 +168,13 @@ pub fn disagreement(found: &FileRecord, recorded: &FileRecord) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a run writes now: the record taken while writing.
+    fn written(bytes: &[u8], kind: Rows) -> FileRecord {
+        let mut t = Tally::new(io::sink(), kind);
+        t.write_all(bytes).unwrap();
+        t.finish().0
+    }
 
     #[test]
     fn a_tally_while_writing_equals_a_count_of_the_bytes_read_back() {
@@ -162,20 +192,36 @@ mod tests {
             t.write_all(&swf[cut..]).unwrap();
             assert_eq!(t.finish().0.rows, 3, "cut at {cut}");
         }
-        assert_eq!(rec, record_of(text, Rows::Csv));
+        assert_eq!(rec, record_of(text, Rows::Csv, &rec));
         assert_eq!((rec.rows, rec.bytes), (2, 12));
-        let swf = record_of(b"; MaxProcs: 8\n;\n1 0 1\n2 0 1\n", Rows::Swf);
-        assert_eq!(swf.rows, 2);
+        let swf = b"; MaxProcs: 8\n;\n1 0 1\n2 0 1\n";
+        assert_eq!(written(swf, Rows::Swf).rows, 2);
         assert_eq!(Fnv64::of(b""), "cbf29ce484222325");
+        // The CRC-32 of gzip and PNG (its standard check value).
+        assert_eq!(written(b"123456789", Rows::Csv).crc32.as_deref(), Some("cbf43926"));
     }
 
     #[test]
     fn a_cut_or_edited_file_is_told_apart() {
-        let whole = record_of(b"h\n1\n2\n3\n", Rows::Csv);
-        let cut = record_of(b"h\n1\n", Rows::Csv);
-        let edited = record_of(b"h\n1\n2\n4\n", Rows::Csv);
+        let whole = written(b"h\n1\n2\n3\n", Rows::Csv);
+        let cut = record_of(b"h\n1\n", Rows::Csv, &whole);
+        let edited = record_of(b"h\n1\n2\n4\n", Rows::Csv, &whole);
         assert!(disagreement(&whole, &whole).is_none());
         assert!(disagreement(&cut, &whole).unwrap().contains("1 data rows where summary.json records 3"));
-        assert!(disagreement(&edited, &whole).unwrap().contains("checksum"));
+        assert!(disagreement(&edited, &whole).unwrap().contains("checksum crc32"));
+    }
+
+    #[test]
+    fn a_folder_written_before_crc32_is_checked_with_the_fnv1a_it_records() {
+        // The record of "h\n1\n2\n3\n" as summary.json wrote it before.
+        let json = format!(r#"{{"rows":3,"bytes":8,"fnv1a64":"{}"}}"#, Fnv64::of(b"h\n1\n2\n3\n"));
+        let old: FileRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(old.crc32, None);
+        assert!(disagreement(&record_of(b"h\n1\n2\n3\n", Rows::Csv, &old), &old).is_none());
+        let edited = disagreement(&record_of(b"h\n1\n2\n4\n", Rows::Csv, &old), &old).unwrap();
+        assert!(edited.contains("checksum fnv1a64"), "{edited}");
+        // What runs write now names its algorithm, and only it.
+        let now = serde_json::to_string(&written(b"h\n1\n2\n3\n", Rows::Csv)).unwrap();
+        assert!(now.contains(r#""crc32":"#) && !now.contains("fnv1a64"), "{now}");
     }
 }

@@ -424,7 +424,7 @@ fn check_files(dir: &Path, files: &FileRecords) -> Result<(), RunDirError> {
             }
             Err(error) => return Err(RunDirError::Io { path, error }),
         };
-        if let Some(message) = disagreement(&record_of(&bytes, kind_of(name)), recorded) {
+        if let Some(message) = disagreement(&record_of(&bytes, kind_of(name), recorded), recorded) {
             return Err(disagrees(path, message));
         }
     }
