@@ -129,8 +129,7 @@ impl Backfill for Conservative {
                 }
                 let est = estimates[j as usize];
                 if let Some((start, alloc)) = &self.reservations[j as usize] {
-                    let need = u64::from(job.task.cores) * u64::from(job.tasks);
-                    if profile.one_node() && !profile.could_move_earlier(*start, est, alloc.cores(), need) {
+                    if profile.one_node() && !profile.could_move_earlier(*start, est, alloc.cores()) {
                         // Re-placing it would give the same start and node: count it as placed now.
                         self.clock += 1;
                         self.placed_at[j as usize] = self.clock;
