@@ -109,10 +109,25 @@ impl Profile {
         part: &Partition,
         out: &mut Allocation,
     ) -> SimTime {
+        self.earliest_from(self.starts[0], task, tasks, dur, part, out)
+    }
+
+    /// [`Profile::earliest`] for a caller that knows no window starting before `from` holds
+    /// the job: the search begins at the slice holding `from`, and finds the same start and
+    /// nodes as a search from the first slice would.
+    pub fn earliest_from(
+        &mut self,
+        from: SimTime,
+        task: Res,
+        tasks: u32,
+        dur: SimDuration,
+        part: &Partition,
+        out: &mut Allocation,
+    ) -> SimTime {
         let need = u64::from(task.cores) * u64::from(tasks);
         let dur = dur.max(MIN_SPAN);
         let n_slices = self.starts.len();
-        let mut i = 0;
+        let mut i = self.starts.partition_point(|&s| s <= from).saturating_sub(1);
         'candidates: while i < n_slices {
             if self.cores[i] < need {
                 i += 1;

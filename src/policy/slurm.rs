@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use super::{Backfill, Pass};
 use crate::cluster::{Allocation, Profile};
+use crate::res::{PartitionIdx, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::job::JobClass;
 use crate::workload::JobIdx;
@@ -51,6 +52,9 @@ pub struct Params {
     pub batch_delay: SimDuration,
 }
 
+/// Searches kept in a cycle to start later searches from (see [`Slurm::schedule`]'s `found`).
+const FOUND_KEPT: usize = 16;
+
 pub struct Slurm {
     params: Params,
     next_cycle: SimTime,
@@ -64,6 +68,9 @@ pub struct Slurm {
     /// Whether a cycle is skipped when nothing it depends on changed (false only in tests, to
     /// check that skipping changes no start).
     skip_unchanged: bool,
+    /// Whether a job's search starts from the start found for a job it asks no less than
+    /// (false only in tests, to check that this changes no start).
+    bound_search: bool,
     /// When the batch submissions waiting for the main scheduler are scheduled.
     held_until: Option<SimTime>,
     alloc: Allocation,
@@ -79,6 +86,7 @@ impl Slurm {
             waiting: Vec::new(),
             unreserved: None,
             skip_unchanged: true,
+            bound_search: true,
             held_until: None,
             alloc: Allocation::default(),
             backfilled: Vec::new(),
@@ -188,6 +196,11 @@ impl Backfill for Slurm {
         }
         let mut tested = 0;
         let mut per_user: BTreeMap<i64, u32> = BTreeMap::new();
+        // Within a cycle the plan only fills up, so a job of the same partition that asks for
+        // no smaller a task, no fewer tasks and no shorter a time than an earlier one cannot
+        // start before the start found for it: its search begins there. The last few searches
+        // are kept: (partition, task, tasks, estimate, start).
+        let mut found: Vec<(PartitionIdx, Res, u32, SimDuration, SimTime)> = Vec::with_capacity(FOUND_KEPT);
         self.unreserved = None;
         let backfilled_before = self.backfilled.len();
         for (i, &j) in queue.iter().enumerate() {
@@ -208,7 +221,21 @@ impl Backfill for Slurm {
             tested += 1;
             let est = pass.estimates[j as usize];
             let part = pass.cluster.partition(job.partition);
-            let start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
+            let from = found
+                .iter()
+                .filter(|f| {
+                    self.bound_search && f.0 == job.partition && f.1.fits_in(job.task) && f.2 <= job.tasks && f.3 <= est
+                })
+                .map(|f| f.4)
+                .max()
+                .unwrap_or(now);
+            let start = profile.earliest_from(from, job.task, job.tasks, est, part, &mut self.alloc);
+            let slot = (job.partition, job.task, job.tasks, est, start);
+            if found.len() < FOUND_KEPT {
+                found.push(slot);
+            } else {
+                found[tested % FOUND_KEPT] = slot;
+            }
             if start == now {
                 profile.reserve(now, est, &self.alloc);
                 pass.start(j, std::mem::take(&mut self.alloc));
@@ -264,7 +291,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     #[test]
-    fn skipping_unchanged_cycles_changes_no_start() {
+    fn skipping_unchanged_cycles_and_bounding_searches_change_no_start() {
         // Random workloads on 16 cores, small windows (where a start entering the window can
         // move reservations, so that a cycle with nothing else changed starts a job) and none.
         for seed in 0..12 {
@@ -288,9 +315,10 @@ mod tests {
                     max_job_user: 0,
                     batch_delay: SimDuration::ZERO,
                 };
-                let run = |skip: bool| -> Vec<Option<SimTime>> {
+                let run = |skip: bool, bound: bool| -> Vec<Option<SimTime>> {
                     let mut s = Slurm::new(params);
                     s.skip_unchanged = skip;
+                    s.bound_search = bound;
                     let cfg = SimConfig::new(
                         Cluster::flat(16),
                         Registry::order("fcfs").unwrap(),
@@ -299,7 +327,9 @@ mod tests {
                     );
                     simulate(&jobs, cfg).records.iter().map(|r| r.start).collect()
                 };
-                assert_eq!(run(true), run(false), "seed {seed}, window {window} s");
+                let fast = run(true, true);
+                assert_eq!(fast, run(false, true), "skipping: seed {seed}, window {window} s");
+                assert_eq!(fast, run(true, false), "bounded searches: seed {seed}, window {window} s");
             }
         }
     }
