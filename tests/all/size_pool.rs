@@ -3,13 +3,10 @@
 //! own summaries; fewer sizes are simulated than a full grid; bad targets are refused.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
-fn schedsim(args: &[&str]) -> std::process::Output {
-    Command::new(crate::common::schedsim_bin()).args(args).output().expect("the binary runs")
-}
+use crate::cli::schedsim;
 
 /// Two-sided 95% Student t quantiles for 1..=40 degrees of freedom, from a printed table.
 const T95: [f64; 40] = [

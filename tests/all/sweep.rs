@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::cli::stderr;
 use crate::common::tree;
 
 /// The small scenario of these tests (24 batch nodes, a 4-node interactive pool, 2 devel
@@ -52,10 +53,6 @@ fn command(args: &[&str]) -> Command {
 
 fn schedsim(args: &[&str]) -> Output {
     command(args).output().expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn stdout(o: &Output) -> String {
