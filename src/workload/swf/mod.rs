@@ -1,7 +1,7 @@
 //! Reader for the Standard Workload Format (SWF) of the Parallel Workloads Archive: plain or
 //! gzipped files, all 18 fields, the header comments, and the rules for unknown (−1) values.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -129,39 +129,20 @@ impl RuleCounts {
 /// counts are put together in file order. So the result, and the first error in file order,
 /// are those of reading line by line on one thread, whichever thread parsed what.
 pub fn parse_swf<R: Read + Send>(reader: R, file: &Path) -> Result<Workload, WorkloadError> {
-    let queue = BlockQueue::default();
-    let mut parsed = thread::scope(|scope| {
+    let queue = BlockQueue::new(Workload { name: file.display().to_string(), ..Workload::default() });
+    thread::scope(|scope| {
         let reading = scope.spawn(|| {
-            let mut parsed = Vec::new();
-            read_blocks(reader, &queue, file, &mut parsed);
+            read_blocks(reader, &queue, file);
             queue.close();
-            queue.parse_all(file, &mut parsed);
-            parsed
+            queue.parse_all(file);
         });
-        let mut parsed = Vec::new();
-        queue.parse_all(file, &mut parsed);
-        parsed.extend(reading.join().expect("the SWF reading thread does not panic"));
-        parsed
+        queue.parse_all(file);
+        reading.join().expect("the SWF reading thread does not panic");
     });
-    parsed.sort_unstable_by_key(|p| p.0);
-    let mut w = Workload { name: file.display().to_string(), ..Workload::default() };
-    w.jobs.reserve_exact(parsed.iter().map(|(_, p)| p.as_ref().map_or(0, |b| b.part.jobs.len())).sum());
-    let mut rules = RuleCounts::default();
-    let mut job_lines: u64 = 0;
-    let mut lines_before: u64 = 0;
-    for (_, block) in parsed {
-        let block = block.map_err(|e| after_lines(e, lines_before))?;
-        lines_before += block.lines;
-        job_lines += block.job_lines;
-        rules.add(&block.rules);
-        let mut part = block.part;
-        w.jobs.append(&mut part.jobs);
-        w.header.append(&mut part.header);
-        w.max_procs = w.max_procs.or(part.max_procs);
-        w.max_nodes = w.max_nodes.or(part.max_nodes);
-        for (reason, n) in part.skipped {
-            *w.skipped.entry(reason).or_insert(0) += n;
-        }
+    let Assembly { mut w, rules, job_lines, error, .. } =
+        queue.assembly.into_inner().expect("no thread panics holding the assembly");
+    if let Some(e) = error {
+        return Err(e);
     }
 
     w.lacking_requested_procs = rules.requested_procs_from_allocated;
@@ -221,16 +202,13 @@ pub fn parse_swf<R: Read + Send>(reader: R, file: &Path) -> Result<Workload, Wor
 /// text there.
 type Block = (usize, io::Result<Vec<u8>>);
 
-/// A block parsed, by its place in the file.
-type Parsed = (usize, Result<BlockJobs, WorkloadError>);
-
-/// The blocks read and not yet parsed, in file order.
-#[derive(Default)]
+/// The blocks read and not yet parsed, in file order, and what the parsed ones hold.
 struct BlockQueue {
     state: Mutex<QueueState>,
     ready: Condvar,
     /// Set when a block fails: the blocks after it cannot change the outcome, so reading stops.
     failed: AtomicBool,
+    assembly: Mutex<Assembly>,
 }
 
 #[derive(Default)]
@@ -240,9 +218,72 @@ struct QueueState {
     closed: bool,
 }
 
+/// The parsed blocks put together in file order as they come: whichever thread parses the
+/// next block in order adds it and any later ones that were waiting for it, so that joining
+/// the blocks overlaps with parsing.
+struct Assembly {
+    /// The next block in file order.
+    next: usize,
+    waiting: BTreeMap<usize, Result<BlockJobs, WorkloadError>>,
+    w: Workload,
+    rules: RuleCounts,
+    job_lines: u64,
+    lines_before: u64,
+    /// The first error in file order; nothing after it is added.
+    error: Option<WorkloadError>,
+}
+
+impl Assembly {
+    fn add(&mut self, at: usize, parsed: Result<BlockJobs, WorkloadError>) {
+        self.waiting.insert(at, parsed);
+        while let Some(parsed) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            if self.error.is_some() {
+                continue;
+            }
+            let mut block = match parsed {
+                Ok(block) => block,
+                Err(e) => {
+                    self.error = Some(after_lines(e, self.lines_before));
+                    continue;
+                }
+            };
+            self.lines_before += block.lines;
+            self.job_lines += block.job_lines;
+            self.rules.add(&block.rules);
+            let (w, part) = (&mut self.w, &mut block.part);
+            w.jobs.append(&mut part.jobs);
+            w.header.append(&mut part.header);
+            w.max_procs = w.max_procs.or(part.max_procs);
+            w.max_nodes = w.max_nodes.or(part.max_nodes);
+            for (reason, n) in std::mem::take(&mut part.skipped) {
+                *w.skipped.entry(reason).or_insert(0) += n;
+            }
+        }
+    }
+}
+
 impl BlockQueue {
+    fn new(w: Workload) -> Self {
+        let assembly = Assembly {
+            next: 0,
+            waiting: BTreeMap::new(),
+            w,
+            rules: RuleCounts::default(),
+            job_lines: 0,
+            lines_before: 0,
+            error: None,
+        };
+        BlockQueue {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            failed: AtomicBool::new(false),
+            assembly: Mutex::new(assembly),
+        }
+    }
+
     /// Queues `block`; when the queue is full, parses the oldest block here instead of waiting.
-    fn push(&self, block: Block, file: &Path, parsed: &mut Vec<Parsed>) {
+    fn push(&self, block: Block, file: &Path) {
         let oldest = {
             let mut state = self.state.lock().expect("no thread panics holding the queue");
             state.blocks.push_back(block);
@@ -254,7 +295,7 @@ impl BlockQueue {
         };
         self.ready.notify_one();
         if let Some(block) = oldest {
-            parsed.push(self.parse(block, file));
+            self.parse(block, file);
         }
     }
 
@@ -264,7 +305,7 @@ impl BlockQueue {
     }
 
     /// Parses blocks as they come until the queue is closed and empty.
-    fn parse_all(&self, file: &Path, parsed: &mut Vec<Parsed>) {
+    fn parse_all(&self, file: &Path) {
         loop {
             let block = {
                 let mut state = self.state.lock().expect("no thread panics holding the queue");
@@ -278,29 +319,29 @@ impl BlockQueue {
                     state = self.ready.wait(state).expect("no thread panics holding the queue");
                 }
             };
-            parsed.push(self.parse(block, file));
+            self.parse(block, file);
         }
     }
 
-    fn parse(&self, (at, block): Block, file: &Path) -> Parsed {
-        let result = match block {
+    fn parse(&self, (at, block): Block, file: &Path) {
+        let parsed = match block {
             Ok(text) => parse_block(&text, file),
             Err(error) => Err(WorkloadError::Io { file: file.to_path_buf(), error }),
         };
-        if result.is_err() {
+        if parsed.is_err() {
             self.failed.store(true, Ordering::Relaxed);
         }
-        (at, result)
+        self.assembly.lock().expect("no thread panics holding the assembly").add(at, parsed);
     }
 }
 
 /// Reads `reader` into blocks of whole lines and queues them. A read error queues the whole
 /// lines read before it, then the error, as a line-by-line reader would meet them. A line past
 /// [`MAX_LINE_BYTES`] ends the reading: its block is queued for the parser to refuse.
-fn read_blocks<R: Read>(mut reader: R, queue: &BlockQueue, file: &Path, parsed: &mut Vec<Parsed>) {
+fn read_blocks<R: Read>(mut reader: R, queue: &BlockQueue, file: &Path) {
     let mut at = 0;
-    let mut push = |block: io::Result<Vec<u8>>, parsed: &mut Vec<Parsed>| {
-        queue.push((at, block), file, parsed);
+    let mut push = |block: io::Result<Vec<u8>>| {
+        queue.push((at, block), file);
         at += 1;
     };
     // The unfinished line at the end of the last block, carried to the front of the next.
@@ -314,24 +355,24 @@ fn read_blocks<R: Read>(mut reader: R, queue: &BlockQueue, file: &Path, parsed: 
             Err(error) => {
                 block.truncate(whole_lines);
                 if !block.is_empty() {
-                    push(Ok(block), parsed);
+                    push(Ok(block));
                 }
-                push(Err(error), parsed);
+                push(Err(error));
                 return;
             }
             Ok(0) => {
                 if !block.is_empty() {
-                    push(Ok(block), parsed);
+                    push(Ok(block));
                 }
                 return;
             }
             Ok(_) if whole_lines > 0 => {
                 carry = block[whole_lines..].to_vec();
                 block.truncate(whole_lines);
-                push(Ok(block), parsed);
+                push(Ok(block));
             }
             Ok(_) if block.len() as u64 > MAX_LINE_BYTES => {
-                push(Ok(block), parsed);
+                push(Ok(block));
                 return;
             }
             Ok(_) => carry = block,
@@ -354,6 +395,8 @@ struct BlockJobs {
 /// Parses a block of whole lines; an error names the line counted from the block's start.
 fn parse_block(text: &[u8], file: &Path) -> Result<BlockJobs, WorkloadError> {
     let mut b = BlockJobs::default();
+    // Room for lines of 64 bytes (a job line is about 100): growing the vector copied it.
+    b.part.jobs.reserve(text.len() / 64);
     let mut rest = text;
     while !rest.is_empty() {
         let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
@@ -649,10 +692,20 @@ impl Record {
 /// numbers past 2^53), or a float with no fraction up to 2^53 (`12.0`). `None` for a number
 /// that is not whole or does not fit.
 fn whole(tok: &[u8], field_no: usize, ctx: &LineCtx<'_>) -> Result<Option<i64>, WorkloadError> {
-    let digits = tok.strip_prefix(b"-").unwrap_or(tok);
+    let (neg, digits) = match tok.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, tok),
+    };
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-        // All ASCII digits, so valid UTF-8; only overflow can fail.
-        return Ok(std::str::from_utf8(tok).ok().and_then(|s| s.parse::<i64>().ok()));
+        // Summed below zero, so that i64::MIN fits; only overflow can fail.
+        let mut v: i64 = 0;
+        for &d in digits {
+            match v.checked_mul(10).and_then(|v| v.checked_sub(i64::from(d - b'0'))) {
+                Some(next) => v = next,
+                None => return Ok(None),
+            }
+        }
+        return Ok(if neg { Some(v) } else { v.checked_neg() });
     }
     let v = number(tok, field_no, ctx)?;
     Ok((v.fract() == 0.0 && v.abs() <= MAX_EXACT_INT).then_some(v as i64))
