@@ -145,10 +145,10 @@ pub fn push_uint(v: u64, out: &mut Vec<u8>) {
 }
 
 /// Room for any `i64` in fixed point: a sign, 20 digits and a point.
-const FIXED_MAX: usize = 24;
+pub const FIXED_MAX: usize = 24;
 
 /// Writes [`fmt_fixed`]'s text at the end of `buf` and returns where it starts.
-fn fixed_digits(value: i64, decimals: u32, buf: &mut [u8; FIXED_MAX]) -> usize {
+pub fn fixed_digits(value: i64, decimals: u32, buf: &mut [u8; FIXED_MAX]) -> usize {
     let abs = value.unsigned_abs();
     // The scales in use are constants, so that the division is a multiplication.
     let (whole, mut frac) = match decimals {
@@ -193,7 +193,7 @@ const PAIRS: [u8; 200] = {
 };
 
 /// Writes `v`'s decimal digits into `buf` ending just before `end`; returns where they start.
-fn digits_of(mut v: u64, buf: &mut [u8; FIXED_MAX], mut end: usize) -> usize {
+pub fn digits_of(mut v: u64, buf: &mut [u8; FIXED_MAX], mut end: usize) -> usize {
     while v >= 100 {
         let r = (v % 100) as usize;
         v /= 100;
