@@ -133,11 +133,6 @@ pub fn push_ms_as_secs(ms: i64, out: &mut Vec<u8>) {
 }
 
 /// Appends `v` in decimal.
-pub fn push_int(v: i64, out: &mut Vec<u8>) {
-    push_fixed(v, 0, out);
-}
-
-/// Appends `v` in decimal.
 pub fn push_uint(v: u64, out: &mut Vec<u8>) {
     let mut buf = [0; FIXED_MAX];
     let at = digits_of(v, &mut buf, FIXED_MAX);
@@ -266,9 +261,9 @@ mod tests {
             out.clear();
             push_ms_as_secs(v, &mut out);
             assert_eq!(out, SimTime(v).to_string().as_bytes(), "{v} ms");
-            out.clear();
-            push_int(v, &mut out);
-            assert_eq!(out, v.to_string().as_bytes());
+            let mut block = [0; FIXED_MAX];
+            let at = fixed_digits(v, 0, &mut block);
+            assert_eq!(&block[at..], v.to_string().as_bytes());
         }
         for v in [0, 7, 10, u64::MAX] {
             out.clear();
