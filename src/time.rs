@@ -133,11 +133,6 @@ pub fn push_ms_as_secs(ms: i64, out: &mut Vec<u8>) {
 }
 
 /// Appends `v` in decimal.
-pub fn push_int(v: i64, out: &mut Vec<u8>) {
-    push_fixed(v, 0, out);
-}
-
-/// Appends `v` in decimal.
 pub fn push_uint(v: u64, out: &mut Vec<u8>) {
     let mut buf = [0; FIXED_MAX];
     let at = digits_of(v, &mut buf, FIXED_MAX);
@@ -145,10 +140,10 @@ pub fn push_uint(v: u64, out: &mut Vec<u8>) {
 }
 
 /// Room for any `i64` in fixed point: a sign, 20 digits and a point.
-const FIXED_MAX: usize = 24;
+pub const FIXED_MAX: usize = 24;
 
 /// Writes [`fmt_fixed`]'s text at the end of `buf` and returns where it starts.
-fn fixed_digits(value: i64, decimals: u32, buf: &mut [u8; FIXED_MAX]) -> usize {
+pub fn fixed_digits(value: i64, decimals: u32, buf: &mut [u8; FIXED_MAX]) -> usize {
     let abs = value.unsigned_abs();
     // The scales in use are constants, so that the division is a multiplication.
     let (whole, mut frac) = match decimals {
@@ -193,7 +188,7 @@ const PAIRS: [u8; 200] = {
 };
 
 /// Writes `v`'s decimal digits into `buf` ending just before `end`; returns where they start.
-fn digits_of(mut v: u64, buf: &mut [u8; FIXED_MAX], mut end: usize) -> usize {
+pub fn digits_of(mut v: u64, buf: &mut [u8; FIXED_MAX], mut end: usize) -> usize {
     while v >= 100 {
         let r = (v % 100) as usize;
         v /= 100;
@@ -266,9 +261,9 @@ mod tests {
             out.clear();
             push_ms_as_secs(v, &mut out);
             assert_eq!(out, SimTime(v).to_string().as_bytes(), "{v} ms");
-            out.clear();
-            push_int(v, &mut out);
-            assert_eq!(out, v.to_string().as_bytes());
+            let mut block = [0; FIXED_MAX];
+            let at = fixed_digits(v, 0, &mut block);
+            assert_eq!(&block[at..], v.to_string().as_bytes());
         }
         for v in [0, 7, 10, u64::MAX] {
             out.clear();

@@ -1,10 +1,12 @@
 //! Reader for the Standard Workload Format (SWF) of the Parallel Workloads Archive: plain or
 //! gzipped files, all 18 fields, the header comments, and the rules for unknown (−1) values.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::thread;
 
 use flate2::read::MultiGzDecoder;
@@ -89,91 +91,19 @@ pub fn read_swf_from<R: Read + Send>(source: R, file: &Path) -> Result<Workload,
         head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
     };
     if is_gzip {
-        parse_inflating(reader, file)
+        // Multi-member: concatenated .gz files (e.g. `cat a.gz b.gz`) are valid gzip.
+        parse_swf(MultiGzDecoder::new(reader), file)
     } else {
         parse_swf(reader, file)
     }
 }
 
-/// Bytes of inflated text handed over at a time, and blocks in flight: enough to keep both
-/// threads busy, little enough that a parser stopping early (a line past the cap) leaves
-/// at most a few blocks inflated for nothing.
+/// Bytes read (or inflated) at a time: each block, cut after its last line break, is parsed as
+/// a whole, by whichever thread is free.
 const BLOCK_BYTES: u64 = 1 << 18;
+/// Blocks read ahead of the parsers: past this the reading thread parses the oldest itself,
+/// so that memory holds a few blocks of text, never the whole file.
 const BLOCKS_AHEAD: usize = 4;
-
-/// Parses gzipped SWF while another thread reads and inflates it: inflating is about as
-/// costly as parsing, so the two overlap. The parser sees the same bytes in the same order as
-/// from one thread, so nothing depends on timing.
-fn parse_inflating<R: Read + Send>(source: R, file: &Path) -> Result<Workload, WorkloadError> {
-    let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(BLOCKS_AHEAD);
-    thread::scope(|scope| {
-        scope.spawn(move || {
-            // Multi-member: concatenated .gz files (e.g. `cat a.gz b.gz`) are valid gzip.
-            let mut gz = MultiGzDecoder::new(source);
-            loop {
-                let mut block = Vec::with_capacity(BLOCK_BYTES as usize);
-                let read = (&mut gz).take(BLOCK_BYTES).read_to_end(&mut block);
-                // What was inflated before an error goes first, so the parser reports a bad
-                // line ahead of the bad stream, as it would reading on one thread.
-                let sent = block.is_empty() || tx.send(Ok(block)).is_ok();
-                match read {
-                    Ok(0) => return,
-                    Ok(_) if sent => {}
-                    // The parser stopped (an error, or a line past the cap): so does this.
-                    Ok(_) => return,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-            }
-        });
-        parse_swf(Blocks { rx, block: Vec::new(), at: 0 }, file)
-    })
-}
-
-/// The reading end of [`parse_inflating`]: the blocks as one stream, ending when the
-/// inflating thread is done.
-struct Blocks {
-    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
-    block: Vec<u8>,
-    at: usize,
-}
-
-impl Read for Blocks {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let have = self.fill_buf()?;
-            let n = have.len().min(out.len());
-            out[..n].copy_from_slice(&have[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for Blocks {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.at == self.block.len() {
-            self.at = 0;
-            match self.rx.recv() {
-                Ok(Ok(block)) => self.block = block,
-                Ok(Err(e)) => {
-                    self.block.clear();
-                    return Err(e);
-                }
-                // The sender has finished: the end of the text.
-                Err(mpsc::RecvError) => self.block.clear(),
-            }
-        }
-        Ok(&self.block[self.at..])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.at += n;
-    }
-}
 
 /// Counts of each unknown-value rule that fired while reading, turned into notes at the end.
 #[derive(Default)]
@@ -184,41 +114,35 @@ struct RuleCounts {
     requested_time_raised: u64,
 }
 
+impl RuleCounts {
+    fn add(&mut self, other: &RuleCounts) {
+        self.requested_procs_from_allocated += other.requested_procs_from_allocated;
+        self.requested_time_from_runtime += other.requested_time_from_runtime;
+        self.requested_time_raised += other.requested_time_raised;
+    }
+}
+
 /// Parses SWF text. `file` only names the source in errors and in [`Workload::name`].
-pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, WorkloadError> {
-    let mut w = Workload { name: file.display().to_string(), ..Workload::default() };
-    let mut rules = RuleCounts::default();
-    let mut job_lines: u64 = 0;
-    // One buffer for the whole file: allocating per line is most of the cost on large logs.
-    let mut buf: Vec<u8> = Vec::with_capacity(256);
-    let mut line_no: u64 = 0;
-    loop {
-        buf.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE_BYTES + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(|error| WorkloadError::Io { file: file.to_path_buf(), error })?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if n as u64 > MAX_LINE_BYTES {
-            return Err(WorkloadError::LineTooLong { file: file.to_path_buf(), line: line_no, max: MAX_LINE_BYTES });
-        }
-        let line = buf.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        if line[0] == b';' {
-            read_comment(&line[1..], file, line_no, &mut w)?;
-            continue;
-        }
-        job_lines += 1;
-        let ctx = LineCtx { file, line: line_no };
-        let rec = parse_record(line, &ctx, &mut rules)?;
-        if let Some(job) = rec.into_job(&mut w, &mut rules) {
-            w.jobs.push(job);
-        }
+///
+/// One thread reads (and inflates) the text in blocks of whole lines; it and the calling
+/// thread parse the blocks, each block on its own, and the blocks' jobs, header lines and
+/// counts are put together in file order. So the result, and the first error in file order,
+/// are those of reading line by line on one thread, whichever thread parsed what.
+pub fn parse_swf<R: Read + Send>(reader: R, file: &Path) -> Result<Workload, WorkloadError> {
+    let queue = BlockQueue::new(Workload { name: file.display().to_string(), ..Workload::default() });
+    thread::scope(|scope| {
+        let reading = scope.spawn(|| {
+            read_blocks(reader, &queue, file);
+            queue.close();
+            queue.parse_all(file);
+        });
+        queue.parse_all(file);
+        reading.join().expect("the SWF reading thread does not panic");
+    });
+    let Assembly { mut w, rules, job_lines, error, .. } =
+        queue.assembly.into_inner().expect("no thread panics holding the assembly");
+    if let Some(e) = error {
+        return Err(e);
     }
 
     w.lacking_requested_procs = rules.requested_procs_from_allocated;
@@ -272,6 +196,248 @@ pub fn parse_swf<R: BufRead>(mut reader: R, file: &Path) -> Result<Workload, Wor
     }
     sort_by_arrival(&mut w.jobs);
     Ok(w)
+}
+
+/// A block of text by its place in the file: whole lines, or the read error that ended the
+/// text there.
+type Block = (usize, io::Result<Vec<u8>>);
+
+/// The blocks read and not yet parsed, in file order, and what the parsed ones hold.
+struct BlockQueue {
+    state: Mutex<QueueState>,
+    ready: Condvar,
+    /// Set when a block fails: the blocks after it cannot change the outcome, so reading stops.
+    failed: AtomicBool,
+    assembly: Mutex<Assembly>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    blocks: VecDeque<Block>,
+    /// No more blocks will come.
+    closed: bool,
+}
+
+/// The parsed blocks put together in file order as they come: whichever thread parses the
+/// next block in order adds it and any later ones that were waiting for it, so that joining
+/// the blocks overlaps with parsing.
+struct Assembly {
+    /// The next block in file order.
+    next: usize,
+    waiting: BTreeMap<usize, Result<BlockJobs, WorkloadError>>,
+    w: Workload,
+    rules: RuleCounts,
+    job_lines: u64,
+    lines_before: u64,
+    /// The first error in file order; nothing after it is added.
+    error: Option<WorkloadError>,
+}
+
+impl Assembly {
+    fn add(&mut self, at: usize, parsed: Result<BlockJobs, WorkloadError>) {
+        self.waiting.insert(at, parsed);
+        while let Some(parsed) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            if self.error.is_some() {
+                continue;
+            }
+            let mut block = match parsed {
+                Ok(block) => block,
+                Err(e) => {
+                    self.error = Some(after_lines(e, self.lines_before));
+                    continue;
+                }
+            };
+            self.lines_before += block.lines;
+            self.job_lines += block.job_lines;
+            self.rules.add(&block.rules);
+            let (w, part) = (&mut self.w, &mut block.part);
+            w.jobs.append(&mut part.jobs);
+            w.header.append(&mut part.header);
+            w.max_procs = w.max_procs.or(part.max_procs);
+            w.max_nodes = w.max_nodes.or(part.max_nodes);
+            for (reason, n) in std::mem::take(&mut part.skipped) {
+                *w.skipped.entry(reason).or_insert(0) += n;
+            }
+        }
+    }
+}
+
+impl BlockQueue {
+    fn new(w: Workload) -> Self {
+        let assembly = Assembly {
+            next: 0,
+            waiting: BTreeMap::new(),
+            w,
+            rules: RuleCounts::default(),
+            job_lines: 0,
+            lines_before: 0,
+            error: None,
+        };
+        BlockQueue {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            failed: AtomicBool::new(false),
+            assembly: Mutex::new(assembly),
+        }
+    }
+
+    /// Queues `block`; when the queue is full, parses the oldest block here instead of waiting.
+    fn push(&self, block: Block, file: &Path) {
+        let oldest = {
+            let mut state = self.state.lock().expect("no thread panics holding the queue");
+            state.blocks.push_back(block);
+            if state.blocks.len() > BLOCKS_AHEAD {
+                state.blocks.pop_front()
+            } else {
+                None
+            }
+        };
+        self.ready.notify_one();
+        if let Some(block) = oldest {
+            self.parse(block, file);
+        }
+    }
+
+    fn close(&self) {
+        self.state.lock().expect("no thread panics holding the queue").closed = true;
+        self.ready.notify_all();
+    }
+
+    /// Parses blocks as they come until the queue is closed and empty.
+    fn parse_all(&self, file: &Path) {
+        loop {
+            let block = {
+                let mut state = self.state.lock().expect("no thread panics holding the queue");
+                loop {
+                    if let Some(block) = state.blocks.pop_front() {
+                        break block;
+                    }
+                    if state.closed {
+                        return;
+                    }
+                    state = self.ready.wait(state).expect("no thread panics holding the queue");
+                }
+            };
+            self.parse(block, file);
+        }
+    }
+
+    fn parse(&self, (at, block): Block, file: &Path) {
+        let parsed = match block {
+            Ok(text) => parse_block(&text, file),
+            Err(error) => Err(WorkloadError::Io { file: file.to_path_buf(), error }),
+        };
+        if parsed.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        self.assembly.lock().expect("no thread panics holding the assembly").add(at, parsed);
+    }
+}
+
+/// Reads `reader` into blocks of whole lines and queues them. A read error queues the whole
+/// lines read before it, then the error, as a line-by-line reader would meet them. A line past
+/// [`MAX_LINE_BYTES`] ends the reading: its block is queued for the parser to refuse.
+fn read_blocks<R: Read>(mut reader: R, queue: &BlockQueue, file: &Path) {
+    let mut at = 0;
+    let mut push = |block: io::Result<Vec<u8>>| {
+        queue.push((at, block), file);
+        at += 1;
+    };
+    // The unfinished line at the end of the last block, carried to the front of the next.
+    let mut carry: Vec<u8> = Vec::new();
+    while !queue.failed.load(Ordering::Relaxed) {
+        let mut block = std::mem::take(&mut carry);
+        block.reserve(BLOCK_BYTES as usize);
+        let read = (&mut reader).take(BLOCK_BYTES).read_to_end(&mut block);
+        let whole_lines = block.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        match read {
+            Err(error) => {
+                block.truncate(whole_lines);
+                if !block.is_empty() {
+                    push(Ok(block));
+                }
+                push(Err(error));
+                return;
+            }
+            Ok(0) => {
+                if !block.is_empty() {
+                    push(Ok(block));
+                }
+                return;
+            }
+            Ok(_) if whole_lines > 0 => {
+                carry = block[whole_lines..].to_vec();
+                block.truncate(whole_lines);
+                push(Ok(block));
+            }
+            Ok(_) if block.len() as u64 > MAX_LINE_BYTES => {
+                push(Ok(block));
+                return;
+            }
+            Ok(_) => carry = block,
+        }
+    }
+}
+
+/// What one block of whole lines holds: its jobs, header lines and counts; `part` holds the
+/// jobs, the header, the machine size and the skipped counts.
+#[derive(Default)]
+struct BlockJobs {
+    part: Workload,
+    rules: RuleCounts,
+    job_lines: u64,
+    /// Lines in the block, blank and comment lines included: the next block's first line
+    /// number is one past the sum of these before it.
+    lines: u64,
+}
+
+/// Parses a block of whole lines; an error names the line counted from the block's start.
+fn parse_block(text: &[u8], file: &Path) -> Result<BlockJobs, WorkloadError> {
+    let mut b = BlockJobs::default();
+    // Room for lines of 64 bytes (a job line is about 100): growing the vector copied it.
+    b.part.jobs.reserve(text.len() / 64);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
+        let (raw, tail) = rest.split_at(end);
+        rest = tail;
+        b.lines += 1;
+        if raw.len() as u64 > MAX_LINE_BYTES {
+            return Err(WorkloadError::LineTooLong { file: file.to_path_buf(), line: b.lines, max: MAX_LINE_BYTES });
+        }
+        let line = raw.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        if line[0] == b';' {
+            read_comment(&line[1..], file, b.lines, &mut b.part)?;
+            continue;
+        }
+        b.job_lines += 1;
+        let ctx = LineCtx { file, line: b.lines };
+        let rec = parse_record(line, &ctx, &mut b.rules)?;
+        if let Some(job) = rec.into_job(&mut b.part, &mut b.rules) {
+            b.part.jobs.push(job);
+        }
+    }
+    Ok(b)
+}
+
+/// `e`, met in a block that starts after `lines` lines, with its line counted from the file's
+/// start.
+fn after_lines(mut e: WorkloadError, lines: u64) -> WorkloadError {
+    match &mut e {
+        WorkloadError::FieldCount { line, .. }
+        | WorkloadError::Field { line, .. }
+        | WorkloadError::Header { line, .. }
+        | WorkloadError::LineTooLong { line, .. } => *line += lines,
+        WorkloadError::Io { .. }
+        | WorkloadError::WrongKind { .. }
+        | WorkloadError::NoJobs { .. }
+        | WorkloadError::NotReplayable { .. } => {}
+    }
+    e
 }
 
 /// A note counting the jobs whose number an earlier job already has, naming the first few
@@ -526,10 +692,20 @@ impl Record {
 /// numbers past 2^53), or a float with no fraction up to 2^53 (`12.0`). `None` for a number
 /// that is not whole or does not fit.
 fn whole(tok: &[u8], field_no: usize, ctx: &LineCtx<'_>) -> Result<Option<i64>, WorkloadError> {
-    let digits = tok.strip_prefix(b"-").unwrap_or(tok);
+    let (neg, digits) = match tok.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, tok),
+    };
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-        // All ASCII digits, so valid UTF-8; only overflow can fail.
-        return Ok(std::str::from_utf8(tok).ok().and_then(|s| s.parse::<i64>().ok()));
+        // Summed below zero, so that i64::MIN fits; only overflow can fail.
+        let mut v: i64 = 0;
+        for &d in digits {
+            match v.checked_mul(10).and_then(|v| v.checked_sub(i64::from(d - b'0'))) {
+                Some(next) => v = next,
+                None => return Ok(None),
+            }
+        }
+        return Ok(if neg { Some(v) } else { v.checked_neg() });
     }
     let v = number(tok, field_no, ctx)?;
     Ok((v.fract() == 0.0 && v.abs() <= MAX_EXACT_INT).then_some(v as i64))
@@ -885,6 +1061,62 @@ mod tests {
         let plain_path = dir.path().join("plain.swf.gz");
         std::fs::write(&plain_path, text.as_bytes()).expect("write plain");
         assert_eq!(read_swf(&plain_path).expect("plain despite .gz name").jobs, plain.jobs);
+    }
+
+    /// Job lines enough to fill several of the blocks the reader parses apart, with header
+    /// lines among them; line `n` (1-based) is job `n` unless it is a comment.
+    fn many_lines(n: usize, comment_every: usize) -> Vec<String> {
+        (1..=n)
+            .map(|i| {
+                if i % comment_every == 0 {
+                    format!("; MaxProcs: {i}")
+                } else {
+                    // Submit times run backwards within each hundred, so sorting has work to do.
+                    format!(
+                        "{i} {} 0 10 1 -1 -1 1 20 -1 1 {} 1 -1 -1 -1 -1 -1",
+                        1_000 * (i / 100) + 99 - i % 100,
+                        i % 7
+                    )
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_text_of_many_blocks_reads_as_line_by_line() {
+        let lines = many_lines(40_000, 997);
+        let text = lines.join("\n");
+        assert!(text.len() as u64 > 6 * BLOCK_BYTES, "the text spans several blocks");
+        let w = parse(&text).expect("valid");
+        let mut expected: Vec<(SimTime, u64)> = (1..=40_000u64)
+            .filter(|i| i % 997 != 0)
+            .map(|i| (SimTime(1_000 * (1_000 * (i / 100) + 99 - i % 100) as i64), i))
+            .collect();
+        expected.sort_by_key(|&(submit, _)| submit);
+        let got: Vec<(SimTime, u64)> = w.jobs.iter().map(|j| (j.submit, j.id)).collect();
+        assert_eq!(got, expected, "every line across block boundaries, in arrival then file order");
+        let header: Vec<String> = (1..=40_000).filter(|i| i % 997 == 0).map(|i| format!("MaxProcs: {i}")).collect();
+        assert_eq!(w.header, header, "header lines in file order");
+        assert_eq!(w.max_procs, Some(997), "the first MaxProcs line wins");
+    }
+
+    #[test]
+    fn an_error_in_a_later_block_names_its_line_in_the_file_and_the_first_error_wins() {
+        let mut lines = many_lines(40_000, 1_000_000);
+        lines[29_999] = "30000 0 0 10 1 -1 -1 1 ten -1 1 1 1 -1 -1 -1 -1 -1".into();
+        let text = lines.join("\n");
+        let err = parse(&text).expect_err("line 30000 is bad");
+        assert_eq!(err.to_string(), "t.swf:30000: field 9 (requested time): expected a number, found \"ten\"");
+        lines[12_344] = "; MaxNodes: many".into();
+        let err = parse(&lines.join("\n")).expect_err("line 12345 is bad too");
+        assert!(matches!(err, WorkloadError::Header { line: 12_345, .. }), "{err}");
+        lines[38_000] = "x".repeat(MAX_LINE_BYTES as usize + 1);
+        lines[12_344] = "; fine".into();
+        let err = parse(&lines.join("\n")).expect_err("two bad lines");
+        assert!(matches!(err, WorkloadError::Field { line: 30_000, .. }), "{err}");
+        lines[29_999] = "; fine".into();
+        let err = parse(&lines.join("\n")).expect_err("a line past the cap");
+        assert!(matches!(err, WorkloadError::LineTooLong { line: 38_001, .. }), "{err}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use crate::time::{push_int, push_ms_as_secs, push_uint, SimDuration, SimTime};
+use crate::time::{digits_of, fixed_digits, SimDuration, SimTime, FIXED_MAX};
 use crate::workload::job::{Job, JobIdx};
 use crate::workload::Workload;
 
@@ -54,7 +54,6 @@ pub fn write_schedule<W: Write>(
 
     // Reused across lines: a schedule has as many lines as the trace has jobs.
     let mut line = Vec::with_capacity(160);
-    let mut cell = Vec::with_capacity(32);
     for r in ran {
         let r = r?;
         let job = workload.jobs.get(r.job as usize).ok_or_else(|| {
@@ -62,7 +61,7 @@ pub fn write_schedule<W: Write>(
         })?;
         let wait = Cell::Time((r.waited_until - job.submit).0);
         let cells = job_cells(job, wait, r.run, r.status, job.meta.queue, job.meta.partition);
-        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
+        write_swf_line(&mut out, &cells, &mut line)?;
     }
     out.flush()
 }
@@ -81,11 +80,10 @@ pub fn write_input<W: Write>(
         writeln!(out, "; {}", h.replace('\n', " "))?;
     }
     let mut line = Vec::with_capacity(160);
-    let mut cell = Vec::with_capacity(32);
     for job in &w.jobs {
         let queue = job.class.swf_queue();
         let cells = job_cells(job, Cell::Int(-1), job.runtime, job.meta.status, queue, partition(job));
-        write_swf_line(&mut out, &cells, &mut line, &mut cell)?;
+        write_swf_line(&mut out, &cells, &mut line)?;
     }
     out.flush()
 }
@@ -162,31 +160,72 @@ enum Cell {
 }
 
 impl Cell {
-    fn push(self, out: &mut Vec<u8>) {
-        match self {
-            Cell::Int(v) => push_int(v, out),
-            Cell::Count(v) => push_uint(v, out),
-            Cell::Time(ms) => push_ms_as_secs(ms, out),
-            Cell::Float(v) if !(v.is_finite() && v >= 0.0) => out.extend_from_slice(b"-1"),
-            // Whole amounts, nearly all of them, print as integers do; `-0.0` keeps its sign.
-            Cell::Float(v) if v.fract() == 0.0 && v < 9e15 && v.is_sign_positive() => push_int(v as i64, out),
-            Cell::Float(v) => {
-                let _ = write!(out, "{v}");
+    /// Writes the cell's text at the end of `buf` (whose other bytes it leaves alone) and
+    /// returns where the text starts; `None` for a float whose text does not fit.
+    fn right_aligned(self, buf: &mut [u8; FIXED_MAX]) -> Option<usize> {
+        Some(match self {
+            Cell::Int(v) => fixed_digits(v, 0, buf),
+            Cell::Count(v) => digits_of(v, buf, FIXED_MAX),
+            Cell::Time(ms) => fixed_digits(ms, 3, buf),
+            Cell::Float(v) if !(v.is_finite() && v >= 0.0) => {
+                buf[FIXED_MAX - 2..].copy_from_slice(b"-1");
+                FIXED_MAX - 2
             }
-        }
+            // Whole amounts, nearly all of them, print as integers do; `-0.0` keeps its sign.
+            Cell::Float(v) if v.fract() == 0.0 && v < 9e15 && v.is_sign_positive() => fixed_digits(v as i64, 0, buf),
+            Cell::Float(v) => {
+                let text = v.to_string();
+                let at = FIXED_MAX.checked_sub(text.len())?;
+                buf[at..].copy_from_slice(text.as_bytes());
+                at
+            }
+        })
     }
 }
 
-/// Writes one SWF line of 18 fields, right-aligned in the archive's column widths. `line` and
-/// `cell` are scratch buffers reused across lines.
-fn write_swf_line(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>, cell: &mut Vec<u8>) -> io::Result<()> {
+/// Writes one SWF line of 18 fields, right-aligned in the archive's column widths. `line` is a
+/// scratch buffer reused across lines.
+///
+/// Each cell's text is made right-aligned in a block of spaces as wide as any cell, and the
+/// blocks are copied into the line from the last cell to the first, each ending where its
+/// cell ends: a block's spaces are the padding before its cell, and the copies are all of one
+/// size. Copying short pieces of varying length into the line was most of this file's cost.
+fn write_swf_line(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>) -> io::Result<()> {
+    let mut blocks = [[b' '; FIXED_MAX]; 18];
+    let mut ends = [0usize; 18];
+    // The line is built after a margin of one block, so that the first block fits before it.
+    let mut end = FIXED_MAX;
+    for (i, c) in cells.iter().enumerate() {
+        let Some(at) = c.right_aligned(&mut blocks[i]) else {
+            return write_swf_line_plain(out, cells, line);
+        };
+        end += WIDTHS[i].max(FIXED_MAX - at) + usize::from(i > 0);
+        ends[i] = end;
+    }
+    line.clear();
+    line.resize(end + 1, b' ');
+    for (block, &end) in blocks.iter().zip(&ends).rev() {
+        line[end - FIXED_MAX..end].copy_from_slice(block);
+    }
+    line[end] = b'\n';
+    out.write_all(&line[FIXED_MAX..])
+}
+
+/// [`write_swf_line`] for a line with a cell longer than a block (a float written in full).
+fn write_swf_line_plain(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>) -> io::Result<()> {
     line.clear();
     for (i, c) in cells.iter().enumerate() {
-        cell.clear();
-        c.push(cell);
-        let pad = WIDTHS[i].saturating_sub(cell.len()) + usize::from(i > 0);
+        let text = match c {
+            Cell::Float(v) if c.right_aligned(&mut [0; FIXED_MAX]).is_none() => v.to_string(),
+            _ => {
+                let mut buf = [0; FIXED_MAX];
+                let at = c.right_aligned(&mut buf).expect("only floats overflow a block");
+                String::from_utf8_lossy(&buf[at..]).into_owned()
+            }
+        };
+        let pad = WIDTHS[i].saturating_sub(text.len()) + usize::from(i > 0);
         line.resize(line.len() + pad, b' ');
-        line.extend_from_slice(cell);
+        line.extend_from_slice(text.as_bytes());
     }
     line.push(b'\n');
     out.write_all(line)
@@ -297,11 +336,43 @@ mod tests {
     }
 
     #[test]
+    fn a_line_is_each_cell_right_aligned_in_its_width_whatever_its_length() {
+        let tiny = 1e-30f64.to_string();
+        assert!(tiny.len() > FIXED_MAX, "a float longer than a block: {tiny}");
+        let mut line = Vec::new();
+        for (cell, text) in [
+            (Cell::Float(552.21), "552.21"),
+            (Cell::Float(1e20), "100000000000000000000"),
+            (Cell::Float(1e-30), tiny.as_str()),
+            (Cell::Time(-1_500), "-1.5"),
+            (Cell::Time(i64::MIN), "-9223372036854775.808"),
+            (Cell::Int(i64::MIN), "-9223372036854775808"),
+            (Cell::Count(u64::MAX), "18446744073709551615"),
+        ] {
+            let mut cells = [Cell::Int(-1); 18];
+            cells[0] = Cell::Count(123_456_789_012);
+            cells[1] = Cell::Time(4_709);
+            cells[5] = cell;
+            let mut texts = vec!["-1"; 18];
+            (texts[0], texts[1], texts[5]) = ("123456789012", "4.709", text);
+            let expected: String = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{}{t:>w$}", if i > 0 { " " } else { "" }, w = WIDTHS[i]))
+                .chain(["\n".to_string()])
+                .collect();
+            let mut out = Vec::new();
+            write_swf_line(&mut out, &cells, &mut line).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
+
+    #[test]
     fn float_fields_print_shortest_and_never_nan() {
         let text = |v: f64| {
             let mut out = Vec::new();
-            Cell::Float(v).push(&mut out);
-            String::from_utf8(out).unwrap()
+            write_swf_line(&mut out, &[Cell::Float(v); 18], &mut Vec::new()).unwrap();
+            String::from_utf8(out).unwrap().split_whitespace().next().unwrap().to_string()
         };
         assert_eq!(text(-1.0), "-1");
         assert_eq!(text(142.0), "142");
