@@ -22,8 +22,8 @@ pub struct Profile {
     /// Scratch of [`Profile::window_fit`], kept to save an allocation per candidate window.
     alive: Vec<Candidate>,
     /// `peaks[k]` is the most cores free in any of slices `0..=k`, for the first slices only:
-    /// a change cuts it back to the slices before it, and [`Profile::could_move_earlier`]
-    /// extends it as far as it needs.
+    /// a change cuts it back to the slices before it, and [`Profile::compress`] extends it
+    /// as far as it needs.
     peaks: Vec<u64>,
 }
 
@@ -34,6 +34,17 @@ struct Candidate {
     node: NodeId,
     min: Res,
     tasks: u32,
+}
+
+/// What [`Profile::compress`] did with a reservation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// No earlier window holds it: it stays where it is.
+    Stays,
+    /// It now starts at this earlier instant, with the same claim.
+    Moved(SimTime),
+    /// Counts do not decide: the caller withdraws it and searches again.
+    Search,
 }
 
 /// Reservations last at least this long, so that a zero-length job still claims its cores
@@ -154,57 +165,83 @@ impl Profile {
         unreachable!("a job that fits the empty partition always fits in the last slice")
     }
 
-    /// Whether a job holding `need` cores from `start` for `dur` (its reservation, made by
-    /// [`Profile::earliest`] and [`Profile::reserve`]) could find an earlier window if it gave
-    /// its claim back. Only core counts are looked at, so a `false` is a proof that it cannot
-    /// move and a `true` only that it might; on a machine of one node, where counts are the
-    /// node's cores, re-placing such a job gives back the same start and the same allocation.
-    /// It saves conservative backfilling the release, the search and the claim of reservations
-    /// that stay put.
-    pub fn could_move_earlier(&mut self, start: SimTime, dur: SimDuration, need: u64) -> bool {
+    /// Compresses a reservation on a machine of one node: the claim `alloc`, made from `start`
+    /// for `dur` by [`Profile::earliest`] and [`Profile::reserve`], goes where withdrawing it
+    /// and searching again would put it, when core counts decide that. It saves conservative
+    /// backfilling the release, the search and the claim of reservations that stay put, and
+    /// touches only the slices a move changes.
+    pub fn compress(&mut self, start: SimTime, dur: SimDuration, alloc: &[(NodeId, Res)]) -> Compression {
+        if self.nodes != 1 {
+            return Compression::Search;
+        }
         let dur = dur.max(MIN_SPAN);
         let Ok(a) = self.starts.binary_search(&start) else {
             // The claim's first edge was merged away: let the full search decide.
-            return true;
+            return Compression::Search;
         };
-        if a == 0 {
-            return false;
+        // Counts are necessary for any fit, so no earlier run of counts proves it stays.
+        let Some(to) = self.earlier_run(a, dur, cores_in(alloc)) else {
+            return Compression::Stays;
+        };
+        if alloc.iter().any(|&(_, r)| r.mem != 0 || r.gpus != 0) {
+            return Compression::Search;
         }
-        // An earlier window ends before the claim does, so from `start` on its own claim
-        // covers it: a window reaching `start` fits if the slice just before does, and any
-        // other lies in a run of slices, before that one, each with `need` cores free.
-        if self.cores[a - 1] >= need {
-            return true;
+        // With cores only on one node, counts are the whole fit (see `window_fit`): the search
+        // would find `to` and the same claim. Where the old and new claims overlap nothing
+        // changes; before, the new one is claimed, and after, the old one given back.
+        let (end, new_end) = (start.saturating_add(dur), to.saturating_add(dur));
+        let (i, j) = self.span(to, start.min(new_end));
+        self.claim(i, j, alloc);
+        self.release(new_end.max(start), end, alloc);
+        // The release merges at its own edges only; the old claim's first edge may now part
+        // equal slices.
+        if let Ok(k) = self.starts.binary_search(&start) {
+            self.merge_at(k);
         }
-        if a == 1 {
-            return false;
-        }
-        // Most reservations stay put while the profile does not change: the most cores free
-        // before the slice just before it, kept until the profile changes, often proves it.
+        Compression::Moved(to)
+    }
+
+    /// The earliest start before slice `a` of a window of `dur` with `need` cores free, where
+    /// the slices from `a` on are taken to hold `need` more (a claim from slice `a` given
+    /// back, longer than any window that starts before it). Such a window lies in a run of
+    /// slices each with `need` free: it is the run's first slice, when the run reaches slice
+    /// `a` (the claim covers the rest) or lasts `dur`.
+    fn earlier_run(&mut self, a: usize, dur: SimDuration, need: u64) -> Option<SimTime> {
+        // The most cores free in slices `0..=k`, kept until the profile changes, skips the
+        // slices before the first with `need` free, and proves most reservations immobile.
         let mut peak = self.peaks.last().copied().unwrap_or(0);
-        while self.peaks.len() < a - 1 {
+        while self.peaks.len() < a {
             peak = peak.max(self.cores[self.peaks.len()]);
             self.peaks.push(peak);
         }
-        if self.peaks[a - 2] < need {
-            return false;
-        }
-        let mut run_from = None;
-        for k in 0..a {
-            if self.cores[k] >= need {
-                run_from = run_from.or(Some(self.starts[k]));
-            } else if let Some(from) = run_from.take() {
-                if from.saturating_add(dur) <= self.starts[k] {
-                    return true;
+        let mut k = self.peaks[..a].partition_point(|&p| p < need);
+        while k < a {
+            let from = self.starts[k];
+            if from.saturating_add(dur) > self.starts[a - 1] {
+                // A run from here on can only hold the window by reaching slice `a`: the run
+                // holding slice `a - 1`, if that has the cores.
+                if self.cores[a - 1] < need {
+                    return None;
                 }
+                let mut r = a - 1;
+                while r > k && self.cores[r - 1] >= need {
+                    r -= 1;
+                }
+                return Some(self.starts[r]);
+            }
+            let mut e = k + 1;
+            while e < a && self.cores[e] >= need {
+                e += 1;
+            }
+            if e == a || from.saturating_add(dur) <= self.starts[e] {
+                return Some(from);
+            }
+            k = e + 1;
+            while k < a && self.cores[k] < need {
+                k += 1;
             }
         }
-        false
-    }
-
-    /// Whether the machine is one node, where core counts decide every placement.
-    pub fn one_node(&self) -> bool {
-        self.nodes == 1
+        None
     }
 
     /// First fit on the per-node minimum over slices `i..k`, over the partition's nodes. When
@@ -297,6 +334,11 @@ impl Profile {
     /// offered; debug builds check it (the check cost a tenth of a conservative run).
     pub fn reserve(&mut self, start: SimTime, dur: SimDuration, alloc: &[(NodeId, Res)]) {
         let (i, j) = self.span(start, start.saturating_add(dur.max(MIN_SPAN)));
+        self.claim(i, j, alloc);
+    }
+
+    /// Claims `alloc` in slices `i..j`.
+    fn claim(&mut self, i: usize, j: usize, alloc: &[(NodeId, Res)]) {
         // Splits and claims touch slice `i` and on.
         self.peaks.truncate(i);
         let cores = cores_in(alloc);
@@ -367,12 +409,17 @@ impl Profile {
     fn merge_around(&mut self, i: usize, j: usize) {
         // Edges: between j-1 and j, then between i-1 and i (higher index first, so that
         // removing one does not shift the other).
-        for edge in [j, i] {
-            if edge > 0 && edge < self.starts.len() && self.free(edge - 1) == self.free(edge) {
-                self.starts.remove(edge);
-                self.cores.remove(edge);
-                self.spare.push(self.row.remove(edge));
-            }
+        self.merge_at(j);
+        self.merge_at(i);
+    }
+
+    /// Merges slice `edge` into the one before when both have the same free resources.
+    fn merge_at(&mut self, edge: usize) {
+        if edge > 0 && edge < self.starts.len() && self.free(edge - 1) == self.free(edge) {
+            self.peaks.truncate(edge);
+            self.starts.remove(edge);
+            self.cores.remove(edge);
+            self.spare.push(self.row.remove(edge));
         }
     }
 }
@@ -437,7 +484,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reservation_that_cannot_move_is_recognised_and_one_that_can_is_not() {
+    fn a_reservation_that_cannot_move_stays_and_one_that_can_moves() {
         // 10 cores: 8 busy until 100; a job of 6 cores for 100 is reserved at 100 (the earliest).
         let cl = Cluster::flat(10);
         let all = &cl.partitions()[0];
@@ -447,13 +494,13 @@ mod tests {
         let mut a = Allocation::default();
         assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(100));
         p.reserve(s(100), d(100), &a);
-        assert!(!p.could_move_earlier(s(100), d(100), 6));
+        assert_eq!(p.compress(s(100), d(100), &a), Compression::Stays);
         // The running job ends at 50: [50, 150) has 10 free and then 4 besides the job's own
         // claim, so it fits at 50 only once that claim is counted as given back.
         p.release(s(50), s(100), &running);
-        assert!(p.could_move_earlier(s(100), d(100), 6));
-        p.release(s(100), s(200), &a);
-        assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(50));
+        assert_eq!(p.compress(s(100), d(100), &a), Compression::Moved(s(50)));
+        let free: Vec<u32> = [0, 49, 50, 149, 150].iter().map(|&t| p.free_at(s(t), 0).cores).collect();
+        assert_eq!(free, vec![2, 2, 4, 4, 10]);
     }
 
     /// The plain search the scans must agree with: every slice start in order, the per-node
@@ -527,39 +574,62 @@ mod tests {
             }
         }
 
-        /// On one node, `could_move_earlier` says `false` only of reservations that the
-        /// search, given the claim back, would put at the same start.
+        /// On one node, with memory asked by some jobs, compressing a reservation leaves it
+        /// where withdrawing it and searching again would put it, and the profile as that
+        /// would leave it.
         #[test]
-        fn a_reservation_said_not_to_move_does_not_move(
+        fn a_compressed_reservation_goes_where_a_new_search_puts_it(
             jobs in proptest::collection::vec(job(), 1..25),
             ends in proptest::collection::vec(0i64..40, 25),
         ) {
-            let cl = Cluster::flat(6);
+            let cl = Cluster::new(vec![Res::new(6, 4, 0)], vec![("all".to_string(), vec![0], Default::default())]).unwrap();
             let all = &cl.partitions()[0];
             let mut p = Profile::new(&cl, s(0));
             let mut placed = Vec::new();
             let mut a = Allocation::default();
-            for &(cores, _, tasks, dur, _) in &jobs {
-                let tasks = (cores * tasks).min(6);
-                let start = p.earliest(c(1), tasks, d(dur), all, &mut a);
+            for &(cores, mem, tasks, dur, _) in &jobs {
+                let task = Res::new(cores, mem % 2 * mem, 0);
+                if all.capacity_for(task, &cl) < u64::from(tasks) {
+                    continue;
+                }
+                let start = p.earliest(task, tasks, d(dur), all, &mut a);
                 p.reserve(start, d(dur), &a);
-                placed.push((start, d(dur), a.clone()));
+                placed.push((start, d(dur), a.clone(), task, tasks));
             }
             // Jobs end early: the first few give back the tail of their claims.
             for (x, &cut) in ends.iter().enumerate().take(placed.len() / 2) {
-                let (from, dur, ref alloc) = placed[x];
+                let (from, dur, ref alloc, ..) = placed[x];
                 let early = from.saturating_add(d(cut.min(dur.0 - 1)));
                 p.release(early, from.saturating_add(dur), alloc);
                 placed[x].1 = d(early.0 - from.0);
             }
-            for (from, dur, alloc) in placed.iter().skip(placed.len() / 2) {
-                let could = p.could_move_earlier(*from, *dur, alloc.cores());
-                p.release(*from, from.saturating_add(*dur), alloc);
-                let again = p.earliest(c(1), alloc.cores() as u32, *dur, all, &mut a);
-                proptest::prop_assert!(could || again == *from, "said it cannot move, yet {again:?} < {from:?}");
-                p.reserve(*from, *dur, alloc);
+            let half = placed.len() / 2;
+            for (from, dur, alloc, task, tasks) in placed.iter_mut().skip(half) {
+                let mut q = p.clone();
+                q.release(*from, from.saturating_add(*dur), alloc);
+                let again = q.earliest(*task, *tasks, *dur, all, &mut a);
+                q.reserve(again, *dur, &a);
+                match p.compress(*from, *dur, alloc) {
+                    Compression::Stays => proptest::prop_assert_eq!((again, &a), (*from, &*alloc)),
+                    Compression::Moved(to) => proptest::prop_assert_eq!((again, &a), (to, &*alloc)),
+                    Compression::Search => p = q.clone(),
+                }
+                proptest::prop_assert_eq!(steps(&p), steps(&q));
+                *from = again;
             }
         }
+    }
+
+    /// The free resources and core counts as a function of time: slices with their equal
+    /// successors folded in, so that profiles sliced differently compare equal.
+    fn steps(p: &Profile) -> Vec<(SimTime, u64, Vec<Res>)> {
+        let mut out: Vec<(SimTime, u64, Vec<Res>)> = Vec::new();
+        for k in 0..p.len() {
+            if out.last().is_none_or(|l| (l.1, &l.2[..]) != (p.cores[k], p.free(k))) {
+                out.push((p.starts[k], p.cores[k], p.free(k).to_vec()));
+            }
+        }
+        out
     }
 
     #[test]
