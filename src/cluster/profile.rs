@@ -214,7 +214,16 @@ impl Profile {
             peak = peak.max(self.cores[self.peaks.len()]);
             self.peaks.push(peak);
         }
-        let mut k = self.peaks[..a].partition_point(|&p| p < need);
+        if a == 0 || self.peaks[a - 1] < need {
+            return None;
+        }
+        // When no window from the first slice ends before slice `a - 1`, only the run holding
+        // that slice can hold one, and the loop goes straight to it.
+        let mut k = if self.starts[0].saturating_add(dur) > self.starts[a - 1] {
+            0
+        } else {
+            self.peaks[..a].partition_point(|&p| p < need)
+        };
         while k < a {
             let from = self.starts[k];
             if from.saturating_add(dur) > self.starts[a - 1] {
