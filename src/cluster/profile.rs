@@ -6,7 +6,8 @@ use super::{cores_in, Allocation, Cluster, NodeId, Partition, Res};
 use crate::time::{SimDuration, SimTime};
 
 /// Slice `k` lasts from `starts[k]` until `starts[k + 1]` (the last for ever); in it, `cores[k]`
-/// cores are unclaimed over all nodes and node `n` has `pool[row[k] * nodes + n]` unclaimed.
+/// cores are unclaimed over all nodes, node `n` has `pool[row[k] * nodes + n]` unclaimed, and
+/// the `p`th partition that leaves some node out has `part_cores[row[k] * parts.len() + p]`.
 /// The per-slice arrays are parallel and small, so a split or merge moves a few words per
 /// slice, and the per-node rows stay put in one pool (a split copies a row into a spare one
 /// instead of allocating): the scans of conservative backfilling run over plain arrays.
@@ -17,8 +18,16 @@ pub struct Profile {
     cores: Vec<u64>,
     row: Vec<u32>,
     pool: Vec<Res>,
-    /// Rows of `pool` that no slice uses.
+    /// Rows of `pool` (and of `part_cores`) that no slice uses.
     spare: Vec<u32>,
+    /// The names of the partitions that leave some node out: the search for a job of one of
+    /// them rejects a window on its partition's count before reading any node.
+    parts: Vec<String>,
+    /// For each node, the indices in `parts` of the partitions holding it.
+    node_parts: Vec<Vec<u16>>,
+    part_cores: Vec<u64>,
+    /// Scratch of [`Profile::add`]: what a claim holds on each partition of `parts`.
+    part_delta: Vec<u64>,
     /// Scratch of [`Profile::window_fit`], kept to save an allocation per candidate window.
     alive: Vec<Candidate>,
     /// `peaks[k]` is the most cores free in any of slices `0..=k`, for the first slices only:
@@ -55,7 +64,19 @@ impl Profile {
     /// Every core free from `start` on.
     pub fn new(cluster: &Cluster, start: SimTime) -> Profile {
         let pool: Vec<Res> = (0..cluster.node_count() as NodeId).map(|n| cluster.capacity(n)).collect();
+        let partial: Vec<&Partition> = cluster.partitions().iter().filter(|p| p.nodes().len() < pool.len()).collect();
+        let mut node_parts = vec![Vec::new(); pool.len()];
+        for (x, part) in partial.iter().enumerate() {
+            let x = u16::try_from(x).expect("fewer than 2^16 partitions");
+            for &n in part.nodes() {
+                node_parts[n as usize].push(x);
+            }
+        }
         Profile {
+            parts: partial.iter().map(|p| p.name.clone()).collect(),
+            node_parts,
+            part_cores: partial.iter().map(|p| u64::from(p.total().cores)).collect(),
+            part_delta: Vec::new(),
             nodes: pool.len(),
             starts: vec![start],
             cores: vec![cluster.total_cores()],
@@ -96,9 +117,48 @@ impl Profile {
         &self.pool[at..at + self.nodes]
     }
 
-    fn free_mut(&mut self, k: usize) -> &mut [Res] {
-        let at = self.row[k] as usize * self.nodes;
-        &mut self.pool[at..at + self.nodes]
+    /// The cores unclaimed in slice `k` on the partition that is `parts[p]`, or on the whole
+    /// machine for `None`.
+    fn cores_free(&self, k: usize, p: Option<usize>) -> u64 {
+        match p {
+            Some(p) => self.part_cores[self.row[k] as usize * self.parts.len() + p],
+            None => self.cores[k],
+        }
+    }
+
+    /// Takes `alloc` from what slices `i..j` have free (`CLAIM`), or gives it back.
+    fn add<const CLAIM: bool>(&mut self, i: usize, j: usize, alloc: &[(NodeId, Res)]) {
+        let cores = cores_in(alloc);
+        let n_parts = self.parts.len();
+        let mut delta = std::mem::take(&mut self.part_delta);
+        delta.clear();
+        delta.resize(n_parts, 0);
+        for &(node, r) in alloc {
+            for &p in &self.node_parts[node as usize] {
+                delta[p as usize] += u64::from(r.cores);
+            }
+        }
+        for k in i..j {
+            let row = self.row[k] as usize;
+            let free = &mut self.pool[row * self.nodes..(row + 1) * self.nodes];
+            let counts = &mut self.part_cores[row * n_parts..(row + 1) * n_parts];
+            if CLAIM {
+                for &(node, r) in alloc {
+                    let f = free[node as usize];
+                    debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {}", self.starts[k]);
+                    free[node as usize] = f.minus(r);
+                }
+                self.cores[k] -= cores;
+                counts.iter_mut().zip(&delta).for_each(|(c, d)| *c -= d);
+            } else {
+                for &(node, r) in alloc {
+                    free[node as usize] = free[node as usize].plus(r);
+                }
+                self.cores[k] += cores;
+                counts.iter_mut().zip(&delta).for_each(|(c, d)| *c += d);
+            }
+        }
+        self.part_delta = delta;
     }
 
     /// What is free on `node` at instant `t` (which must not be before the first slice).
@@ -138,9 +198,10 @@ impl Profile {
         let need = u64::from(task.cores) * u64::from(tasks);
         let dur = dur.max(MIN_SPAN);
         let n_slices = self.starts.len();
+        let p = self.parts.iter().position(|name| *name == part.name);
         let mut i = self.starts.partition_point(|&s| s <= from).saturating_sub(1);
         'candidates: while i < n_slices {
-            if self.cores[i] < need {
+            if self.cores_free(i, p) < need {
                 i += 1;
                 continue;
             }
@@ -150,7 +211,7 @@ impl Profile {
             // candidate up to that slice contains it too, so jump past it.
             let mut k = i + 1;
             while k < n_slices && self.starts[k] < end {
-                if self.cores[k] < need {
+                if self.cores_free(k, p) < need {
                     i = k + 1;
                     continue 'candidates;
                 }
@@ -350,17 +411,7 @@ impl Profile {
     fn claim(&mut self, i: usize, j: usize, alloc: &[(NodeId, Res)]) {
         // Splits and claims touch slice `i` and on.
         self.peaks.truncate(i);
-        let cores = cores_in(alloc);
-        for k in i..j {
-            let at = self.starts[k];
-            let free = self.free_mut(k);
-            for &(node, r) in alloc {
-                let f = free[node as usize];
-                debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {at}");
-                free[node as usize] = f.minus(r);
-            }
-            self.cores[k] -= cores;
-        }
+        self.add::<true>(i, j, alloc);
     }
 
     /// Gives back `alloc` from `from` until `until` (a reservation withdrawn, or the unused
@@ -372,14 +423,7 @@ impl Profile {
         let (i, j) = self.span(from, until);
         // Splits, gains and merges touch slice `i` and on.
         self.peaks.truncate(i);
-        let cores = cores_in(alloc);
-        for k in i..j {
-            let free = self.free_mut(k);
-            for &(node, r) in alloc {
-                free[node as usize] = free[node as usize].plus(r);
-            }
-            self.cores[k] += cores;
-        }
+        self.add::<false>(i, j, alloc);
         self.merge_around(i, j);
     }
 
@@ -403,11 +447,15 @@ impl Profile {
             None => {
                 let r = u32::try_from(self.pool.len() / self.nodes.max(1)).expect("fewer than 2^32 profile slices");
                 self.pool.resize(self.pool.len() + self.nodes, Res::ZERO);
+                self.part_cores.resize(self.part_cores.len() + self.parts.len(), 0);
                 r
             }
         };
         let dst = row as usize * self.nodes;
         self.pool.copy_within(src..src + self.nodes, dst);
+        let n_parts = self.parts.len();
+        let (src, dst) = (self.row[i - 1] as usize * n_parts, row as usize * n_parts);
+        self.part_cores.copy_within(src..src + n_parts, dst);
         self.starts.insert(i, t);
         self.cores.insert(i, self.cores[i - 1]);
         self.row.insert(i, row);
@@ -575,10 +623,12 @@ mod tests {
                 let start = p.earliest(task, tasks, d(dur), part, &mut a);
                 proptest::prop_assert_eq!((start, &a), (want.0, &want.1));
                 p.reserve(start, d(dur), &a);
+                proptest::prop_assert!(counts_agree(&p, &cl));
                 placed.push((start, d(dur), a.clone()));
                 if withdraw[x] {
                     let (from, dur, gone) = placed.swap_remove(x % placed.len());
                     p.release(from, from.saturating_add(dur), &gone);
+                    proptest::prop_assert!(counts_agree(&p, &cl));
                 }
             }
         }
@@ -627,6 +677,20 @@ mod tests {
                 *from = again;
             }
         }
+    }
+
+    /// Whether every slice's count of free cores, on the machine and on each partition that
+    /// leaves a node out, is the sum over its nodes.
+    fn counts_agree(p: &Profile, cl: &Cluster) -> bool {
+        (0..p.len()).all(|k| {
+            let sum = |nodes: &[NodeId]| nodes.iter().map(|&n| u64::from(p.free(k)[n as usize].cores)).sum::<u64>();
+            let all: Vec<NodeId> = (0..p.nodes as NodeId).collect();
+            p.cores[k] == sum(&all)
+                && p.parts.iter().enumerate().all(|(x, name)| {
+                    let part = &cl.partitions()[cl.partition_named(name).unwrap() as usize];
+                    p.part_cores[p.row[k] as usize * p.parts.len() + x] == sum(part.nodes())
+                })
+        })
     }
 
     /// The free resources and core counts as a function of time: slices with their equal
