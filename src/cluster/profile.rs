@@ -28,6 +28,8 @@ pub struct Profile {
     part_cores: Vec<u64>,
     /// Scratch of [`Profile::add`]: what a claim holds on each partition of `parts`.
     part_delta: Vec<u64>,
+    /// Where [`Profile::find`] starts.
+    hint: usize,
     /// Scratch of [`Profile::window_fit`], kept to save an allocation per candidate window.
     alive: Vec<Candidate>,
     /// `peaks[k]` is the most cores free in any of slices `0..=k`, for the first slices only:
@@ -77,6 +79,7 @@ impl Profile {
             node_parts,
             part_cores: partial.iter().map(|p| u64::from(p.total().cores)).collect(),
             part_delta: Vec::new(),
+            hint: 0,
             nodes: pool.len(),
             starts: vec![start],
             cores: vec![cluster.total_cores()],
@@ -236,7 +239,7 @@ impl Profile {
             return Compression::Search;
         }
         let dur = dur.max(MIN_SPAN);
-        let Ok(a) = self.starts.binary_search(&start) else {
+        let Ok(a) = self.find(start) else {
             // The claim's first edge was merged away: let the full search decide.
             return Compression::Search;
         };
@@ -260,6 +263,53 @@ impl Profile {
             self.merge_at(k);
         }
         Compression::Moved(to)
+    }
+
+    /// `starts.binary_search(&t)`, begun at the slice found last: compressions go through the
+    /// queue's reservations in roughly increasing start order, so the next is usually a few
+    /// slices on, and a gallop from there takes fewer steps than a search of the whole profile.
+    fn find(&mut self, t: SimTime) -> Result<usize, usize> {
+        let n = self.starts.len();
+        let h = self.hint.min(n - 1);
+        // Bounds such that the answer lies in `lo..=hi`: `starts[lo] <= t` unless `lo` is 0,
+        // and `starts[hi] > t` unless `hi` is `n`.
+        let (mut lo, mut hi) = (h, h);
+        let mut step = 1;
+        if self.starts[h] <= t {
+            loop {
+                hi = h + step;
+                if hi >= n {
+                    hi = n;
+                    break;
+                }
+                if self.starts[hi] > t {
+                    break;
+                }
+                lo = hi;
+                step *= 2;
+            }
+        } else {
+            loop {
+                if step > h {
+                    lo = 0;
+                    break;
+                }
+                lo = h - step;
+                if self.starts[lo] <= t {
+                    break;
+                }
+                hi = lo;
+                step *= 2;
+            }
+        }
+        let found = match self.starts[lo..hi].binary_search(&t) {
+            Ok(i) => Ok(lo + i),
+            Err(i) => Err(lo + i),
+        };
+        self.hint = match found {
+            Ok(i) | Err(i) => i,
+        };
+        found
     }
 
     /// The earliest start before slice `a` of a window of `dur` with `need` cores free, where
@@ -675,6 +725,26 @@ mod tests {
                 }
                 proptest::prop_assert_eq!(steps(&p), steps(&q));
                 *from = again;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// From any hint, on any profile, `find` gives what a binary search gives.
+        #[test]
+        fn a_search_from_a_hint_finds_what_a_binary_search_finds(
+            claims in proptest::collection::vec((0i64..200, 1i64..50), 0..40),
+            probes in proptest::collection::vec((0i64..260, 0usize..100), 1..40),
+        ) {
+            let cl = Cluster::flat(1000);
+            let mut p = Profile::new(&cl, s(0));
+            for &(from, dur) in &claims {
+                p.reserve(s(from), d(dur), &Allocation(vec![(0, c(1))]));
+            }
+            for &(t, hint) in &probes {
+                p.hint = hint;
+                let want = p.starts.binary_search(&s(t));
+                proptest::prop_assert_eq!(p.find(s(t)), want);
             }
         }
     }
