@@ -5,7 +5,7 @@ pub mod login;
 pub mod profile;
 
 pub use crate::res::Res;
-pub use profile::Profile;
+pub use profile::{Compression, Profile};
 
 use crate::res::PartitionIdx;
 use crate::time::SimDuration;

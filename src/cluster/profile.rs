@@ -6,7 +6,8 @@ use super::{cores_in, Allocation, Cluster, NodeId, Partition, Res};
 use crate::time::{SimDuration, SimTime};
 
 /// Slice `k` lasts from `starts[k]` until `starts[k + 1]` (the last for ever); in it, `cores[k]`
-/// cores are unclaimed over all nodes and node `n` has `pool[row[k] * nodes + n]` unclaimed.
+/// cores are unclaimed over all nodes, node `n` has `pool[row[k] * nodes + n]` unclaimed, and
+/// the `p`th partition that leaves some node out has `part_cores[row[k] * parts.len() + p]`.
 /// The per-slice arrays are parallel and small, so a split or merge moves a few words per
 /// slice, and the per-node rows stay put in one pool (a split copies a row into a spare one
 /// instead of allocating): the scans of conservative backfilling run over plain arrays.
@@ -17,13 +18,23 @@ pub struct Profile {
     cores: Vec<u64>,
     row: Vec<u32>,
     pool: Vec<Res>,
-    /// Rows of `pool` that no slice uses.
+    /// Rows of `pool` (and of `part_cores`) that no slice uses.
     spare: Vec<u32>,
+    /// The names of the partitions that leave some node out: the search for a job of one of
+    /// them rejects a window on its partition's count before reading any node.
+    parts: Vec<String>,
+    /// For each node, the indices in `parts` of the partitions holding it.
+    node_parts: Vec<Vec<u16>>,
+    part_cores: Vec<u64>,
+    /// Scratch of [`Profile::add`]: what a claim holds on each partition of `parts`.
+    part_delta: Vec<u64>,
+    /// Where [`Profile::find`] starts.
+    hint: usize,
     /// Scratch of [`Profile::window_fit`], kept to save an allocation per candidate window.
     alive: Vec<Candidate>,
     /// `peaks[k]` is the most cores free in any of slices `0..=k`, for the first slices only:
-    /// a change cuts it back to the slices before it, and [`Profile::could_move_earlier`]
-    /// extends it as far as it needs.
+    /// a change cuts it back to the slices before it, and [`Profile::compress`] extends it
+    /// as far as it needs.
     peaks: Vec<u64>,
 }
 
@@ -36,6 +47,17 @@ struct Candidate {
     tasks: u32,
 }
 
+/// What [`Profile::compress`] did with a reservation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// No earlier window holds it: it stays where it is.
+    Stays,
+    /// It now starts at this earlier instant, with the same claim.
+    Moved(SimTime),
+    /// Counts do not decide: the caller withdraws it and searches again.
+    Search,
+}
+
 /// Reservations last at least this long, so that a zero-length job still claims its cores
 /// at its start instant and the profile never holds an empty interval.
 const MIN_SPAN: SimDuration = SimDuration(1);
@@ -44,7 +66,20 @@ impl Profile {
     /// Every core free from `start` on.
     pub fn new(cluster: &Cluster, start: SimTime) -> Profile {
         let pool: Vec<Res> = (0..cluster.node_count() as NodeId).map(|n| cluster.capacity(n)).collect();
+        let partial: Vec<&Partition> = cluster.partitions().iter().filter(|p| p.nodes().len() < pool.len()).collect();
+        let mut node_parts = vec![Vec::new(); pool.len()];
+        for (x, part) in partial.iter().enumerate() {
+            let x = u16::try_from(x).expect("fewer than 2^16 partitions");
+            for &n in part.nodes() {
+                node_parts[n as usize].push(x);
+            }
+        }
         Profile {
+            parts: partial.iter().map(|p| p.name.clone()).collect(),
+            node_parts,
+            part_cores: partial.iter().map(|p| u64::from(p.total().cores)).collect(),
+            part_delta: Vec::new(),
+            hint: 0,
             nodes: pool.len(),
             starts: vec![start],
             cores: vec![cluster.total_cores()],
@@ -85,9 +120,48 @@ impl Profile {
         &self.pool[at..at + self.nodes]
     }
 
-    fn free_mut(&mut self, k: usize) -> &mut [Res] {
-        let at = self.row[k] as usize * self.nodes;
-        &mut self.pool[at..at + self.nodes]
+    /// The cores unclaimed in slice `k` on the partition that is `parts[p]`, or on the whole
+    /// machine for `None`.
+    fn cores_free(&self, k: usize, p: Option<usize>) -> u64 {
+        match p {
+            Some(p) => self.part_cores[self.row[k] as usize * self.parts.len() + p],
+            None => self.cores[k],
+        }
+    }
+
+    /// Takes `alloc` from what slices `i..j` have free (`CLAIM`), or gives it back.
+    fn add<const CLAIM: bool>(&mut self, i: usize, j: usize, alloc: &[(NodeId, Res)]) {
+        let cores = cores_in(alloc);
+        let n_parts = self.parts.len();
+        let mut delta = std::mem::take(&mut self.part_delta);
+        delta.clear();
+        delta.resize(n_parts, 0);
+        for &(node, r) in alloc {
+            for &p in &self.node_parts[node as usize] {
+                delta[p as usize] += u64::from(r.cores);
+            }
+        }
+        for k in i..j {
+            let row = self.row[k] as usize;
+            let free = &mut self.pool[row * self.nodes..(row + 1) * self.nodes];
+            let counts = &mut self.part_cores[row * n_parts..(row + 1) * n_parts];
+            if CLAIM {
+                for &(node, r) in alloc {
+                    let f = free[node as usize];
+                    debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {}", self.starts[k]);
+                    free[node as usize] = f.minus(r);
+                }
+                self.cores[k] -= cores;
+                counts.iter_mut().zip(&delta).for_each(|(c, d)| *c -= d);
+            } else {
+                for &(node, r) in alloc {
+                    free[node as usize] = free[node as usize].plus(r);
+                }
+                self.cores[k] += cores;
+                counts.iter_mut().zip(&delta).for_each(|(c, d)| *c += d);
+            }
+        }
+        self.part_delta = delta;
     }
 
     /// What is free on `node` at instant `t` (which must not be before the first slice).
@@ -127,9 +201,10 @@ impl Profile {
         let need = u64::from(task.cores) * u64::from(tasks);
         let dur = dur.max(MIN_SPAN);
         let n_slices = self.starts.len();
+        let p = self.parts.iter().position(|name| *name == part.name);
         let mut i = self.starts.partition_point(|&s| s <= from).saturating_sub(1);
         'candidates: while i < n_slices {
-            if self.cores[i] < need {
+            if self.cores_free(i, p) < need {
                 i += 1;
                 continue;
             }
@@ -139,7 +214,7 @@ impl Profile {
             // candidate up to that slice contains it too, so jump past it.
             let mut k = i + 1;
             while k < n_slices && self.starts[k] < end {
-                if self.cores[k] < need {
+                if self.cores_free(k, p) < need {
                     i = k + 1;
                     continue 'candidates;
                 }
@@ -154,57 +229,139 @@ impl Profile {
         unreachable!("a job that fits the empty partition always fits in the last slice")
     }
 
-    /// Whether a job holding `need` cores from `start` for `dur` (its reservation, made by
-    /// [`Profile::earliest`] and [`Profile::reserve`]) could find an earlier window if it gave
-    /// its claim back. Only core counts are looked at, so a `false` is a proof that it cannot
-    /// move and a `true` only that it might; on a machine of one node, where counts are the
-    /// node's cores, re-placing such a job gives back the same start and the same allocation.
-    /// It saves conservative backfilling the release, the search and the claim of reservations
-    /// that stay put.
-    pub fn could_move_earlier(&mut self, start: SimTime, dur: SimDuration, need: u64) -> bool {
+    /// Compresses a reservation on a machine of one node: the claim `alloc`, made from `start`
+    /// for `dur` by [`Profile::earliest`] and [`Profile::reserve`], goes where withdrawing it
+    /// and searching again would put it, when core counts decide that. It saves conservative
+    /// backfilling the release, the search and the claim of reservations that stay put, and
+    /// touches only the slices a move changes.
+    pub fn compress(&mut self, start: SimTime, dur: SimDuration, alloc: &[(NodeId, Res)]) -> Compression {
+        if self.nodes != 1 {
+            return Compression::Search;
+        }
         let dur = dur.max(MIN_SPAN);
-        let Ok(a) = self.starts.binary_search(&start) else {
+        let Ok(a) = self.find(start) else {
             // The claim's first edge was merged away: let the full search decide.
-            return true;
+            return Compression::Search;
         };
-        if a == 0 {
-            return false;
+        // Counts are necessary for any fit, so no earlier run of counts proves it stays.
+        let Some(to) = self.earlier_run(a, dur, cores_in(alloc)) else {
+            return Compression::Stays;
+        };
+        if alloc.iter().any(|&(_, r)| r.mem != 0 || r.gpus != 0) {
+            return Compression::Search;
         }
-        // An earlier window ends before the claim does, so from `start` on its own claim
-        // covers it: a window reaching `start` fits if the slice just before does, and any
-        // other lies in a run of slices, before that one, each with `need` cores free.
-        if self.cores[a - 1] >= need {
-            return true;
+        // With cores only on one node, counts are the whole fit (see `window_fit`): the search
+        // would find `to` and the same claim. Where the old and new claims overlap nothing
+        // changes; before, the new one is claimed, and after, the old one given back.
+        let (end, new_end) = (start.saturating_add(dur), to.saturating_add(dur));
+        let (i, j) = self.span(to, start.min(new_end));
+        self.claim(i, j, alloc);
+        self.release(new_end.max(start), end, alloc);
+        // The release merges at its own edges only; the old claim's first edge may now part
+        // equal slices.
+        if let Ok(k) = self.starts.binary_search(&start) {
+            self.merge_at(k);
         }
-        if a == 1 {
-            return false;
+        Compression::Moved(to)
+    }
+
+    /// `starts.binary_search(&t)`, begun at the slice found last: compressions go through the
+    /// queue's reservations in roughly increasing start order, so the next is usually a few
+    /// slices on, and a gallop from there takes fewer steps than a search of the whole profile.
+    fn find(&mut self, t: SimTime) -> Result<usize, usize> {
+        let n = self.starts.len();
+        let h = self.hint.min(n - 1);
+        // Bounds such that the answer lies in `lo..=hi`: `starts[lo] <= t` unless `lo` is 0,
+        // and `starts[hi] > t` unless `hi` is `n`.
+        let (mut lo, mut hi) = (h, h);
+        let mut step = 1;
+        if self.starts[h] <= t {
+            loop {
+                hi = h + step;
+                if hi >= n {
+                    hi = n;
+                    break;
+                }
+                if self.starts[hi] > t {
+                    break;
+                }
+                lo = hi;
+                step *= 2;
+            }
+        } else {
+            loop {
+                if step > h {
+                    lo = 0;
+                    break;
+                }
+                lo = h - step;
+                if self.starts[lo] <= t {
+                    break;
+                }
+                hi = lo;
+                step *= 2;
+            }
         }
-        // Most reservations stay put while the profile does not change: the most cores free
-        // before the slice just before it, kept until the profile changes, often proves it.
+        let found = match self.starts[lo..hi].binary_search(&t) {
+            Ok(i) => Ok(lo + i),
+            Err(i) => Err(lo + i),
+        };
+        self.hint = match found {
+            Ok(i) | Err(i) => i,
+        };
+        found
+    }
+
+    /// The earliest start before slice `a` of a window of `dur` with `need` cores free, where
+    /// the slices from `a` on are taken to hold `need` more (a claim from slice `a` given
+    /// back, longer than any window that starts before it). Such a window lies in a run of
+    /// slices each with `need` free: it is the run's first slice, when the run reaches slice
+    /// `a` (the claim covers the rest) or lasts `dur`.
+    fn earlier_run(&mut self, a: usize, dur: SimDuration, need: u64) -> Option<SimTime> {
+        // The most cores free in slices `0..=k`, kept until the profile changes, skips the
+        // slices before the first with `need` free, and proves most reservations immobile.
         let mut peak = self.peaks.last().copied().unwrap_or(0);
-        while self.peaks.len() < a - 1 {
+        while self.peaks.len() < a {
             peak = peak.max(self.cores[self.peaks.len()]);
             self.peaks.push(peak);
         }
-        if self.peaks[a - 2] < need {
-            return false;
+        if a == 0 || self.peaks[a - 1] < need {
+            return None;
         }
-        let mut run_from = None;
-        for k in 0..a {
-            if self.cores[k] >= need {
-                run_from = run_from.or(Some(self.starts[k]));
-            } else if let Some(from) = run_from.take() {
-                if from.saturating_add(dur) <= self.starts[k] {
-                    return true;
+        // When no window from the first slice ends before slice `a - 1`, only the run holding
+        // that slice can hold one, and the loop goes straight to it.
+        let mut k = if self.starts[0].saturating_add(dur) > self.starts[a - 1] {
+            0
+        } else {
+            self.peaks[..a].partition_point(|&p| p < need)
+        };
+        while k < a {
+            let from = self.starts[k];
+            if from.saturating_add(dur) > self.starts[a - 1] {
+                // A run from here on can only hold the window by reaching slice `a`: the run
+                // holding slice `a - 1`, if that has the cores.
+                if self.cores[a - 1] < need {
+                    return None;
                 }
+                let mut r = a - 1;
+                while r > k && self.cores[r - 1] >= need {
+                    r -= 1;
+                }
+                return Some(self.starts[r]);
+            }
+            let mut e = k + 1;
+            while e < a && self.cores[e] >= need {
+                e += 1;
+            }
+            if e == a || from.saturating_add(dur) <= self.starts[e] {
+                return Some(from);
+            }
+            k = e + 1;
+            while k < a && self.cores[k] < need {
+                k += 1;
             }
         }
-        false
-    }
-
-    /// Whether the machine is one node, where core counts decide every placement.
-    pub fn one_node(&self) -> bool {
-        self.nodes == 1
+        None
     }
 
     /// First fit on the per-node minimum over slices `i..k`, over the partition's nodes. When
@@ -297,19 +454,14 @@ impl Profile {
     /// offered; debug builds check it (the check cost a tenth of a conservative run).
     pub fn reserve(&mut self, start: SimTime, dur: SimDuration, alloc: &[(NodeId, Res)]) {
         let (i, j) = self.span(start, start.saturating_add(dur.max(MIN_SPAN)));
+        self.claim(i, j, alloc);
+    }
+
+    /// Claims `alloc` in slices `i..j`.
+    fn claim(&mut self, i: usize, j: usize, alloc: &[(NodeId, Res)]) {
         // Splits and claims touch slice `i` and on.
         self.peaks.truncate(i);
-        let cores = cores_in(alloc);
-        for k in i..j {
-            let at = self.starts[k];
-            let free = self.free_mut(k);
-            for &(node, r) in alloc {
-                let f = free[node as usize];
-                debug_assert!(r.fits_in(f), "profile overbooked on node {node} at {at}");
-                free[node as usize] = f.minus(r);
-            }
-            self.cores[k] -= cores;
-        }
+        self.add::<true>(i, j, alloc);
     }
 
     /// Gives back `alloc` from `from` until `until` (a reservation withdrawn, or the unused
@@ -321,14 +473,7 @@ impl Profile {
         let (i, j) = self.span(from, until);
         // Splits, gains and merges touch slice `i` and on.
         self.peaks.truncate(i);
-        let cores = cores_in(alloc);
-        for k in i..j {
-            let free = self.free_mut(k);
-            for &(node, r) in alloc {
-                free[node as usize] = free[node as usize].plus(r);
-            }
-            self.cores[k] += cores;
-        }
+        self.add::<false>(i, j, alloc);
         self.merge_around(i, j);
     }
 
@@ -352,11 +497,15 @@ impl Profile {
             None => {
                 let r = u32::try_from(self.pool.len() / self.nodes.max(1)).expect("fewer than 2^32 profile slices");
                 self.pool.resize(self.pool.len() + self.nodes, Res::ZERO);
+                self.part_cores.resize(self.part_cores.len() + self.parts.len(), 0);
                 r
             }
         };
         let dst = row as usize * self.nodes;
         self.pool.copy_within(src..src + self.nodes, dst);
+        let n_parts = self.parts.len();
+        let (src, dst) = (self.row[i - 1] as usize * n_parts, row as usize * n_parts);
+        self.part_cores.copy_within(src..src + n_parts, dst);
         self.starts.insert(i, t);
         self.cores.insert(i, self.cores[i - 1]);
         self.row.insert(i, row);
@@ -367,12 +516,17 @@ impl Profile {
     fn merge_around(&mut self, i: usize, j: usize) {
         // Edges: between j-1 and j, then between i-1 and i (higher index first, so that
         // removing one does not shift the other).
-        for edge in [j, i] {
-            if edge > 0 && edge < self.starts.len() && self.free(edge - 1) == self.free(edge) {
-                self.starts.remove(edge);
-                self.cores.remove(edge);
-                self.spare.push(self.row.remove(edge));
-            }
+        self.merge_at(j);
+        self.merge_at(i);
+    }
+
+    /// Merges slice `edge` into the one before when both have the same free resources.
+    fn merge_at(&mut self, edge: usize) {
+        if edge > 0 && edge < self.starts.len() && self.free(edge - 1) == self.free(edge) {
+            self.peaks.truncate(edge);
+            self.starts.remove(edge);
+            self.cores.remove(edge);
+            self.spare.push(self.row.remove(edge));
         }
     }
 }
@@ -437,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reservation_that_cannot_move_is_recognised_and_one_that_can_is_not() {
+    fn a_reservation_that_cannot_move_stays_and_one_that_can_moves() {
         // 10 cores: 8 busy until 100; a job of 6 cores for 100 is reserved at 100 (the earliest).
         let cl = Cluster::flat(10);
         let all = &cl.partitions()[0];
@@ -447,13 +601,13 @@ mod tests {
         let mut a = Allocation::default();
         assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(100));
         p.reserve(s(100), d(100), &a);
-        assert!(!p.could_move_earlier(s(100), d(100), 6));
+        assert_eq!(p.compress(s(100), d(100), &a), Compression::Stays);
         // The running job ends at 50: [50, 150) has 10 free and then 4 besides the job's own
         // claim, so it fits at 50 only once that claim is counted as given back.
         p.release(s(50), s(100), &running);
-        assert!(p.could_move_earlier(s(100), d(100), 6));
-        p.release(s(100), s(200), &a);
-        assert_eq!(p.earliest(c(1), 6, d(100), all, &mut a), s(50));
+        assert_eq!(p.compress(s(100), d(100), &a), Compression::Moved(s(50)));
+        let free: Vec<u32> = [0, 49, 50, 149, 150].iter().map(|&t| p.free_at(s(t), 0).cores).collect();
+        assert_eq!(free, vec![2, 2, 4, 4, 10]);
     }
 
     /// The plain search the scans must agree with: every slice start in order, the per-node
@@ -519,47 +673,106 @@ mod tests {
                 let start = p.earliest(task, tasks, d(dur), part, &mut a);
                 proptest::prop_assert_eq!((start, &a), (want.0, &want.1));
                 p.reserve(start, d(dur), &a);
+                proptest::prop_assert!(counts_agree(&p, &cl));
                 placed.push((start, d(dur), a.clone()));
                 if withdraw[x] {
                     let (from, dur, gone) = placed.swap_remove(x % placed.len());
                     p.release(from, from.saturating_add(dur), &gone);
+                    proptest::prop_assert!(counts_agree(&p, &cl));
                 }
             }
         }
 
-        /// On one node, `could_move_earlier` says `false` only of reservations that the
-        /// search, given the claim back, would put at the same start.
+        /// On one node, with memory asked by some jobs, compressing a reservation leaves it
+        /// where withdrawing it and searching again would put it, and the profile as that
+        /// would leave it.
         #[test]
-        fn a_reservation_said_not_to_move_does_not_move(
+        fn a_compressed_reservation_goes_where_a_new_search_puts_it(
             jobs in proptest::collection::vec(job(), 1..25),
             ends in proptest::collection::vec(0i64..40, 25),
         ) {
-            let cl = Cluster::flat(6);
+            let cl = Cluster::new(vec![Res::new(6, 4, 0)], vec![("all".to_string(), vec![0], Default::default())]).unwrap();
             let all = &cl.partitions()[0];
             let mut p = Profile::new(&cl, s(0));
             let mut placed = Vec::new();
             let mut a = Allocation::default();
-            for &(cores, _, tasks, dur, _) in &jobs {
-                let tasks = (cores * tasks).min(6);
-                let start = p.earliest(c(1), tasks, d(dur), all, &mut a);
+            for &(cores, mem, tasks, dur, _) in &jobs {
+                let task = Res::new(cores, mem % 2 * mem, 0);
+                if all.capacity_for(task, &cl) < u64::from(tasks) {
+                    continue;
+                }
+                let start = p.earliest(task, tasks, d(dur), all, &mut a);
                 p.reserve(start, d(dur), &a);
-                placed.push((start, d(dur), a.clone()));
+                placed.push((start, d(dur), a.clone(), task, tasks));
             }
             // Jobs end early: the first few give back the tail of their claims.
             for (x, &cut) in ends.iter().enumerate().take(placed.len() / 2) {
-                let (from, dur, ref alloc) = placed[x];
+                let (from, dur, ref alloc, ..) = placed[x];
                 let early = from.saturating_add(d(cut.min(dur.0 - 1)));
                 p.release(early, from.saturating_add(dur), alloc);
                 placed[x].1 = d(early.0 - from.0);
             }
-            for (from, dur, alloc) in placed.iter().skip(placed.len() / 2) {
-                let could = p.could_move_earlier(*from, *dur, alloc.cores());
-                p.release(*from, from.saturating_add(*dur), alloc);
-                let again = p.earliest(c(1), alloc.cores() as u32, *dur, all, &mut a);
-                proptest::prop_assert!(could || again == *from, "said it cannot move, yet {again:?} < {from:?}");
-                p.reserve(*from, *dur, alloc);
+            let half = placed.len() / 2;
+            for (from, dur, alloc, task, tasks) in placed.iter_mut().skip(half) {
+                let mut q = p.clone();
+                q.release(*from, from.saturating_add(*dur), alloc);
+                let again = q.earliest(*task, *tasks, *dur, all, &mut a);
+                q.reserve(again, *dur, &a);
+                match p.compress(*from, *dur, alloc) {
+                    Compression::Stays => proptest::prop_assert_eq!((again, &a), (*from, &*alloc)),
+                    Compression::Moved(to) => proptest::prop_assert_eq!((again, &a), (to, &*alloc)),
+                    Compression::Search => p = q.clone(),
+                }
+                proptest::prop_assert_eq!(steps(&p), steps(&q));
+                *from = again;
             }
         }
+    }
+
+    proptest::proptest! {
+        /// From any hint, on any profile, `find` gives what a binary search gives.
+        #[test]
+        fn a_search_from_a_hint_finds_what_a_binary_search_finds(
+            claims in proptest::collection::vec((0i64..200, 1i64..50), 0..40),
+            probes in proptest::collection::vec((0i64..260, 0usize..100), 1..40),
+        ) {
+            let cl = Cluster::flat(1000);
+            let mut p = Profile::new(&cl, s(0));
+            for &(from, dur) in &claims {
+                p.reserve(s(from), d(dur), &Allocation(vec![(0, c(1))]));
+            }
+            for &(t, hint) in &probes {
+                p.hint = hint;
+                let want = p.starts.binary_search(&s(t));
+                proptest::prop_assert_eq!(p.find(s(t)), want);
+            }
+        }
+    }
+
+    /// Whether every slice's count of free cores, on the machine and on each partition that
+    /// leaves a node out, is the sum over its nodes.
+    fn counts_agree(p: &Profile, cl: &Cluster) -> bool {
+        (0..p.len()).all(|k| {
+            let sum = |nodes: &[NodeId]| nodes.iter().map(|&n| u64::from(p.free(k)[n as usize].cores)).sum::<u64>();
+            let all: Vec<NodeId> = (0..p.nodes as NodeId).collect();
+            p.cores[k] == sum(&all)
+                && p.parts.iter().enumerate().all(|(x, name)| {
+                    let part = &cl.partitions()[cl.partition_named(name).unwrap() as usize];
+                    p.part_cores[p.row[k] as usize * p.parts.len() + x] == sum(part.nodes())
+                })
+        })
+    }
+
+    /// The free resources and core counts as a function of time: slices with their equal
+    /// successors folded in, so that profiles sliced differently compare equal.
+    fn steps(p: &Profile) -> Vec<(SimTime, u64, Vec<Res>)> {
+        let mut out: Vec<(SimTime, u64, Vec<Res>)> = Vec::new();
+        for k in 0..p.len() {
+            if out.last().is_none_or(|l| (l.1, &l.2[..]) != (p.cores[k], p.free(k))) {
+                out.push((p.starts[k], p.cores[k], p.free(k).to_vec()));
+            }
+        }
+        out
     }
 
     #[test]

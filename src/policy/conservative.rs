@@ -12,10 +12,11 @@
 //! freed on its partition's nodes since it was placed: the profile there has only lost
 //! resources since, so no earlier window can fit, and first fit at the same start picks the
 //! same nodes. The result is the same as re-placing it, at a fraction of the cost on machines
-//! with several partitions.
+//! with several partitions. On a machine of one node, core counts tell where a search would put
+//! it (see [`Profile::compress`]), and it is moved there without a search.
 
 use super::{Backfill, Pass};
-use crate::cluster::{Allocation, Cluster, NodeId, Profile, Res};
+use crate::cluster::{Allocation, Cluster, Compression, NodeId, Profile, Res};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::JobIdx;
 
@@ -49,9 +50,14 @@ impl Conservative {
         }
     }
 
-    fn placed(&mut self, j: JobIdx, start: SimTime) {
+    /// Notes that `j`'s reservation is where a search made now would put it.
+    fn stamp(&mut self, j: JobIdx) {
         self.clock += 1;
         self.placed_at[j as usize] = self.clock;
+    }
+
+    fn placed(&mut self, j: JobIdx, start: SimTime) {
+        self.stamp(j);
         self.reservations[j as usize] = Some((start, std::mem::take(&mut self.alloc)));
     }
 }
@@ -128,27 +134,36 @@ impl Backfill for Conservative {
                     continue;
                 }
                 let est = estimates[j as usize];
-                if let Some((start, alloc)) = &self.reservations[j as usize] {
-                    if profile.one_node() && !profile.could_move_earlier(*start, est, alloc.cores()) {
-                        // Re-placing it would give the same start and node: count it as placed now.
-                        self.clock += 1;
-                        self.placed_at[j as usize] = self.clock;
+                let Some((start, alloc)) = self.reservations[j as usize].take() else {
+                    continue;
+                };
+                match profile.compress(start, est, &alloc) {
+                    Compression::Stays => {
+                        self.reservations[j as usize] = Some((start, alloc));
+                        self.stamp(j);
                         continue;
                     }
-                }
-                if let Some((start, alloc)) = self.reservations[j as usize].take() {
-                    profile.release(start, start.saturating_add(est.max(MIN_SPAN)), &alloc);
-                    let part = pass.cluster.partition(job.partition);
-                    let new_start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
-                    debug_assert!(new_start <= start, "compression delayed a reservation");
-                    pass.promise(j, new_start);
-                    profile.reserve(new_start, est, &self.alloc);
-                    if (new_start, &self.alloc) != (start, &alloc) {
-                        // Its old slot, less what it took again, is free for later jobs.
+                    Compression::Moved(to) => {
+                        // What withdrawing it and searching again would give: the same claim.
+                        pass.promise(j, to);
                         self.gained(pass.cluster, &alloc);
+                        self.reservations[j as usize] = Some((to, alloc));
+                        self.stamp(j);
+                        continue;
                     }
-                    self.placed(j, new_start);
+                    Compression::Search => {}
                 }
+                profile.release(start, start.saturating_add(est.max(MIN_SPAN)), &alloc);
+                let part = pass.cluster.partition(job.partition);
+                let new_start = profile.earliest(job.task, job.tasks, est, part, &mut self.alloc);
+                debug_assert!(new_start <= start, "compression delayed a reservation");
+                pass.promise(j, new_start);
+                profile.reserve(new_start, est, &self.alloc);
+                if (new_start, &self.alloc) != (start, &alloc) {
+                    // Its old slot, less what it took again, is free for later jobs.
+                    self.gained(pass.cluster, &alloc);
+                }
+                self.placed(j, new_start);
             }
         }
 
