@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use crate::cluster::{Allocations, Cluster, NodeId, Res};
 use crate::metrics::summary::bounded_slowdown;
 use crate::metrics::JobRecord;
-use crate::time::{digits_of, fixed_digits, push_uint, FIXED_MAX};
+use crate::time::{push_fixed, push_ms_as_secs, push_uint};
 use crate::workload::Job;
 
 /// The header row, also what `schedsim report` checks a run directory against.
@@ -39,57 +39,10 @@ pub fn node_ranges(alloc: &[(NodeId, Res)], out: &mut Vec<u8>) {
     }
 }
 
-/// A row built from its end. Each number is made right-aligned in a block and the whole block
-/// is copied, ending where the number ends, so that every copy has one size; the block's
-/// spare bytes fall where the cells to its left go, written after it.
-struct Backwards {
-    buf: Vec<u8>,
-    end: usize,
-    at: usize,
-}
-
-impl Backwards {
-    /// Starts a row of at most `room` bytes.
-    fn start(&mut self, room: usize) {
-        self.end = room + FIXED_MAX;
-        if self.buf.len() < self.end {
-            self.buf.resize(self.end, 0);
-        }
-        self.at = self.end;
-    }
-
-    fn block(&mut self, block: &[u8; FIXED_MAX], from: usize) {
-        self.buf[self.at - FIXED_MAX..self.at].copy_from_slice(block);
-        self.at -= FIXED_MAX - from;
-    }
-
-    fn fixed(&mut self, value: i64, decimals: u32) {
-        let mut block = [0; FIXED_MAX];
-        let from = fixed_digits(value, decimals, &mut block);
-        self.block(&block, from);
-    }
-
-    fn uint(&mut self, value: u64) {
-        let mut block = [0; FIXED_MAX];
-        let from = digits_of(value, &mut block, FIXED_MAX);
-        self.block(&block, from);
-    }
-
-    fn bytes(&mut self, text: &[u8]) {
-        self.buf[self.at - text.len()..self.at].copy_from_slice(text);
-        self.at -= text.len();
-    }
-
-    fn row(&self) -> &[u8] {
-        &self.buf[self.at..self.end]
-    }
-}
-
 /// Writes every record. A job that never started has empty start, wait, runtime, nodes and
 /// bsld; a rejected one has no end either (an abandoned one ended when its user gave up).
 /// Each row is built in one reused buffer with integer formatting: on traces of millions of
-/// jobs, `fmt` machinery was most of the cost of this file, and then copying short pieces of
-/// varying length (see [`Backwards`]).
+/// jobs, `fmt` machinery was most of the cost of this file.
 pub fn write_jobs_csv<W: Write>(
     mut out: W,
     jobs: &[Job],
@@ -98,80 +51,66 @@ pub fn write_jobs_csv<W: Write>(
     cluster: &Cluster,
 ) -> io::Result<()> {
     writeln!(out, "{HEADER}")?;
-    let mut row = Backwards { buf: Vec::with_capacity(512), end: 0, at: 0 };
-    let mut nodes: Vec<u8> = Vec::with_capacity(64);
-    // Twelve numbers of at most a block each, and the commas and newline.
-    const NUMBERS_ROOM: usize = 12 * FIXED_MAX + 20;
-    for r in records {
-        let j = &jobs[r.job as usize];
-        let label = j.label.as_deref().map(str::as_bytes);
-        let class = j.class.as_str().as_bytes();
-        let partition = cluster.partition(j.partition).name.as_bytes();
-        let outcome = r.outcome.as_str().as_bytes();
-        nodes.clear();
-        let alloc = &allocations[r.job as usize];
-        if r.start.is_some() {
-            node_ranges(alloc, &mut nodes);
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    let time = |t: Option<crate::time::SimTime>, line: &mut Vec<u8>| {
+        if let Some(t) = t {
+            push_ms_as_secs(t.0, line);
         }
-        row.start(
-            NUMBERS_ROOM + label.map_or(0, <[u8]>::len) + class.len() + partition.len() + outcome.len() + nodes.len(),
-        );
-        // From the end of the row to its start.
+        line.push(b',');
+    };
+    for r in records {
+        line.clear();
+        let j = &jobs[r.job as usize];
+        match &j.label {
+            Some(label) => line.extend_from_slice(label.as_bytes()),
+            None => push_uint(j.id, &mut line),
+        }
+        line.push(b',');
+        line.extend_from_slice(j.class.as_str().as_bytes());
+        line.push(b',');
+        push_fixed(j.meta.user, 0, &mut line);
+        line.push(b',');
+        line.extend_from_slice(cluster.partition(j.partition).name.as_bytes());
+        line.push(b',');
+        push_ms_as_secs(j.submit.0, &mut line);
+        line.push(b',');
+        time(r.start, &mut line);
+        time(r.end, &mut line);
         if let Some(s) = r.start {
             let wait = s - j.submit;
+            push_ms_as_secs(wait.0, &mut line);
+            line.push(b',');
+            push_ms_as_secs(r.run.0, &mut line);
+            line.push(b',');
+            push_ms_as_secs(j.requested_time.0, &mut line);
+            line.push(b',');
+            push_uint(j.procs(), &mut line);
+            line.push(b',');
+            let alloc = &allocations[r.job as usize];
+            push_uint(alloc.len() as u64, &mut line);
+            line.push(b',');
+            node_ranges(alloc, &mut line);
+            line.push(b',');
+            line.extend_from_slice(r.outcome.as_str().as_bytes());
+            line.push(b',');
+            push_uint(u64::from(r.preemptions), &mut line);
+            line.push(b',');
             // Four decimals, written from a rounded integer: exact, and no float formatting.
             let bsld = (bounded_slowdown(wait, r.run) * 10_000.0).round() as i64;
-            row.bytes(b"\n");
-            row.fixed(bsld, 4);
-            row.bytes(b",");
-            row.uint(u64::from(r.preemptions));
-            row.bytes(b",");
-            row.bytes(outcome);
-            row.bytes(b",");
-            row.bytes(&nodes);
-            row.bytes(b",");
-            row.uint(alloc.len() as u64);
-            row.bytes(b",");
-            row.uint(j.procs());
-            row.bytes(b",");
-            row.fixed(j.requested_time.0, 3);
-            row.bytes(b",");
-            row.fixed(r.run.0, 3);
-            row.bytes(b",");
-            row.fixed(wait.0, 3);
+            push_fixed(bsld, 4, &mut line);
         } else {
-            row.bytes(b",\n");
-            row.uint(u64::from(r.preemptions));
-            row.bytes(b",");
-            row.bytes(outcome);
-            row.bytes(b",,,");
-            row.uint(j.procs());
-            row.bytes(b",");
-            row.fixed(j.requested_time.0, 3);
-            row.bytes(b",,");
+            line.extend_from_slice(b",,");
+            push_ms_as_secs(j.requested_time.0, &mut line);
+            line.push(b',');
+            push_uint(j.procs(), &mut line);
+            line.extend_from_slice(b",,,");
+            line.extend_from_slice(r.outcome.as_str().as_bytes());
+            line.push(b',');
+            push_uint(u64::from(r.preemptions), &mut line);
+            line.push(b',');
         }
-        row.bytes(b",");
-        if let Some(e) = r.end {
-            row.fixed(e.0, 3);
-        }
-        row.bytes(b",");
-        if let Some(s) = r.start {
-            row.fixed(s.0, 3);
-        }
-        row.bytes(b",");
-        row.fixed(j.submit.0, 3);
-        row.bytes(b",");
-        row.bytes(partition);
-        row.bytes(b",");
-        row.fixed(j.meta.user, 0);
-        row.bytes(b",");
-        row.bytes(class);
-        row.bytes(b",");
-        match label {
-            Some(label) => row.bytes(label),
-            None => row.uint(j.id),
-        }
-        out.write_all(row.row())?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     out.flush()
 }
