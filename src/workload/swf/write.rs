@@ -215,17 +215,19 @@ fn write_swf_line(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>) 
 fn write_swf_line_plain(out: &mut impl Write, cells: &[Cell; 18], line: &mut Vec<u8>) -> io::Result<()> {
     line.clear();
     for (i, c) in cells.iter().enumerate() {
-        let text = match c {
-            Cell::Float(v) if c.right_aligned(&mut [0; FIXED_MAX]).is_none() => v.to_string(),
-            _ => {
-                let mut buf = [0; FIXED_MAX];
-                let at = c.right_aligned(&mut buf).expect("only floats overflow a block");
-                String::from_utf8_lossy(&buf[at..]).into_owned()
+        let mut buf = [0; FIXED_MAX];
+        let long: String;
+        let text = match (c.right_aligned(&mut buf), c) {
+            (Some(at), _) => &buf[at..],
+            (None, Cell::Float(v)) => {
+                long = v.to_string();
+                long.as_bytes()
             }
+            (None, _) => unreachable!("only a float's text overflows a block"),
         };
         let pad = WIDTHS[i].saturating_sub(text.len()) + usize::from(i > 0);
         line.resize(line.len() + pad, b' ');
-        line.extend_from_slice(text.as_bytes());
+        line.extend_from_slice(text);
     }
     line.push(b'\n');
     out.write_all(line)
